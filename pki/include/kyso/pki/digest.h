@@ -1,0 +1,50 @@
+// Message digests used for signing (SHA-2 family only; SHA-1 is refused for new signatures).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kyso/pki/bytes.h"
+
+typedef struct evp_md_st EVP_MD;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+
+namespace kyso::pki {
+
+enum class DigestAlgorithm { Sha256, Sha384, Sha512 };
+
+const EVP_MD* evpMd(DigestAlgorithm algorithm);
+std::size_t digestSize(DigestAlgorithm algorithm);
+// "SHA-256" etc., as used in reports and the API.
+std::string_view digestName(DigestAlgorithm algorithm);
+// Dotted OID (2.16.840.1.101.3.4.2.1 for SHA-256).
+std::string_view digestOid(DigestAlgorithm algorithm);
+// Parses "SHA-256", "sha256", "SHA256"; throws InputError("unsupported_digest").
+DigestAlgorithm parseDigestAlgorithm(std::string_view name);
+
+// Incremental digest over data that arrives in pieces.
+class DigestCalculator {
+ public:
+  explicit DigestCalculator(DigestAlgorithm algorithm = DigestAlgorithm::Sha256);
+  ~DigestCalculator();
+  DigestCalculator(DigestCalculator&&) noexcept;
+  DigestCalculator& operator=(DigestCalculator&&) noexcept;
+
+  void update(ByteView data);
+  void update(std::string_view data) { update(asBytes(data)); }
+  Bytes finish();
+  DigestAlgorithm algorithm() const { return algorithm_; }
+
+ private:
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* ctx) const noexcept;
+  };
+  DigestAlgorithm algorithm_;
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+};
+
+Bytes digest(DigestAlgorithm algorithm, ByteView data);
+inline Bytes sha256(ByteView data) { return digest(DigestAlgorithm::Sha256, data); }
+
+}  // namespace kyso::pki

@@ -1,0 +1,47 @@
+// Keys held in process memory, loaded from PEM or PKCS#12 files (the dev PKI, the embedded TSA,
+// and agencies that keep their seal key in a file).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kyso/pki/signing_key.h"
+
+typedef struct evp_pkey_st EVP_PKEY;
+
+namespace kyso::pki {
+
+class SoftwareKey final : public SigningKey {
+ public:
+  // Takes ownership of `key`.
+  explicit SoftwareKey(EVP_PKEY* key);
+  ~SoftwareKey() override;
+
+  // PEM private key (PKCS#8 or traditional), optionally encrypted with `passphrase`.
+  static std::shared_ptr<SoftwareKey> fromPemFile(const std::string& path,
+                                                  const std::string& passphrase = {});
+  static std::shared_ptr<SoftwareKey> fromPem(std::string_view pem, const std::string& passphrase = {});
+  // Newly generated key: RSA of `bits` or ECDSA on P-256.
+  static std::shared_ptr<SoftwareKey> generate(KeyAlgorithm algorithm, int rsaBits = 2048);
+
+  KeyAlgorithm algorithm() const override;
+  std::size_t maxSignatureSize() const override;
+  Bytes signDigest(DigestAlgorithm algorithm, ByteView digest) const override;
+
+  // Borrowed; for OpenSSL APIs that need the key object itself (TSA, certificate issuing).
+  EVP_PKEY* get() const { return key_; }
+  // Unencrypted PKCS#8 PEM (dev PKI files are written 0600).
+  std::string privateKeyPem() const;
+
+ private:
+  EVP_PKEY* key_;
+};
+
+// A PKCS#12 file: the key, its certificate first, then the other certificates of the file.
+struct Pkcs12Contents {
+  std::shared_ptr<SoftwareKey> key;
+  CertificateChain chain;
+};
+Pkcs12Contents loadPkcs12File(const std::string& path, std::string password);
+
+}  // namespace kyso::pki

@@ -1,0 +1,90 @@
+#include "kyso/pki/digest.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "kyso/pki/ossl.h"
+
+namespace kyso::pki {
+
+const EVP_MD* evpMd(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::Sha256:
+      return EVP_sha256();
+    case DigestAlgorithm::Sha384:
+      return EVP_sha384();
+    case DigestAlgorithm::Sha512:
+      return EVP_sha512();
+  }
+  throw InternalError("unknown digest algorithm");
+}
+
+std::size_t digestSize(DigestAlgorithm algorithm) {
+  return static_cast<std::size_t>(EVP_MD_get_size(evpMd(algorithm)));
+}
+
+std::string_view digestName(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::Sha256:
+      return "SHA-256";
+    case DigestAlgorithm::Sha384:
+      return "SHA-384";
+    case DigestAlgorithm::Sha512:
+      return "SHA-512";
+  }
+  throw InternalError("unknown digest algorithm");
+}
+
+std::string_view digestOid(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::Sha256:
+      return "2.16.840.1.101.3.4.2.1";
+    case DigestAlgorithm::Sha384:
+      return "2.16.840.1.101.3.4.2.2";
+    case DigestAlgorithm::Sha512:
+      return "2.16.840.1.101.3.4.2.3";
+  }
+  throw InternalError("unknown digest algorithm");
+}
+
+DigestAlgorithm parseDigestAlgorithm(std::string_view name) {
+  std::string n;
+  for (char c : name) {
+    if (c != '-' && c != '_') n.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (n == "sha256" || n == digestOid(DigestAlgorithm::Sha256)) return DigestAlgorithm::Sha256;
+  if (n == "sha384" || n == digestOid(DigestAlgorithm::Sha384)) return DigestAlgorithm::Sha384;
+  if (n == "sha512" || n == digestOid(DigestAlgorithm::Sha512)) return DigestAlgorithm::Sha512;
+  throw InputError("unsupported_digest", "unsupported digest algorithm: " + std::string(name));
+}
+
+void DigestCalculator::CtxFree::operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+
+DigestCalculator::DigestCalculator(DigestAlgorithm algorithm)
+    : algorithm_(algorithm), ctx_(ossl::check(EVP_MD_CTX_new(), "EVP_MD_CTX_new")) {
+  ossl::check(EVP_DigestInit_ex(ctx_.get(), evpMd(algorithm), nullptr), "EVP_DigestInit_ex");
+}
+
+DigestCalculator::~DigestCalculator() = default;
+DigestCalculator::DigestCalculator(DigestCalculator&&) noexcept = default;
+DigestCalculator& DigestCalculator::operator=(DigestCalculator&&) noexcept = default;
+
+void DigestCalculator::update(ByteView data) {
+  ossl::check(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()), "EVP_DigestUpdate");
+}
+
+Bytes DigestCalculator::finish() {
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int size = 0;
+  ossl::check(EVP_DigestFinal_ex(ctx_.get(), out.data(), &size), "EVP_DigestFinal_ex");
+  out.resize(size);
+  return out;
+}
+
+Bytes digest(DigestAlgorithm algorithm, ByteView data) {
+  DigestCalculator calculator(algorithm);
+  calculator.update(data);
+  return calculator.finish();
+}
+
+}  // namespace kyso::pki

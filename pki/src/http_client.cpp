@@ -1,0 +1,77 @@
+#include "kyso/pki/http_client.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/URI.h>
+
+#include <memory>
+
+#include "kyso/error.h"
+
+namespace kyso::pki {
+
+namespace {
+
+Poco::Net::Context::Ptr clientContext() {
+  // Peers are verified against the system's CA certificates.
+  static const Poco::Net::Context::Ptr context = new Poco::Net::Context(
+      Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
+  return context;
+}
+
+}  // namespace
+
+HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCode) {
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(spec.url);
+  } catch (const Poco::Exception&) {
+    throw InputError("invalid_url", "not a URL: " + spec.url);
+  }
+  if (uri.getScheme() != "http" && uri.getScheme() != "https") {
+    throw InputError("invalid_url", "only http and https URLs are supported: " + spec.url);
+  }
+  try {
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (uri.getScheme() == "https") {
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), clientContext());
+    } else {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    }
+    session->setTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(spec.timeout).count()));
+    const std::string target = uri.getPathAndQuery().empty() ? "/" : uri.getPathAndQuery();
+    Poco::Net::HTTPRequest request(spec.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : spec.headers) request.set(name, value);
+    if (!spec.contentType.empty()) request.setContentType(spec.contentType);
+    if (spec.method != "GET" || !spec.body.empty()) {
+      request.setContentLength(static_cast<std::streamsize>(spec.body.size()));
+    }
+    std::ostream& out = session->sendRequest(request);
+    out.write(spec.body.data(), static_cast<std::streamsize>(spec.body.size()));
+
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session->receiveResponse(response);
+    HttpResult result;
+    result.status = static_cast<int>(response.getStatus());
+    result.contentType = response.getContentType();
+    char buffer[16384];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+      result.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+      if (result.body.size() > spec.maxResponseBytes) {
+        throw UnavailableError(errorCode, uri.getHost() + " answered more than " +
+                                              std::to_string(spec.maxResponseBytes) + " bytes");
+      }
+    }
+    return result;
+  } catch (const Poco::Exception& e) {
+    throw UnavailableError(errorCode, "cannot reach " + uri.getHost() + ": " + e.displayText());
+  } catch (const std::ios_base::failure& e) {
+    throw UnavailableError(errorCode, "cannot reach " + uri.getHost() + ": " + e.what());
+  }
+}
+
+}  // namespace kyso::pki

@@ -1,0 +1,54 @@
+// One-step PAdES signing with a key the service holds (ETSI EN 319 142-1 baseline B-B and B-T).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kyso/pki/signing_key.h"
+#include "kyso/pki/time_stamp.h"
+#include "kyso/signer/cades.h"
+#include "kyso/signer/pdf_io.h"
+#include "kyso/signer/pdf_signature.h"
+
+namespace kyso::signer {
+
+enum class PadesLevel { B_B, B_T };
+
+std::string_view padesLevelName(PadesLevel level);
+// "B-B", "B-T" (also "PAdES-B-T", case-insensitive); throws InputError("invalid_level").
+PadesLevel parsePadesLevel(std::string_view text);
+
+struct PadesOptions {
+  PadesLevel level = PadesLevel::B_B;
+  PdfSignatureFields fields;
+  pki::DigestAlgorithm digest = pki::DigestAlgorithm::Sha256;
+};
+
+struct PadesResult {
+  PreparedPdfSignature prepared;
+  std::size_t cmsSize = 0;
+  std::optional<pki::TimePoint> timeStampTime;
+};
+
+class PadesSigner {
+ public:
+  // `timeStamps` may be null; B-T then fails with UnavailableError("tsa_not_configured").
+  explicit PadesSigner(std::shared_ptr<pki::TimeStampSource> timeStamps);
+
+  // Bytes to reserve in /Contents for a signature by `chain` with signatures of up to
+  // `maxSignatureSize` bytes at `level`.
+  std::size_t contentsCapacity(const pki::CertificateChain& chain, std::size_t maxSignatureSize, PadesLevel level,
+                               pki::DigestAlgorithm digest = pki::DigestAlgorithm::Sha256) const;
+
+  // Signs `input` into `output` (prepare → sign the CMS → time-stamp → embed).
+  PadesResult sign(const PdfInput& input, PdfOutput& output, const pki::SigningCredential& credential,
+                   const PadesOptions& options) const;
+
+  // Completes a CMS whose signature value is set: adds the signature time-stamp for B-T.
+  std::optional<pki::TimePoint> applyLevel(CadesSignature& cms, PadesLevel level) const;
+
+ private:
+  std::shared_ptr<pki::TimeStampSource> timeStamps_;
+};
+
+}  // namespace kyso::signer

@@ -1,0 +1,88 @@
+// Where a document comes from and where the signed one goes. Inputs are read, never modified: an
+// incremental update only appends. Outputs can patch bytes already written (the signature value is
+// embedded after the digest over everything else is known).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kyso::signer {
+
+class PdfInput {
+ public:
+  // Reads `path` in chunks; refuses files over `maxBytes` (InputError "document_too_large", 413).
+  static PdfInput fromFile(const std::filesystem::path& path, std::uint64_t maxBytes);
+  // A view: the bytes must outlive the PdfInput and everything built from it.
+  static PdfInput fromMemory(std::string_view bytes);
+
+  std::uint64_t size() const { return size_; }
+  bool isFile() const { return !path_.empty(); }
+  const std::filesystem::path& path() const { return path_; }
+  std::string_view memory() const { return memory_; }
+
+  // Up to `length` bytes from `offset` (fewer at the end of the input).
+  std::string read(std::uint64_t offset, std::size_t length) const;
+  // Calls `consume` with consecutive pieces of the whole input, in order.
+  void forEachChunk(const std::function<void(std::string_view)>& consume) const;
+
+ private:
+  PdfInput() = default;
+  std::filesystem::path path_;
+  std::string_view memory_;
+  std::uint64_t size_ = 0;
+};
+
+class PdfOutput {
+ public:
+  virtual ~PdfOutput() = default;
+  virtual void write(std::string_view bytes) = 0;
+  // Replaces bytes already written at `offset` (the signature placeholder).
+  virtual void overwrite(std::uint64_t offset, std::string_view bytes) = 0;
+  // Throws away everything written so far (to retry with a larger placeholder).
+  virtual void reset() = 0;
+  virtual std::uint64_t size() const = 0;
+};
+
+class MemoryPdfOutput final : public PdfOutput {
+ public:
+  void write(std::string_view bytes) override { bytes_.append(bytes); }
+  void overwrite(std::uint64_t offset, std::string_view bytes) override;
+  void reset() override { bytes_.clear(); }
+  std::uint64_t size() const override { return bytes_.size(); }
+
+  const std::string& bytes() const { return bytes_; }
+  std::string take() { return std::move(bytes_); }
+  void reserve(std::size_t n) { bytes_.reserve(n); }
+
+ private:
+  std::string bytes_;
+};
+
+// Writes to a temporary file beside `target`; commit() makes it durable and renames it into
+// place, so a failed or interrupted signing never leaves a half-written file at the target.
+class FilePdfOutput final : public PdfOutput {
+ public:
+  explicit FilePdfOutput(std::filesystem::path target);
+  ~FilePdfOutput() override;
+  FilePdfOutput(const FilePdfOutput&) = delete;
+  FilePdfOutput& operator=(const FilePdfOutput&) = delete;
+
+  void write(std::string_view bytes) override;
+  void overwrite(std::uint64_t offset, std::string_view bytes) override;
+  void reset() override;
+  std::uint64_t size() const override { return size_; }
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+  bool committed_ = false;
+};
+
+}  // namespace kyso::signer

@@ -1,0 +1,64 @@
+#include "kyso/signer/pades_signer.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "kyso/error.h"
+#include "kyso/signer/cades.h"
+
+namespace kyso::signer {
+
+std::string_view padesLevelName(PadesLevel level) { return level == PadesLevel::B_B ? "B-B" : "B-T"; }
+
+PadesLevel parsePadesLevel(std::string_view text) {
+  std::string t;
+  for (char c : text) t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (t.starts_with("PADES-")) t = t.substr(6);
+  if (t == "B-B" || t == "BB") return PadesLevel::B_B;
+  if (t == "B-T" || t == "BT") return PadesLevel::B_T;
+  throw InputError("invalid_level", "unsupported signature level '" + std::string(text) + "' (expected B-B or B-T)");
+}
+
+PadesSigner::PadesSigner(std::shared_ptr<pki::TimeStampSource> timeStamps) : timeStamps_(std::move(timeStamps)) {}
+
+std::size_t PadesSigner::contentsCapacity(const pki::CertificateChain& chain, std::size_t maxSignatureSize,
+                                          PadesLevel level, pki::DigestAlgorithm digest) const {
+  std::size_t size = CadesSignature::sizeWith(chain, digest, maxSignatureSize);
+  if (level == PadesLevel::B_T) {
+    // The token plus the attribute around it (SEQUENCE, OID, SET: well under 64 bytes).
+    size += (timeStamps_ ? timeStamps_->maxTokenSize() : 16 * 1024) + 64;
+  }
+  // Longer DER length fields as the structures grow.
+  return size + 32;
+}
+
+std::optional<pki::TimePoint> PadesSigner::applyLevel(CadesSignature& cms, PadesLevel level) const {
+  if (level == PadesLevel::B_B) return std::nullopt;
+  if (!timeStamps_) throw UnavailableError("tsa_not_configured", "no time-stamping authority is configured");
+  // RFC 3161 appendix A: the token's imprint is the hash of the SignerInfo's signature value.
+  const Bytes imprint = pki::digest(pki::DigestAlgorithm::Sha256, cms.signature());
+  const Bytes token = timeStamps_->timeStamp(pki::DigestAlgorithm::Sha256, imprint);
+  cms.addSignatureTimeStamp(token);
+  return pki::parseTimeStampToken(token).time;
+}
+
+PadesResult PadesSigner::sign(const PdfInput& input, PdfOutput& output, const pki::SigningCredential& credential,
+                              const PadesOptions& options) const {
+  if (!credential.key || credential.chain.empty()) throw InternalError("signing credential without key or chain");
+  pki::requireUsableForSigning(credential.certificate(), options.fields.signingTime);
+
+  PadesResult result;
+  const std::size_t capacity =
+      contentsCapacity(credential.chain, credential.key->maxSignatureSize(), options.level, options.digest);
+  result.prepared = preparePdfSignature(input, output, options.fields, capacity, options.digest);
+
+  CadesSignature cms(credential.chain, options.digest, result.prepared.documentDigest);
+  cms.setSignature(credential.key->signDigest(options.digest, cms.toBeSignedDigest()));
+  result.timeStampTime = applyLevel(cms, options.level);
+  const Bytes der = cms.der();
+  result.cmsSize = der.size();
+  embedPdfSignature(output, result.prepared, der);
+  return result;
+}
+
+}  // namespace kyso::signer

@@ -1,0 +1,274 @@
+#include "kyso/signer/pdf_signature.h"
+
+#include <Poco/UTF8Encoding.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "incremental_update.h"
+#include "kyso/error.h"
+#include "parsed_pdf.h"
+#include "podofo_guard.h"
+
+namespace kyso::signer {
+
+namespace {
+
+using PoDoFo::PdfArray;
+using PoDoFo::PdfDictionary;
+using PoDoFo::PdfName;
+using PoDoFo::PdfObject;
+using PoDoFo::PdfReference;
+using PoDoFo::PdfString;
+using PoDoFo::PdfVariant;
+
+// "[0 a b c" padded to a fixed width: the numbers are patched in once the layout is known.
+constexpr std::size_t kByteRangeWidth = 1 + 4 * 10 + 3 + 1;
+
+void requireText(const std::string& value, const char* name) {
+  Poco::UTF8Encoding utf8;
+  std::size_t characters = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const auto* end = p + value.size();
+  while (p < end) {
+    const int length = utf8.sequenceLength(p, static_cast<int>(end - p));
+    if (length <= 0 || length > end - p || !Poco::UTF8Encoding::isLegal(p, length)) {
+      throw InputError("invalid_text", std::string(name) + " is not valid UTF-8");
+    }
+    const int codePoint = utf8.queryConvert(p, length);
+    if (codePoint < 0) throw InputError("invalid_text", std::string(name) + " is not valid UTF-8");
+    if (codePoint < 0x20 || codePoint == 0x7f) {
+      throw InputError("invalid_text", std::string(name) + " contains control characters");
+    }
+    p += length;
+    ++characters;
+  }
+  if (characters > kMaxSignatureTextLength) {
+    throw InputError("invalid_text", std::string(name) + " is longer than " + std::to_string(kMaxSignatureTextLength) +
+                                         " characters");
+  }
+}
+
+// A text string (ISO 32000-1 §7.9.2.2): PDFDocEncoding when ASCII, UTF-16BE with BOM otherwise.
+PdfString textString(const std::string& utf8) {
+  const bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return PdfString(utf8);
+  return PdfString(reinterpret_cast<const PoDoFo::pdf_utf8*>(utf8.c_str()));
+}
+
+std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
+  PdfObject* dict = pdf.resolve(field);
+  if (dict == nullptr || !dict->IsDictionary()) return {};
+  const PdfObject* t = dict->GetDictionary().GetKey("T");
+  if (t == nullptr || !t->IsString()) return {};
+  return t->GetString().GetStringUtf8();
+}
+
+// A certification signature with /P 1 forbids any change, a new signature included
+// (ISO 32000-1 §12.8.2.2.2).
+void refuseIfCertifiedWithoutChanges(const detail::ParsedPdf& pdf) {
+  PdfObject* perms = pdf.resolve(pdf.catalog().GetDictionary().GetKey("Perms"));
+  if (perms == nullptr || !perms->IsDictionary()) return;
+  PdfObject* docMdp = pdf.resolve(perms->GetDictionary().GetKey("DocMDP"));
+  if (docMdp == nullptr || !docMdp->IsDictionary()) return;
+  PdfObject* references = pdf.resolve(docMdp->GetDictionary().GetKey("Reference"));
+  if (references == nullptr || !references->IsArray()) return;
+  for (PdfObject& entry : references->GetArray()) {
+    PdfObject* reference = pdf.resolve(&entry);
+    if (reference == nullptr || !reference->IsDictionary()) continue;
+    const PdfObject* method = reference->GetDictionary().GetKey("TransformMethod");
+    if (method == nullptr || !method->IsName() || method->GetName() != PdfName("DocMDP")) continue;
+    PdfObject* params = pdf.resolve(reference->GetDictionary().GetKey("TransformParams"));
+    if (params == nullptr || !params->IsDictionary()) continue;
+    const PdfObject* p = params->GetDictionary().GetKey("P");
+    if (p != nullptr && p->IsNumber() && p->GetNumber() == 1) {
+      throw DocumentError("pdf_certified_no_changes",
+                          "the PDF is certified with no changes permitted (DocMDP P=1); it cannot be signed again");
+    }
+  }
+}
+
+std::string makeFieldName(const std::set<std::string>& taken, const std::string& requested) {
+  if (!requested.empty()) {
+    if (taken.contains(requested)) throw InputError("field_exists", "a form field named " + requested + " already exists");
+    if (requested.find('.') != std::string::npos) throw InputError("invalid_text", "a field name cannot contain '.'");
+    return requested;
+  }
+  for (int n = 1;; ++n) {
+    std::string name = "Signature" + std::to_string(n);
+    if (!taken.contains(name)) return name;
+  }
+}
+
+}  // namespace
+
+std::string pdfDate(pki::TimePoint time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time + pki::kVietnamUtcOffset);
+  std::tm f{};
+  gmtime_r(&seconds, &f);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "D:%04d%02d%02d%02d%02d%02d+07'00'", f.tm_year + 1900, f.tm_mon + 1, f.tm_mday,
+                f.tm_hour, f.tm_min, f.tm_sec);
+  return buffer;
+}
+
+PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& output, const PdfSignatureFields& fields,
+                                         std::size_t contentsCapacity, pki::DigestAlgorithm digestAlgorithm) {
+  requireText(fields.reason, "reason");
+  requireText(fields.location, "location");
+  requireText(fields.contactInfo, "contact info");
+  requireText(fields.signerName, "signer name");
+  requireText(fields.fieldName, "field name");
+  if (contentsCapacity == 0 || contentsCapacity > (1u << 20)) throw InternalError("bad signature capacity");
+
+  const detail::ParsedPdf pdf(input);
+  const std::string tail = input.read(input.size() - 1, 1);
+  detail::IncrementalUpdate update(input.size(), tail == "\n" || tail == "\r", pdf.nextObjectNumber());
+
+  PreparedPdfSignature prepared;
+  prepared.contentsCapacity = contentsCapacity;
+  prepared.digestAlgorithm = digestAlgorithm;
+  std::size_t byteRangeAt = 0;
+  std::size_t contentsAt = 0;
+
+  detail::guardPodofo("preparing the signature field", [&] {
+    refuseIfCertifiedWithoutChanges(pdf);
+    const detail::ParsedPdf::Page page = pdf.page(0);
+    PdfDictionary catalog = pdf.catalog().GetDictionary();
+    bool catalogChanged = false;
+
+    // The interactive form (ISO 32000-1 §12.7.2): direct, indirect or absent.
+    PdfObject* acroValue = catalog.GetKey("AcroForm");
+    PdfObject* acroObject = pdf.resolve(acroValue);
+    if (acroValue != nullptr && acroObject != nullptr && !acroObject->IsDictionary() && !acroObject->IsNull()) {
+      throw DocumentError("pdf_malformed", "the document's /AcroForm is not a dictionary");
+    }
+    PdfDictionary acroForm = acroObject != nullptr && acroObject->IsDictionary() ? acroObject->GetDictionary()
+                                                                                  : PdfDictionary();
+    PdfObject* fieldsValue = acroForm.GetKey("Fields");
+    PdfObject* fieldsObject = pdf.resolve(fieldsValue);
+    PdfArray formFields = fieldsObject != nullptr && fieldsObject->IsArray() ? fieldsObject->GetArray() : PdfArray();
+    std::set<std::string> taken;
+    for (PdfObject& field : formFields) taken.insert(fieldNameOf(pdf, &field));
+    prepared.fieldName = makeFieldName(taken, fields.fieldName);
+
+    const PdfReference signatureRef = update.allocate();
+    const PdfReference widgetRef = update.allocate();
+
+    // The signature dictionary (§12.8.1, table 252), written by hand so that /ByteRange and
+    // /Contents sit at known places with nothing between them (PoDoFo's sorted keys would put
+    // /ContactInfo there).
+    std::string sig = "<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n";
+    sig += "/M " + detail::serialize(PdfString(pdfDate(fields.signingTime))) + "\n";
+    if (!fields.signerName.empty()) sig += "/Name " + detail::serialize(textString(fields.signerName)) + "\n";
+    if (!fields.reason.empty()) sig += "/Reason " + detail::serialize(textString(fields.reason)) + "\n";
+    if (!fields.location.empty()) sig += "/Location " + detail::serialize(textString(fields.location)) + "\n";
+    if (!fields.contactInfo.empty()) sig += "/ContactInfo " + detail::serialize(textString(fields.contactInfo)) + "\n";
+    sig += "/ByteRange ";
+    const std::size_t byteRangeInSig = sig.size();
+    sig += "[0 0 0 0" + std::string(kByteRangeWidth - 9, ' ') + "]\n/Contents ";
+    const std::size_t contentsInSig = sig.size();
+    sig += "<" + std::string(2 * contentsCapacity, '0') + ">\n>>";
+    const std::size_t sigAt = update.addObject(signatureRef, sig);
+    byteRangeAt = sigAt + byteRangeInSig;
+    contentsAt = sigAt + contentsInSig;
+
+    // The field and its widget in one dictionary (§12.5.6.19, §12.7.4.5). Invisible: empty
+    // rectangle, flag Print (4) so that a later appearance prints.
+    PdfDictionary widget;
+    widget.AddKey("Type", PdfName("Annot"));
+    widget.AddKey("Subtype", PdfName("Widget"));
+    widget.AddKey("FT", PdfName("Sig"));
+    widget.AddKey("T", textString(prepared.fieldName));
+    widget.AddKey("V", signatureRef);
+    widget.AddKey("F", PdfVariant(static_cast<PoDoFo::pdf_int64>(4)));
+    PdfArray rect;
+    for (int i = 0; i < 4; ++i) rect.push_back(PdfVariant(static_cast<PoDoFo::pdf_int64>(0)));
+    widget.AddKey("Rect", rect);
+    widget.AddKey("P", page.ref);
+    update.addObject(widgetRef, widget);
+
+    formFields.push_back(widgetRef);
+    if (fieldsValue != nullptr && fieldsValue->IsReference() && fieldsObject != nullptr && fieldsObject->IsArray()) {
+      update.addObject(fieldsValue->GetReference(), formFields);
+    } else {
+      acroForm.AddKey("Fields", formFields);
+    }
+    // SignaturesExist | AppendOnly (§12.7.2, table 219).
+    const PdfObject* sigFlags = acroForm.GetKey("SigFlags");
+    const PoDoFo::pdf_int64 flags = (sigFlags != nullptr && sigFlags->IsNumber() ? sigFlags->GetNumber() : 0) | 3;
+    acroForm.AddKey("SigFlags", PdfVariant(flags));
+    if (acroValue != nullptr && acroValue->IsReference() && acroObject != nullptr && acroObject->IsDictionary()) {
+      update.addObject(acroValue->GetReference(), acroForm);
+    } else if (acroObject != nullptr && acroObject->IsDictionary()) {
+      catalog.AddKey("AcroForm", acroForm);
+      catalogChanged = true;
+    } else {
+      const PdfReference acroRef = update.allocate();
+      update.addObject(acroRef, acroForm);
+      catalog.AddKey("AcroForm", acroRef);
+      catalogChanged = true;
+    }
+    if (catalogChanged) update.addObject(pdf.catalogRef(), catalog);
+
+    // The page's annotations: rewrite the array when it is its own object, else the page.
+    PdfObject* annotsValue = page.object->GetDictionary().GetKey("Annots");
+    PdfObject* annotsObject = pdf.resolve(annotsValue);
+    if (annotsValue != nullptr && annotsValue->IsReference() && annotsObject != nullptr && annotsObject->IsArray()) {
+      PdfArray annots = annotsObject->GetArray();
+      annots.push_back(widgetRef);
+      update.addObject(annotsValue->GetReference(), annots);
+    } else {
+      PdfDictionary pageDict = page.object->GetDictionary();
+      PdfArray annots = annotsObject != nullptr && annotsObject->IsArray() ? annotsObject->GetArray() : PdfArray();
+      annots.push_back(widgetRef);
+      pageDict.AddKey("Annots", annots);
+      update.addObject(page.ref, pageDict);
+    }
+  });
+
+  // The new second /ID half: derived from the inputs, so a repeated preparation is identical.
+  pki::DigestCalculator idDigest(pki::DigestAlgorithm::Sha256);
+  idDigest.update(std::to_string(input.size()) + "|" + std::to_string(pdf.xref().startxref) + "|" +
+                  pdfDate(fields.signingTime) + "|" + prepared.fieldName + "|" + std::to_string(contentsCapacity));
+  Bytes newId = idDigest.finish();
+  newId.resize(16);
+  update.finish(pdf.xref(), newId);
+
+  // ByteRange (§12.8.1): everything but the hex string of /Contents, '<' and '>' included.
+  std::string& bytes = update.bytes();
+  const std::size_t contentsEnd = contentsAt + 2 + 2 * contentsCapacity;
+  const std::uint64_t total = input.size() + bytes.size();
+  prepared.byteRange = {0, update.absolute(contentsAt), update.absolute(contentsEnd),
+                        total - update.absolute(contentsEnd)};
+  std::string byteRange = "[0 " + std::to_string(prepared.byteRange[1]) + " " + std::to_string(prepared.byteRange[2]) +
+                          " " + std::to_string(prepared.byteRange[3]);
+  byteRange += std::string(kByteRangeWidth - 1 - byteRange.size(), ' ') + "]";
+  bytes.replace(byteRangeAt, kByteRangeWidth, byteRange);
+  prepared.contentsOffset = update.absolute(contentsAt);
+  prepared.outputSize = total;
+
+  pki::DigestCalculator digest(digestAlgorithm);
+  input.forEachChunk([&](std::string_view chunk) {
+    digest.update(chunk);
+    output.write(chunk);
+  });
+  digest.update(std::string_view(bytes).substr(0, contentsAt));
+  digest.update(std::string_view(bytes).substr(contentsEnd));
+  output.write(bytes);
+  prepared.documentDigest = digest.finish();
+  return prepared;
+}
+
+void embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& prepared, ByteView cms) {
+  if (cms.size() > prepared.contentsCapacity) {
+    throw InternalError("signature of " + std::to_string(cms.size()) + " bytes exceeds the reserved " +
+                            std::to_string(prepared.contentsCapacity),
+                        "signature_too_large");
+  }
+  output.overwrite(prepared.contentsOffset + 1, toHex(cms, true));
+}
+
+}  // namespace kyso::signer

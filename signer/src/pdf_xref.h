@@ -1,0 +1,49 @@
+// A strict, independent reading of a PDF's cross-reference chain (ISO 32000-1 §7.5.4, §7.5.8).
+// PoDoFo 0.9.8 is lenient: it accepts xref entries with stray characters and objects whose
+// "n g obj" header disagrees with the xref, which other readers then "repair" into a different
+// document. Before a signature is appended, every in-use entry must point at its own object.
+#pragma once
+
+#include <podofo/podofo.h>
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "kyso/signer/pdf_io.h"
+
+namespace kyso::signer::detail {
+
+struct XrefEntry {
+  enum class Type { Free, InUse, Compressed };
+  Type type = Type::Free;
+  std::uint64_t offset = 0;      // InUse: byte offset; Compressed: number of the object stream
+  std::uint32_t generation = 0;  // InUse: generation; Compressed: index within the object stream
+};
+
+struct XrefSection {
+  std::uint64_t offset = 0;  // where the section starts ("xref" keyword or the stream object)
+  bool isStream = false;
+  std::map<std::uint32_t, XrefEntry> entries;
+  PoDoFo::PdfDictionary trailer;  // the trailer, or the xref stream's dictionary
+};
+
+struct XrefChain {
+  std::vector<XrefSection> sections;           // newest first
+  std::map<std::uint32_t, XrefEntry> merged;   // the entry in force for each object number
+  std::uint64_t startxref = 0;
+
+  const PoDoFo::PdfDictionary& trailer() const { return sections.front().trailer; }
+  bool newestIsStream() const { return sections.front().isStream; }
+};
+
+// Reads the chain from `startxref` through every /Prev (and /XRefStm of hybrid files). Throws
+// DocumentError("pdf_damaged") on anything malformed.
+XrefChain readXrefChain(const PdfInput& input, const PoDoFo::PdfRefCountedInputDevice& device,
+                        PoDoFo::PdfVecObjects* objects, std::uint64_t startxref);
+
+// Every in-use entry must point at "n g obj" with its own numbers, compressed entries must name an
+// in-use object stream, /Size must cover every object and /Root must be in use.
+void checkXrefConsistency(const XrefChain& chain, const PdfInput& input);
+
+}  // namespace kyso::signer::detail
