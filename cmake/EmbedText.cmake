@@ -7,7 +7,7 @@ file(WRITE ${OUTPUT}
   "// Generated from ${INPUT}; do not edit.\n"
   "#include <string_view>\n"
   "namespace kyso::embedded {\n"
-  "namespace { constexpr char data[] = {${bytes} '\\\\0'}; }\n"
+  "namespace { constexpr char data[] = {${bytes} 0}; }\n"
   "extern const std::string_view ${SYMBOL};\n"
   "const std::string_view ${SYMBOL}{data, ${length}};\n"
   "}\n")

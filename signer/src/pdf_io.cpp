@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kyso/error.h"
+#include "kyso/pki/digest.h"
 
 namespace kyso::signer {
 
@@ -87,6 +88,8 @@ void MemoryPdfOutput::overwrite(std::uint64_t offset, std::string_view bytes) {
   bytes_.replace(static_cast<std::size_t>(offset), bytes.size(), bytes);
 }
 
+std::string MemoryPdfOutput::sha256Hex() const { return toHex(pki::sha256(asBytes(bytes_))); }
+
 FilePdfOutput::FilePdfOutput(std::filesystem::path target) : target_(std::move(target)) {
   std::random_device random;
   temp_ = target_;
@@ -120,6 +123,20 @@ void FilePdfOutput::overwrite(std::uint64_t offset, std::string_view bytes) {
     if (n <= 0) ioFailure("cannot write " + temp_.string());
     done += static_cast<std::size_t>(n);
   }
+}
+
+std::string FilePdfOutput::sha256Hex() const {
+  pki::DigestCalculator digest(pki::DigestAlgorithm::Sha256);
+  std::vector<char> buffer(kChunk);
+  std::uint64_t at = 0;
+  while (at < size_) {
+    const ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ioFailure("cannot read back " + temp_.string());
+    digest.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    at += static_cast<std::uint64_t>(n);
+  }
+  return toHex(digest.finish());
 }
 
 void FilePdfOutput::reset() {

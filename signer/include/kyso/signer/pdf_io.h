@@ -45,6 +45,8 @@ class PdfOutput {
   // Throws away everything written so far (to retry with a larger placeholder).
   virtual void reset() = 0;
   virtual std::uint64_t size() const = 0;
+  // SHA-256 of everything written (after any overwrite).
+  virtual std::string sha256Hex() const = 0;
 };
 
 class MemoryPdfOutput final : public PdfOutput {
@@ -53,6 +55,7 @@ class MemoryPdfOutput final : public PdfOutput {
   void overwrite(std::uint64_t offset, std::string_view bytes) override;
   void reset() override { bytes_.clear(); }
   std::uint64_t size() const override { return bytes_.size(); }
+  std::string sha256Hex() const override;
 
   const std::string& bytes() const { return bytes_; }
   std::string take() { return std::move(bytes_); }
@@ -75,6 +78,7 @@ class FilePdfOutput final : public PdfOutput {
   void overwrite(std::uint64_t offset, std::string_view bytes) override;
   void reset() override;
   std::uint64_t size() const override { return size_; }
+  std::string sha256Hex() const override;
   void commit();
 
  private:

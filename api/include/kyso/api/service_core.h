@@ -1,0 +1,54 @@
+// Everything the server and the CLI share, wired from the settings: the data directory, the keys
+// (configured, or the development PKI), time-stamping, the database and the services.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "kyso/api/api_keys.h"
+#include "kyso/api/key_registry.h"
+#include "kyso/api/metrics.h"
+#include "kyso/api/settings.h"
+#include "kyso/api/signing_service.h"
+#include "kyso/pki/clock.h"
+#include "kyso/pki/dev_pki.h"
+#include "kyso/pki/time_stamp.h"
+#include "kyso/signer/pades_signer.h"
+#include "kyso/store/store.h"
+
+namespace kyso::api {
+
+class ServiceCore {
+ public:
+  explicit ServiceCore(Settings settings, const pki::Clock& clock = pki::SystemClock::instance());
+  ~ServiceCore();
+
+  const Settings& settings() const { return settings_; }
+  const pki::Clock& clock() const { return clock_; }
+  store::Store& store() { return *store_; }
+  const KeyRegistry& keys() const { return keys_; }
+  // Present when the service runs on the development PKI.
+  const std::optional<pki::DevPki>& devPki() const { return devPki_; }
+  // The embedded TSA, when it has a key (the development PKI's TSA).
+  std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa() const { return embeddedTsa_; }
+  std::shared_ptr<pki::TimeStampSource> timeStamps() const { return timeStamps_; }
+  const signer::PadesSigner& pades() const { return *pades_; }
+  SigningService& signing() { return *signing_; }
+  ApiKeyService& apiKeys() { return *apiKeys_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  Settings settings_;
+  const pki::Clock& clock_;
+  std::optional<pki::DevPki> devPki_;
+  KeyRegistry keys_;
+  std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa_;
+  std::shared_ptr<pki::TimeStampSource> timeStamps_;
+  std::unique_ptr<signer::PadesSigner> pades_;
+  std::unique_ptr<store::Store> store_;
+  Metrics metrics_;
+  std::unique_ptr<SigningService> signing_;
+  std::unique_ptr<ApiKeyService> apiKeys_;
+};
+
+}  // namespace kyso::api

@@ -1,0 +1,61 @@
+// The service's configuration, in one place. Sources, later ones winning: built-in defaults, the
+// configuration file (.properties, .ini or .json), KYSO_* environment variables, command-line
+// options. docs/configuration.md lists every key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kyso/pki/dev_pki.h"
+
+namespace kyso::api {
+
+// A signing key configured by file (PEM key + PEM chain, or PKCS#12).
+struct KeySettings {
+  std::string id;
+  std::string pemKey;        // path
+  std::string pemChain;      // path: leaf first, then CAs
+  std::string pkcs12;        // path
+  std::string passwordFile;  // path; for an encrypted PEM key or the PKCS#12
+};
+
+struct Settings {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::filesystem::path dataDir = "var";
+  std::string publicUrl;           // default http://<host>:<port>
+  unsigned threads = 0;            // 0: one per core
+  unsigned queue = 64;             // connections waiting for a worker
+  std::chrono::seconds timeout{30};
+  std::uint64_t maxDocumentBytes = 64ull << 20;
+  std::string logLevel = "information";
+
+  pki::DevPkiOptions devPki;
+  std::vector<KeySettings> keys;  // empty: the development PKI provides "seal"
+  std::string defaultKey = "seal";
+
+  std::string tsaUrl;        // empty: the embedded TSA
+  std::string tsaTrustFile;  // PEM anchors for tokens from tsaUrl
+  std::chrono::milliseconds tsaTimeout{10'000};
+  std::string tsaPolicyOid = "2.999.7.1";  // embedded TSA; the ITU-T example arc, for development only
+  std::size_t tsaMaxTokenBytes = 16 * 1024;
+
+  std::filesystem::path databaseFile() const { return dataDir / "kyso.db"; }
+  std::filesystem::path devPkiDir() const { return dataDir / "pki"; }
+  bool usesDevPki() const { return keys.empty(); }
+
+  // Loads defaults < file < environment < overrides (keys as in the file: "server.port").
+  // Throws InputError("config_invalid") with the offending key.
+  static Settings load(const std::optional<std::filesystem::path>& configFile,
+                       const std::map<std::string, std::string>& overrides,
+                       const std::map<std::string, std::string>& environment);
+  // The process environment's KYSO_* variables.
+  static std::map<std::string, std::string> processEnvironment();
+};
+
+}  // namespace kyso::api

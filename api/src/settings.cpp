@@ -1,0 +1,155 @@
+#include "kyso/api/settings.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/JSONConfiguration.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <cstdlib>
+#include <set>
+#include <thread>
+
+#include "kyso/error.h"
+
+extern char** environ;
+
+namespace kyso::api {
+
+namespace {
+
+using Poco::AutoPtr;
+using Poco::Util::AbstractConfiguration;
+
+// KYSO_* variables and the keys they set.
+const std::map<std::string, std::string>& environmentKeys() {
+  static const std::map<std::string, std::string> keys = {
+      {"KYSO_HOST", "server.host"},
+      {"KYSO_PORT", "server.port"},
+      {"KYSO_DATA_DIR", "data_dir"},
+      {"KYSO_PUBLIC_URL", "public_url"},
+      {"KYSO_MAX_DOCUMENT_BYTES", "limits.max_document_bytes"},
+      {"KYSO_THREADS", "server.threads"},
+      {"KYSO_TSA_URL", "tsa.url"},
+      {"KYSO_TSA_TRUST_FILE", "tsa.trust_file"},
+      {"KYSO_LOG_LEVEL", "log.level"},
+      {"KYSO_DEV_PKI_ALGORITHM", "pki.dev.algorithm"},
+  };
+  return keys;
+}
+
+AutoPtr<AbstractConfiguration> loadFile(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    throw InputError("config_invalid", "configuration file not found: " + file.string());
+  }
+  const std::string ext = file.extension().string();
+  try {
+    if (ext == ".json") return new Poco::Util::JSONConfiguration(file.string());
+    if (ext == ".ini") return new Poco::Util::IniFileConfiguration(file.string());
+    if (ext == ".properties" || ext == ".conf") return new Poco::Util::PropertyFileConfiguration(file.string());
+  } catch (const Poco::Exception& e) {
+    throw InputError("config_invalid", "cannot read " + file.string() + ": " + e.displayText());
+  }
+  throw InputError("config_invalid", "configuration files must end in .properties, .conf, .ini or .json");
+}
+
+template <typename T>
+T number(const AbstractConfiguration& c, const std::string& key, T fallback, T min, T max) {
+  if (!c.hasProperty(key)) return fallback;
+  const std::string text = c.getString(key);
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used != text.size() || value < static_cast<long long>(min) || value > static_cast<long long>(max)) {
+      throw std::out_of_range("range");
+    }
+    return static_cast<T>(value);
+  } catch (const std::exception&) {
+    throw InputError("config_invalid", key + " must be a whole number between " + std::to_string(min) + " and " +
+                                           std::to_string(max) + ", not '" + text + "'");
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> Settings::processEnvironment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const auto eq = entry.find('=');
+    if (eq != std::string::npos && entry.starts_with("KYSO_")) out[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return out;
+}
+
+Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
+                        const std::map<std::string, std::string>& overrides,
+                        const std::map<std::string, std::string>& environment) {
+  AutoPtr<Poco::Util::LayeredConfiguration> c(new Poco::Util::LayeredConfiguration);
+  AutoPtr<Poco::Util::MapConfiguration> fromOverrides(new Poco::Util::MapConfiguration);
+  for (const auto& [k, v] : overrides) fromOverrides->setString(k, v);
+  AutoPtr<Poco::Util::MapConfiguration> fromEnvironment(new Poco::Util::MapConfiguration);
+  for (const auto& [variable, key] : environmentKeys()) {
+    if (auto it = environment.find(variable); it != environment.end()) fromEnvironment->setString(key, it->second);
+  }
+  c->add(fromOverrides, 0);
+  c->add(fromEnvironment, 10);
+  if (configFile) c->add(loadFile(*configFile), 20);
+
+  Settings s;
+  s.host = c->getString("server.host", s.host);
+  s.port = number<int>(*c, "server.port", s.port, 0, 65535);
+  s.dataDir = c->getString("data_dir", s.dataDir.string());
+  s.threads = number<unsigned>(*c, "server.threads", 0, 0, 256);
+  if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
+  s.queue = number<unsigned>(*c, "server.queue", s.queue, 1, 10000);
+  s.timeout = std::chrono::seconds(number<int>(*c, "server.timeout_seconds", 30, 1, 3600));
+  s.maxDocumentBytes = number<std::uint64_t>(*c, "limits.max_document_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
+  s.logLevel = c->getString("log.level", s.logLevel);
+  s.publicUrl = c->getString("public_url", "http://" + s.host + ":" + std::to_string(s.port));
+  while (s.publicUrl.ends_with("/")) s.publicUrl.pop_back();
+
+  const std::string algorithm = c->getString("pki.dev.algorithm", "rsa");
+  if (algorithm != "rsa" && algorithm != "ec") throw InputError("config_invalid", "pki.dev.algorithm must be rsa or ec");
+  s.devPki.algorithm = algorithm == "rsa" ? pki::KeyAlgorithm::Rsa : pki::KeyAlgorithm::Ecdsa;
+  s.devPki.publicBaseUrl = s.publicUrl;
+  s.devPki.agencyName = c->getString("pki.dev.agency_name", s.devPki.agencyName);
+  s.devPki.organization = c->getString("pki.dev.organization", s.devPki.organization);
+  s.devPki.province = c->getString("pki.dev.province", s.devPki.province);
+  s.devPki.taxCode = c->getString("pki.dev.tax_code", s.devPki.taxCode);
+
+  // keys.<id>.pem_key / pem_chain / pkcs12 / password_file
+  AbstractConfiguration::Keys ids;
+  if (c->has("keys")) c->keys("keys", ids);
+  std::set<std::string> sorted(ids.begin(), ids.end());
+  for (const std::string& id : sorted) {
+    if (id == "default") continue;
+    KeySettings k;
+    k.id = id;
+    const std::string prefix = "keys." + id + ".";
+    k.pemKey = c->getString(prefix + "pem_key", "");
+    k.pemChain = c->getString(prefix + "pem_chain", "");
+    k.pkcs12 = c->getString(prefix + "pkcs12", "");
+    k.passwordFile = c->getString(prefix + "password_file", "");
+    const bool pem = !k.pemKey.empty() && !k.pemChain.empty();
+    if (pem == !k.pkcs12.empty()) {
+      throw InputError("config_invalid", "key '" + id + "' needs either pem_key and pem_chain, or pkcs12");
+    }
+    s.keys.push_back(k);
+  }
+  s.defaultKey = c->getString("keys.default", s.keys.empty() ? "seal" : s.keys.front().id);
+
+  s.tsaUrl = c->getString("tsa.url", "");
+  s.tsaTrustFile = c->getString("tsa.trust_file", "");
+  if (!s.tsaUrl.empty() && s.tsaTrustFile.empty() && !s.usesDevPki()) {
+    throw InputError("config_invalid", "tsa.url needs tsa.trust_file (the TSA's trust anchors)");
+  }
+  s.tsaTimeout = std::chrono::milliseconds(number<int>(*c, "tsa.timeout_ms", 10'000, 100, 300'000));
+  s.tsaPolicyOid = c->getString("tsa.policy_oid", s.tsaPolicyOid);
+  s.tsaMaxTokenBytes = number<std::size_t>(*c, "tsa.max_token_bytes", s.tsaMaxTokenBytes, 1024, 1u << 20);
+  return s;
+}
+
+}  // namespace kyso::api

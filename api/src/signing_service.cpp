@@ -1,0 +1,58 @@
+#include "kyso/api/signing_service.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
+namespace kyso::api {
+
+SigningService::SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades, store::AuditLog& audit,
+                               Metrics& metrics, const pki::Clock& clock)
+    : keys_(keys), pades_(pades), audit_(audit), metrics_(metrics), clock_(clock) {}
+
+SignPdfOutcome SigningService::signPdf(const signer::PdfInput& input, signer::PdfOutput& output,
+                                       const SignPdfRequest& request, const std::string& actor) {
+  const pki::SigningCredential& credential = request.keyId.empty() ? keys_.defaultKey() : keys_.get(request.keyId);
+  return signPdfWith(credential, input, output, request, actor);
+}
+
+SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credential, const signer::PdfInput& input,
+                                           signer::PdfOutput& output, const SignPdfRequest& request,
+                                           const std::string& actor) {
+  signer::PadesOptions options;
+  options.level = request.level;
+  options.fields.signingTime = clock_.now();
+  options.fields.reason = request.reason;
+  options.fields.location = request.location;
+  options.fields.contactInfo = request.contactInfo;
+  options.fields.signerName = credential.certificate().commonName();
+  const signer::PadesResult result = pades_.sign(input, output, credential, options);
+
+  SignPdfOutcome outcome;
+  outcome.keyId = credential.id;
+  outcome.level = std::string(signer::padesLevelName(request.level));
+  outcome.fieldName = result.prepared.fieldName;
+  outcome.size = output.size();
+  outcome.documentSha256 = output.sha256Hex();
+  outcome.timeStampTime = result.timeStampTime;
+
+  Poco::JSON::Object details;
+  details.set("field", outcome.fieldName);
+  details.set("input_bytes", static_cast<Poco::UInt64>(input.size()));
+  details.set("output_bytes", static_cast<Poco::UInt64>(outcome.size));
+  details.set("signer", credential.certificate().subject());
+  details.set("certificate_serial", credential.certificate().serialHex());
+  if (outcome.timeStampTime) details.set("timestamp_time", pki::formatIso8601Utc(*outcome.timeStampTime));
+  std::ostringstream json;
+  details.stringify(json);
+
+  // The signature is recorded before anyone receives the document: if the audit write fails, the
+  // caller gets an error and no signed document.
+  const store::AuditEntry entry = audit_.append(
+      {options.fields.signingTime, actor, "sign.pdf", credential.id, outcome.documentSha256, outcome.level, json.str()});
+  outcome.auditSequence = entry.sequence;
+  metrics_.countSignature("pdf", outcome.level, credential.id);
+  return outcome;
+}
+
+}  // namespace kyso::api

@@ -1,0 +1,28 @@
+// Durable state behind small interfaces, so the embedded SQLite database can give way to
+// PostgreSQL for several nodes without touching the services above.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "kyso/store/api_key_repository.h"
+#include "kyso/store/audit_log.h"
+
+namespace kyso::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual ApiKeyRepository& apiKeys() = 0;
+  virtual AuditLog& audit() = 0;
+  // Throws UnavailableError("database_unavailable") when the database does not answer.
+  virtual void checkHealth() = 0;
+  // Schema version after migrations.
+  virtual int schemaVersion() = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `file` and applies pending migrations.
+// WAL journal, synchronous=FULL: a committed write survives a crash or power loss.
+std::unique_ptr<Store> openSqliteStore(const std::filesystem::path& file);
+
+}  // namespace kyso::store
