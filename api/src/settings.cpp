@@ -122,7 +122,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
 
   // keys.<id>.pem_key / pem_chain / pkcs12 / password_file
   AbstractConfiguration::Keys ids;
-  if (c->has("keys")) c->keys("keys", ids);
+  c->keys("keys", ids);
   std::set<std::string> sorted(ids.begin(), ids.end());
   for (const std::string& id : sorted) {
     if (id == "default") continue;

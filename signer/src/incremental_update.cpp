@@ -48,7 +48,7 @@ void IncrementalUpdate::finish(const XrefChain& chain, const Bytes& newId) {
   // §14.4: the first identifier stays, the second changes with every update.
   std::string first = "<" + toHex(newId) + ">";
   if (const PoDoFo::PdfObject* id = trailer.GetKey("ID"); id != nullptr && id->IsArray() && id->GetArray().size() == 2 &&
-                                                          id->GetArray()[0].IsString()) {
+                                                          (id->GetArray()[0].IsString() || id->GetArray()[0].IsHexString())) {
     first = serialize(id->GetArray()[0]);
   }
   entries += "\n/ID [" + first + " <" + toHex(newId) + ">]";

@@ -27,22 +27,7 @@ MemoryStreamBuf::pos_type MemoryStreamBuf::seekpos(pos_type pos, std::ios_base::
 }
 
 namespace {
-
 constexpr std::size_t kMaxPageTreeDepth = 64;
-
-bool looksEncrypted(const PdfInput& input) {
-  // Only used to word the error for files PoDoFo could not open: an /Encrypt key in a trailer.
-  bool found = false;
-  std::string carry;
-  input.forEachChunk([&](std::string_view chunk) {
-    if (found) return;
-    const std::string window = carry + std::string(chunk);
-    found = window.find("/Encrypt") != std::string::npos;
-    carry = window.substr(window.size() > 16 ? window.size() - 16 : 0);
-  });
-  return found;
-}
-
 }  // namespace
 
 ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
@@ -50,33 +35,69 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
   if (input.read(0, 5) != "%PDF-") {
     throw DocumentError("not_a_pdf", "the document is not a PDF (it does not start with %PDF-)");
   }
-  try {
-    PoDoFo::PdfRefCountedInputDevice device;
-    if (input.isFile()) {
-      device = PoDoFo::PdfRefCountedInputDevice(input.path().c_str(), "rb");
-    } else {
-      streamBuf_ = std::make_unique<MemoryStreamBuf>(input.memory());
-      stream_ = std::make_unique<std::istream>(streamBuf_.get());
-      // The device does not own the stream; the refcounted handle owns the device.
-      device = PoDoFo::PdfRefCountedInputDevice(new PoDoFo::PdfInputDevice(stream_.get()));
-    }
-    objects_ = std::make_unique<PoDoFo::PdfVecObjects>();
-    parser_ = std::make_unique<PoDoFo::PdfParser>(objects_.get());
-    parser_->ParseFile(device, true);
-    if (parser_->GetEncrypted()) {
-      throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
-    }
-    xref_ = readXrefChain(input, device, objects_.get(), static_cast<std::uint64_t>(parser_->GetXRefOffset()));
-  } catch (const PoDoFo::PdfError& e) {
-    if (e.GetError() == PoDoFo::ePdfError_InvalidPassword || looksEncrypted(input)) {
-      throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
-    }
-    throw DocumentError("pdf_malformed", "the PDF cannot be read: " + describePodofoError(e));
+  if (input.isFile()) {
+    device_ = PoDoFo::PdfRefCountedInputDevice(input.path().c_str(), "rb");
+  } else {
+    streamBuf_ = std::make_unique<MemoryStreamBuf>(input.memory());
+    stream_ = std::make_unique<std::istream>(streamBuf_.get());
+    // The device does not own the stream; the refcounted handle owns the device.
+    device_ = PoDoFo::PdfRefCountedInputDevice(new PoDoFo::PdfInputDevice(stream_.get()));
+  }
+  objects_ = std::make_unique<PoDoFo::PdfVecObjects>();
+
+  // Our own strict reading of the structure comes first: PoDoFo only ever sees files whose every
+  // xref entry points at its object.
+  {
+    PoDoFo::PdfVecObjects scratch;
+    xref_ = readXrefChain(input, device_, &scratch, findStartXref(input));
   }
   if (xref_.trailer().HasKey("Encrypt")) {
     throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
   }
-  checkXrefConsistency(xref_, input);
+  checkXrefEntries(xref_, input);
+
+  try {
+    parser_ = std::make_unique<PoDoFo::PdfParser>(objects_.get());
+    device_.Device()->Seek(0);  // PoDoFo reads the header from where the device stands
+    parser_->ParseFile(device_, true);
+  } catch (const PoDoFo::PdfError& e) {
+    throw DocumentError("pdf_malformed", "the PDF cannot be read: " + describePodofoError(e));
+  }
+  if (parser_->GetEncrypted()) {
+    throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
+  }
+  if (static_cast<std::uint64_t>(parser_->GetXRefOffset()) != xref_.startxref) {
+    throw DocumentError("pdf_damaged", "the PDF's startxref is ambiguous");
+  }
+
+  // PoDoFo drops object streams once it has unpacked them, so their headers are read afresh.
+  checkObjectStreams(xref_, [this](std::uint32_t number) {
+    const std::string what = "object stream " + std::to_string(number);
+    try {
+      PoDoFo::PdfRefCountedBuffer buffer(4096);
+      PoDoFo::PdfParserObject stream(objects_.get(), device_, buffer,
+                                     static_cast<PoDoFo::pdf_long>(xref_.merged.at(number).offset));
+      stream.SetLoadOnDemand(false);
+      stream.ParseFile(nullptr);
+      if (!stream.IsDictionary() || !stream.HasStream()) {
+        throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
+      }
+      const PoDoFo::PdfObject* first = stream.GetDictionary().GetKey("First");
+      const PoDoFo::PdfObject* count = stream.GetDictionary().GetKey("N");
+      if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0) {
+        throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks /First or /N");
+      }
+      char* data = nullptr;
+      PoDoFo::pdf_long length = 0;
+      stream.GetStream()->GetFilteredCopy(&data, &length);
+      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
+      const auto headerLength = std::min<PoDoFo::pdf_long>(length, first->GetNumber());
+      return std::make_pair(std::string(data, static_cast<std::size_t>(headerLength)),
+                            static_cast<long long>(count->GetNumber()));
+    } catch (const PoDoFo::PdfError& e) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be read: " + describePodofoError(e));
+    }
+  });
 
   guardPodofo("reading the document catalog", [&] {
     catalogRef_ = xref_.trailer().GetKey("Root")->GetReference();

@@ -58,6 +58,7 @@ class ParsedPdf {
   // Declared in destruction order: the parser and its objects read through the stream.
   std::unique_ptr<MemoryStreamBuf> streamBuf_;
   std::unique_ptr<std::istream> stream_;
+  PoDoFo::PdfRefCountedInputDevice device_;
   std::unique_ptr<PoDoFo::PdfVecObjects> objects_;
   std::unique_ptr<PoDoFo::PdfParser> parser_;
   XrefChain xref_;

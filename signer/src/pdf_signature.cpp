@@ -1,6 +1,7 @@
 #include "kyso/signer/pdf_signature.h"
 
 #include <Poco/UTF8Encoding.h>
+#include <Poco/UnicodeConverter.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,18 +52,27 @@ void requireText(const std::string& value, const char* name) {
   }
 }
 
-// A text string (ISO 32000-1 §7.9.2.2): PDFDocEncoding when ASCII, UTF-16BE with BOM otherwise.
+// A text string (ISO 32000-1 §7.9.2.2): PDFDocEncoding when ASCII, else UTF-16BE with a byte order
+// mark, as a hex string — a literal one would carry raw bytes such as 0x0D, which readers turn into
+// 0x0A (§7.3.4.2).
 PdfString textString(const std::string& utf8) {
   const bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return PdfString(utf8);
-  return PdfString(reinterpret_cast<const PoDoFo::pdf_utf8*>(utf8.c_str()));
+  Poco::UTF16String utf16;
+  Poco::UnicodeConverter::convert(utf8, utf16);
+  std::string bytes = "\xFE\xFF";
+  for (char16_t unit : utf16) {
+    bytes += static_cast<char>(unit >> 8);
+    bytes += static_cast<char>(unit & 0xff);
+  }
+  return PdfString(bytes.data(), static_cast<PoDoFo::pdf_long>(bytes.size()), true);
 }
 
 std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
   PdfObject* dict = pdf.resolve(field);
   if (dict == nullptr || !dict->IsDictionary()) return {};
   const PdfObject* t = dict->GetDictionary().GetKey("T");
-  if (t == nullptr || !t->IsString()) return {};
+  if (t == nullptr || !(t->IsString() || t->IsHexString())) return {};
   return t->GetString().GetStringUtf8();
 }
 

@@ -269,7 +269,45 @@ XrefChain readXrefChain(const PdfInput& input, const PoDoFo::PdfRefCountedInputD
   return chain;
 }
 
-void checkXrefConsistency(const XrefChain& chain, const PdfInput& input) {
+namespace {
+
+// The object numbers an object stream's header lists, in index order.
+std::vector<std::uint64_t> objectStreamMembers(std::uint32_t stream, const ObjectStreamHeaderReader& read) {
+  const auto [header, count] = read(stream);
+  if (count < 0 || count > (1 << 23)) damaged("object stream " + std::to_string(stream) + " has a bad /N");
+  std::vector<std::uint64_t> numbers;
+  std::size_t at = 0;
+  auto next = [&]() -> std::uint64_t {
+    while (at < header.size() && isPdfWhitespace(header[at])) ++at;
+    std::uint64_t value = 0;
+    std::size_t digits = 0;
+    while (at < header.size() && header[at] >= '0' && header[at] <= '9' && digits < 19) {
+      value = value * 10 + static_cast<std::uint64_t>(header[at++] - '0');
+      ++digits;
+    }
+    if (digits == 0) damaged("object stream " + std::to_string(stream) + " has a malformed header");
+    return value;
+  };
+  for (long long i = 0; i < count; ++i) {
+    numbers.push_back(next());
+    next();  // offset within the stream
+  }
+  return numbers;
+}
+
+}  // namespace
+
+std::uint64_t findStartXref(const PdfInput& input) {
+  const std::uint64_t window = std::min<std::uint64_t>(input.size(), 2048);
+  const std::string tail = input.read(input.size() - window, static_cast<std::size_t>(window));
+  const auto at = tail.rfind("startxref");
+  if (at == std::string::npos) damaged("no startxref at the end of the file");
+  Cursor c(input, input.size() - window + at + 9);
+  c.skipWhitespace();
+  return c.number(0, "startxref offset");
+}
+
+void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
   const PoDoFo::PdfDictionary& trailer = chain.trailer();
   const PoDoFo::PdfObject* size = trailer.GetKey("Size");
   if (size == nullptr || !size->IsNumber() || size->GetNumber() < 1) damaged("trailer /Size is missing or not a number");
@@ -282,8 +320,9 @@ void checkXrefConsistency(const XrefChain& chain, const PdfInput& input) {
     if (number == 0) damaged("object 0 is marked in use");
     highest = std::max(highest, number);
     if (entry.type == XrefEntry::Type::Compressed) {
-      const auto host = chain.merged.find(static_cast<std::uint32_t>(entry.offset));
-      if (host == chain.merged.end() || host->second.type != XrefEntry::Type::InUse) {
+      const auto streamNumber = static_cast<std::uint32_t>(entry.offset);
+      const auto host = chain.merged.find(streamNumber);
+      if (host == chain.merged.end() || host->second.type != XrefEntry::Type::InUse || streamNumber == number) {
         damaged("object " + std::to_string(number) + " lives in an object stream that does not exist");
       }
       continue;
@@ -304,6 +343,23 @@ void checkXrefConsistency(const XrefChain& chain, const PdfInput& input) {
   const auto rootEntry = chain.merged.find(static_cast<std::uint32_t>(root->GetReference().ObjectNumber()));
   if (rootEntry == chain.merged.end() || rootEntry->second.type == XrefEntry::Type::Free) {
     damaged("the document catalog is not in the xref");
+  }
+}
+
+void checkObjectStreams(const XrefChain& chain, const ObjectStreamHeaderReader& objectStreamHeader) {
+  std::map<std::uint32_t, std::vector<std::uint64_t>> streams;
+  for (const auto& [number, entry] : chain.merged) {
+    if (entry.type != XrefEntry::Type::Compressed) continue;
+    const auto streamNumber = static_cast<std::uint32_t>(entry.offset);
+    auto members = streams.find(streamNumber);
+    if (members == streams.end()) {
+      members = streams.emplace(streamNumber, objectStreamMembers(streamNumber, objectStreamHeader)).first;
+    }
+    // §7.5.8.3: the index names the object's place in the stream; other readers rely on it.
+    if (entry.generation >= members->second.size() || members->second[entry.generation] != number) {
+      damaged("object " + std::to_string(number) + " is not at index " + std::to_string(entry.generation) +
+              " of object stream " + std::to_string(streamNumber));
+    }
   }
 }
 

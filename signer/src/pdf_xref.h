@@ -7,6 +7,7 @@
 #include <podofo/podofo.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -42,8 +43,18 @@ struct XrefChain {
 XrefChain readXrefChain(const PdfInput& input, const PoDoFo::PdfRefCountedInputDevice& device,
                         PoDoFo::PdfVecObjects* objects, std::uint64_t startxref);
 
+// Finds the offset after the last "startxref" near the end of the file (ISO 32000-1 §7.5.5).
+// Throws DocumentError("pdf_damaged") when there is none.
+std::uint64_t findStartXref(const PdfInput& input);
+
 // Every in-use entry must point at "n g obj" with its own numbers, compressed entries must name an
 // in-use object stream, /Size must cover every object and /Root must be in use.
-void checkXrefConsistency(const XrefChain& chain, const PdfInput& input);
+void checkXrefEntries(const XrefChain& chain, const PdfInput& input);
+
+// Compressed entries must sit at their index in the object stream's header (ISO 32000-1 §7.5.7,
+// §7.5.8.3). `objectStreamHeader` returns the decoded header (pairs of object number and offset)
+// of an object stream and its /N.
+using ObjectStreamHeaderReader = std::function<std::pair<std::string, long long>(std::uint32_t objectNumber)>;
+void checkObjectStreams(const XrefChain& chain, const ObjectStreamHeaderReader& objectStreamHeader);
 
 }  // namespace kyso::signer::detail

@@ -1,0 +1,166 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <set>
+#include <thread>
+
+#include "kyso/api/api_keys.h"
+#include "kyso/error.h"
+#include "kyso/store/store.h"
+#include "test_support.h"
+
+namespace kyso::store {
+namespace {
+
+AuditRecord record(int n) {
+  return {pki::SystemClock::instance().now(), "apikey:abc", "sign.pdf", "seal", std::string(64, static_cast<char>('a' + n % 6)), "B-B",
+          "{\"n\":" + std::to_string(n) + "}"};
+}
+
+void execSql(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+TEST(Store, MigratesOnceAndReopens) {
+  test::TempDir dir;
+  {
+    auto store = openSqliteStore(dir / "kyso.db");
+    EXPECT_EQ(store->schemaVersion(), 1);
+    store->audit().append(record(1));
+  }
+  auto again = openSqliteStore(dir / "kyso.db");
+  EXPECT_EQ(again->schemaVersion(), 1);
+  EXPECT_EQ(again->audit().list(0, 10).size(), 1u);
+  EXPECT_NO_THROW(again->checkHealth());
+}
+
+TEST(AuditLog, EntriesChainAndVerify) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  std::string previous = initialAuditHash();
+  for (int i = 1; i <= 3; ++i) {
+    const AuditEntry e = store->audit().append(record(i));
+    EXPECT_EQ(e.sequence, i);
+    EXPECT_EQ(e.previousHash, previous);
+    EXPECT_EQ(e.hash, auditEntryHash(e.previousHash, e.sequence, e.record));
+    previous = e.hash;
+  }
+  const AuditCheck check = store->audit().verify();
+  EXPECT_TRUE(check.intact);
+  EXPECT_EQ(check.entries, 3);
+}
+
+TEST(AuditLog, ChangedRowIsFound) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  for (int i = 1; i <= 4; ++i) store->audit().append(record(i));
+  execSql(dir / "kyso.db", "UPDATE audit_log SET level = 'B-T' WHERE seq = 2");
+  const AuditCheck check = store->audit().verify();
+  EXPECT_FALSE(check.intact);
+  EXPECT_EQ(check.firstBadSequence, 2);
+  EXPECT_NE(check.problem.find("altered"), std::string::npos);
+}
+
+TEST(AuditLog, DeletedOrRechainedRowsAreFound) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  for (int i = 1; i <= 4; ++i) store->audit().append(record(i));
+  execSql(dir / "kyso.db", "DELETE FROM audit_log WHERE seq = 3");
+  EXPECT_EQ(store->audit().verify().firstBadSequence, 4);
+
+  // Rewriting a row together with its own hash still breaks the link of the next one.
+  test::TempDir other;
+  auto store2 = openSqliteStore(other / "kyso.db");
+  for (int i = 1; i <= 3; ++i) store2->audit().append(record(i));
+  auto forged = store2->audit().list(1, 1).front();
+  forged.record.keyId = "other";
+  const std::string hash = auditEntryHash(forged.previousHash, forged.sequence, forged.record);
+  execSql(other / "kyso.db", "UPDATE audit_log SET key_id = 'other', hash = '" + hash + "' WHERE seq = 2");
+  const AuditCheck check = store2->audit().verify();
+  EXPECT_FALSE(check.intact);
+  EXPECT_EQ(check.firstBadSequence, 3);
+}
+
+TEST(AuditLog, ConcurrentAppendsStayGaplessAndChained) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) store->audit().append(record(t * 100 + i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto entries = store->audit().list(0, 1000);
+  ASSERT_EQ(entries.size(), 200u);
+  for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(entries[i].sequence, static_cast<std::int64_t>(i + 1));
+  EXPECT_TRUE(store->audit().verify().intact);
+}
+
+TEST(AuditLog, TwoStoresOnOneFileShareTheChain) {
+  // The server and the CLI open the same database file.
+  test::TempDir dir;
+  auto a = openSqliteStore(dir / "kyso.db");
+  auto b = openSqliteStore(dir / "kyso.db");
+  std::thread ta([&] {
+    for (int i = 0; i < 30; ++i) a->audit().append(record(i));
+  });
+  std::thread tb([&] {
+    for (int i = 0; i < 30; ++i) b->audit().append(record(i));
+  });
+  ta.join();
+  tb.join();
+  const AuditCheck check = a->audit().verify();
+  EXPECT_TRUE(check.intact) << check.problem;
+  EXPECT_EQ(check.entries, 60);
+}
+
+TEST(ApiKeys, CreateAuthenticateRevoke) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  api::ApiKeyService keys(store->apiKeys(), pki::SystemClock::instance());
+  const api::CreatedApiKey created = keys.create(api::Role::Signer, "hệ thống một cửa");
+  EXPECT_TRUE(created.key.starts_with("kyso_" + created.id + "_"));
+  const api::Principal principal = keys.authenticate(created.key);
+  EXPECT_EQ(principal.keyId, created.id);
+  EXPECT_EQ(principal.role, api::Role::Signer);
+  EXPECT_EQ(principal.actor(), "apikey:" + created.id);
+
+  // Only the hash of the secret is stored.
+  const auto stored = store->apiKeys().find(created.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->label, "hệ thống một cửa");
+  const std::string secret = created.key.substr(created.key.rfind('_') + 1);
+  EXPECT_EQ(stored->secretHash, pki::sha256(asBytes(secret)));
+
+  std::string wrong = created.key;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  for (const std::string& bad : {wrong, std::string("kyso_"), std::string("Bearer x"), created.key + "0",
+                                 std::string("kyso_0000000000000000_") + std::string(64, '0')}) {
+    try {
+      keys.authenticate(bad);
+      FAIL() << "accepted " << bad;
+    } catch (const AccessError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Unauthenticated);
+    }
+  }
+  EXPECT_TRUE(keys.revoke(created.id));
+  EXPECT_FALSE(keys.revoke(created.id));
+  EXPECT_THROW(keys.authenticate(created.key), AccessError);
+  EXPECT_EQ(store->apiKeys().list().size(), 1u);
+}
+
+TEST(ApiKeys, RolesParse) {
+  EXPECT_EQ(api::parseRole("backend"), api::Role::Backend);
+  EXPECT_THROW(api::parseRole("root"), InputError);
+}
+
+}  // namespace
+}  // namespace kyso::store
