@@ -77,6 +77,16 @@ std::string actor() {
   return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(::geteuid()));
 }
 
+long long number(const std::string& text, const std::string& option) {
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= 0) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(option + " needs a non-negative whole number, not '" + text + "'");
+}
+
 int signPdf(const Context& context, const std::vector<std::string>& args) {
   const CommandLine cli = detail::parseCommandLine(
       args, {"level", "key", "p12", "p12-password-file", "reason", "location", "contact"}, {"help"});
@@ -213,8 +223,8 @@ int audit(const Context& context, const std::vector<std::string>& args) {
     return 1;
   }
   if (verb == "list") {
-    const auto entries = core.store().audit().list(std::stoll(cli.get("after", "0")),
-                                                   static_cast<std::size_t>(std::stoul(cli.get("limit", "100"))));
+    const auto entries = core.store().audit().list(number(cli.get("after", "0"), "--after"),
+                                                   static_cast<std::size_t>(number(cli.get("limit", "100"), "--limit")));
     for (const auto& e : entries) {
       std::cout << e.sequence << "  " << pki::formatIso8601Utc(e.record.time) << "  " << e.record.action << "  "
                 << e.record.level << "  key=" << e.record.keyId << "  " << e.record.actor
@@ -236,6 +246,10 @@ int main(int argc, char** argv) {
       const std::string option = args.front();
       if (option == "--help") {
         std::cout << kUsage;
+        return 0;
+      }
+      if (option == "--version") {
+        std::cout << "kyso " << KYSO_VERSION << "\n";
         return 0;
       }
       const auto eq = option.find('=');
@@ -268,13 +282,30 @@ int main(int argc, char** argv) {
     const std::string command = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     // --data-dir may also follow the command, as in "kyso sign pdf --data-dir D a.pdf b.pdf".
+    // Only options are looked at: an option's value that happens to read "--config" is left alone.
     for (std::size_t i = 0; i < rest.size(); ++i) {
-      if (rest[i] == "--data-dir" || rest[i] == "--config") {
-        if (i + 1 >= rest.size()) throw UsageError(rest[i] + " needs a value");
-        if (rest[i] == "--data-dir") context.overrides["data_dir"] = rest[i + 1];
-        if (rest[i] == "--config") context.config = rest[i + 1];
-        rest.erase(rest.begin() + static_cast<long>(i), rest.begin() + static_cast<long>(i) + 2);
+      const std::string& arg = rest[i];
+      for (const std::string name : {"--data-dir", "--config"}) {
+        std::string value;
+        std::size_t consumed = 0;
+        if (arg == name) {
+          if (i + 1 >= rest.size()) throw UsageError(name + " needs a value");
+          value = rest[i + 1];
+          consumed = 2;
+        } else if (arg.starts_with(name + "=")) {
+          value = arg.substr(name.size() + 1);
+          consumed = 1;
+        }
+        if (consumed == 0) continue;
+        if (name == "--data-dir") context.overrides["data_dir"] = value;
+        if (name == "--config") context.config = value;
+        rest.erase(rest.begin() + static_cast<long>(i), rest.begin() + static_cast<long>(i + consumed));
         --i;
+        break;
+      }
+      if (i + 1 < rest.size() && arg.starts_with("--") && arg.find('=') == std::string::npos &&
+          arg != "--help") {
+        ++i;  // skip the value of another option
       }
     }
     if (command == "sign") {
@@ -297,7 +328,8 @@ int main(int argc, char** argv) {
     std::cerr << "kyso: " << e.what() << "\n\n" << kUsage;
     return 2;
   } catch (const kyso::Error& e) {
-    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")\n";
+    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")"
+              << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "kyso: " << e.what() << "\n";

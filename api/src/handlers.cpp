@@ -70,13 +70,12 @@ void crl(ServiceCore& core, Exchange& ex, bool root) {
 }
 
 void signPdf(ServiceCore& core, Exchange& ex) {
-  const auto query = ex.query({"level", "key", "reason", "location", "contact_info"});
   SignPdfRequest request;
-  if (auto it = query.find("level"); it != query.end()) request.level = signer::parsePadesLevel(it->second);
-  if (auto it = query.find("key"); it != query.end()) request.keyId = it->second;
-  if (auto it = query.find("reason"); it != query.end()) request.reason = it->second;
-  if (auto it = query.find("location"); it != query.end()) request.location = it->second;
-  if (auto it = query.find("contact_info"); it != query.end()) request.contactInfo = it->second;
+  request.level = signer::parsePadesLevel(ex.param("level", "B-B"));
+  request.keyId = ex.param("key");
+  request.reason = ex.param("reason");
+  request.location = ex.param("location");
+  request.contactInfo = ex.param("contact_info");
   if (!request.keyId.empty()) core.keys().get(request.keyId);  // 404 before reading a large body
   ex.requireContentType({"application/pdf"});
 
@@ -110,7 +109,8 @@ void registerRoutes(Router& router, ServiceCore& core) {
   router.add({"GET", "/pki/ca/issuing.crt", {}, [&core](Exchange& ex) { caCertificate(core, ex, false); }});
   router.add({"GET", "/pki/crl", {}, [&core](Exchange& ex) { crl(core, ex, false); }});
   router.add({"GET", "/pki/crl/root", {}, [&core](Exchange& ex) { crl(core, ex, true); }});
-  router.add({"POST", "/v1/sign/pdf", {Role::Signer}, [&core](Exchange& ex) { signPdf(core, ex); }});
+  router.add({"POST", "/v1/sign/pdf", {Role::Signer}, [&core](Exchange& ex) { signPdf(core, ex); },
+              {"level", "key", "reason", "location", "contact_info"}});
 }
 
 }  // namespace kyso::api::detail

@@ -22,6 +22,8 @@ int statusFor(ErrorKind kind) {
       return 405;
     case ErrorKind::Conflict:
       return 409;
+    case ErrorKind::LengthRequired:
+      return 411;
     case ErrorKind::PayloadTooLarge:
       return 413;
     case ErrorKind::UnsupportedMediaType:
@@ -45,6 +47,11 @@ Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
   const auto q = uri.find('?');
   path_ = uri.substr(0, q);
   if (q != std::string::npos) rawQuery_ = uri.substr(q + 1);
+}
+
+const std::string& Exchange::param(const std::string& name, const std::string& fallback) const {
+  const auto it = queryParameters.find(name);
+  return it == queryParameters.end() ? fallback : it->second;
 }
 
 std::map<std::string, std::string> Exchange::query(const std::set<std::string>& allowed) const {
@@ -75,6 +82,11 @@ void Exchange::requireContentType(const std::set<std::string>& accepted) const {
 }
 
 std::string Exchange::readBody(std::uint64_t maxBytes) {
+  // Without a length or chunked framing the body would end only when the client closes.
+  if (!request_.hasContentLength() && !request_.getChunkedTransferEncoding()) {
+    throw InputError("length_required", "the request needs a Content-Length (or chunked transfer encoding)",
+                     ErrorKind::LengthRequired);
+  }
   const InputError tooLarge("body_too_large", "the request body exceeds the limit of " + std::to_string(maxBytes) +
                                                   " bytes",
                             ErrorKind::PayloadTooLarge);
@@ -87,8 +99,9 @@ std::string Exchange::readBody(std::uint64_t maxBytes) {
     body.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (body.size() > maxBytes) throw tooLarge;
   }
-  if (request_.hasContentLength() && static_cast<Poco::Int64>(body.size()) != request_.getContentLength64()) {
-    throw InputError("body_incomplete", "the request body is shorter than its Content-Length");
+  if (in.bad() ||
+      (request_.hasContentLength() && static_cast<Poco::Int64>(body.size()) != request_.getContentLength64())) {
+    throw InputError("body_incomplete", "the request body ended before its announced length (or timed out)");
   }
   bodyConsumed = true;
   return body;
@@ -101,14 +114,15 @@ void Exchange::sendJson(int status, const Poco::JSON::Object& body) {
 }
 
 void Exchange::sendBytes(int status, const std::string& contentType, std::string_view body) {
-  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setContentType(contentType);
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
   response_.set("X-Request-Id", requestId_);
   response_.set("Cache-Control", "no-store");
   response_.set("X-Content-Type-Options", "nosniff");
   // A request whose body we did not read to the end cannot leave its connection reusable.
-  if (!bodyConsumed && (request_.hasContentLength() ? request_.getContentLength64() > 0 : request_.getChunkedTransferEncoding())) {
+  const bool mayHaveBody = request_.getMethod() != "GET" && request_.getMethod() != "HEAD";
+  if (!bodyConsumed && mayHaveBody && (!request_.hasContentLength() || request_.getContentLength64() > 0)) {
     response_.setKeepAlive(false);
   }
   std::ostream& out = response_.send();

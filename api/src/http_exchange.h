@@ -25,6 +25,10 @@ class Exchange {
   const std::string& requestId() const { return requestId_; }
   const std::string& path() const { return path_; }
 
+  static const std::string& empty() {
+    static const std::string none;
+    return none;
+  }
   // Query parameters; any name outside `allowed` (or given twice) is an InputError.
   std::map<std::string, std::string> query(const std::set<std::string>& allowed) const;
   // Throws InputError("unsupported_media_type", 415) unless the media type is one of `accepted`.
@@ -38,7 +42,12 @@ class Exchange {
   bool responded() const { return response_.sent(); }
   int status() const { return static_cast<int>(response_.getStatus()); }
 
+  // A query parameter the route declared, or `fallback`.
+  const std::string& param(const std::string& name, const std::string& fallback = empty()) const;
+  bool hasParam(const std::string& name) const { return queryParameters.contains(name); }
+
   std::map<std::string, std::string> pathParameters;
+  std::map<std::string, std::string> queryParameters;
   std::optional<Principal> principal;
   std::string route = "unmatched";
   bool bodyConsumed = false;

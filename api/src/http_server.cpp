@@ -49,7 +49,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       errorCode = e.code();
       const int status = detail::statusFor(e.kind());
       if (status >= 500) {
-        log().error("%s %s: %s (%s)", ex.requestId(), ex.path(), std::string(e.what()), e.code());
+        log().error("%s %s: %s (%s)%s", ex.requestId(), ex.path(), std::string(e.what()), e.code(),
+                    e.detail().empty() ? std::string() : ": " + e.detail());
       }
       // Internal details (OpenSSL queues, file paths) stay in the log.
       const std::string message = e.kind() == ErrorKind::Internal
@@ -101,6 +102,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     ex.route = match.route->pattern;
     ex.pathParameters = match.parameters;
     if (!match.route->roles.empty()) authorize(ex, match.route->roles);
+    ex.queryParameters = ex.query(match.route->query);
     match.route->handle(ex);
   }
 
@@ -147,6 +149,29 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
+struct HttpListener::Socket {
+  Poco::Net::ServerSocket socket;
+};
+
+HttpListener::HttpListener(std::unique_ptr<Socket> socket) : socket_(std::move(socket)) {}
+HttpListener::~HttpListener() = default;
+HttpListener::HttpListener(HttpListener&&) noexcept = default;
+HttpListener& HttpListener::operator=(HttpListener&&) noexcept = default;
+
+HttpListener HttpListener::bind(const std::string& host, int port, int backlog) {
+  try {
+    auto socket = std::make_unique<Socket>();
+    // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT: a second server must not share the port.
+    socket->socket.bind(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), true, false);
+    socket->socket.listen(backlog);
+    return HttpListener(std::move(socket));
+  } catch (const Poco::Exception& e) {
+    throw InputError("listen_failed", "cannot listen on " + host + ":" + std::to_string(port) + ": " + e.displayText());
+  }
+}
+
+std::uint16_t HttpListener::port() const { return socket_->socket.address().port(); }
+
 struct HttpServer::Impl {
   ServiceCore& core;
   detail::Router router;
@@ -154,10 +179,8 @@ struct HttpServer::Impl {
   Poco::Net::ServerSocket socket;
   std::unique_ptr<Poco::Net::HTTPServer> server;
 
-  explicit Impl(ServiceCore& c)
-      : core(c),
-        pool(1, static_cast<int>(c.settings().threads), 60),
-        socket(Poco::Net::SocketAddress(c.settings().host, static_cast<Poco::UInt16>(c.settings().port)), 64) {
+  Impl(ServiceCore& c, Poco::Net::ServerSocket bound)
+      : core(c), pool(1, static_cast<int>(c.settings().threads), 60), socket(std::move(bound)) {
     detail::registerRoutes(router, core);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(c.settings().threads));
@@ -172,7 +195,8 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServiceCore& core) : impl_(std::make_unique<Impl>(core)) {}
+HttpServer::HttpServer(ServiceCore& core, HttpListener listener)
+    : impl_(std::make_unique<Impl>(core, listener.socket_->socket)) {}
 
 HttpServer::~HttpServer() { stop(); }
 

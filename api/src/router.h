@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct Route {
   std::string pattern;      // "/v1/sign/pdf", "/v1/signing-sessions/{id}"
   std::vector<Role> roles;  // empty: public, no key needed
   std::function<void(Exchange&)> handle;
+  std::set<std::string> query = {};  // the query parameters it takes; any other is refused
 };
 
 class Router {

@@ -21,7 +21,7 @@ constexpr const char* kUsage =
     "  --port N         TCP port (0: any free port; the chosen one is printed)\n"
     "  --host ADDR      address to listen on (default 127.0.0.1)\n"
     "  --data-dir DIR   state directory (default ./var)\n"
-    "  --config FILE    configuration file (.properties, .ini or .json; see docs/configuration.md)\n"
+    "  --config FILE    configuration file (.properties, .conf, .ini or .json; docs/configuration.md)\n"
     "  --help           this text\n"
     "  --version        print the version\n"
     "\n"
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     } else if (auto it = environment.find("KYSO_CONFIG"); it != environment.end()) {
       config = it->second;
     }
-    const Settings settings = Settings::load(config, overrides, environment);
+    Settings settings = Settings::load(config, overrides, environment);
     detail::configureLogging(settings.logLevel);
 
     // Signals are taken by sigwait below, not by whichever worker thread happens to run.
@@ -67,8 +67,10 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    HttpListener listener = HttpListener::bind(settings.host, settings.port);
+    settings.bindPort(listener.port());
     ServiceCore core(settings);
-    HttpServer server(core);
+    HttpServer server(core, std::move(listener));
     server.start();
     auto& log = Poco::Logger::get("kyso");
     log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION),
@@ -88,7 +90,8 @@ int main(int argc, char** argv) {
     std::cerr << "kyso-server: " << e.what() << "\n\n" << kUsage;
     return 2;
   } catch (const Error& e) {
-    std::cerr << "kyso-server: " << e.what() << " (" << e.code() << ")\n";
+    std::cerr << "kyso-server: " << e.what() << " (" << e.code() << ")"
+              << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "kyso-server: " << e.what() << "\n";

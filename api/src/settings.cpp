@@ -108,8 +108,18 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.timeout = std::chrono::seconds(number<int>(*c, "server.timeout_seconds", 30, 1, 3600));
   s.maxDocumentBytes = number<std::uint64_t>(*c, "limits.max_document_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
   s.logLevel = c->getString("log.level", s.logLevel);
+  static const std::set<std::string> levels = {"none",  "fatal",       "critical", "error", "warning",
+                                               "notice", "information", "debug",    "trace"};
+  if (!levels.contains(s.logLevel)) {
+    throw InputError("config_invalid", "log.level must be one of fatal, critical, error, warning, notice, "
+                                       "information, debug, trace, none");
+  }
+  s.publicUrlExplicit = c->hasProperty("public_url");
   s.publicUrl = c->getString("public_url", "http://" + s.host + ":" + std::to_string(s.port));
   while (s.publicUrl.ends_with("/")) s.publicUrl.pop_back();
+  if (!s.publicUrl.starts_with("http://") && !s.publicUrl.starts_with("https://")) {
+    throw InputError("config_invalid", "public_url must be an http:// or https:// URL");
+  }
 
   const std::string algorithm = c->getString("pki.dev.algorithm", "rsa");
   if (algorithm != "rsa" && algorithm != "ec") throw InputError("config_invalid", "pki.dev.algorithm must be rsa or ec");
@@ -143,13 +153,28 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
 
   s.tsaUrl = c->getString("tsa.url", "");
   s.tsaTrustFile = c->getString("tsa.trust_file", "");
-  if (!s.tsaUrl.empty() && s.tsaTrustFile.empty() && !s.usesDevPki()) {
-    throw InputError("config_invalid", "tsa.url needs tsa.trust_file (the TSA's trust anchors)");
+  if (!s.tsaUrl.empty()) {
+    if (!s.tsaUrl.starts_with("http://") && !s.tsaUrl.starts_with("https://")) {
+      throw InputError("config_invalid", "tsa.url must be an http:// or https:// URL");
+    }
+    if (s.tsaTrustFile.empty()) {
+      throw InputError("config_invalid", "tsa.url needs tsa.trust_file (PEM certificates the TSA chains to)");
+    }
+  } else if (!s.tsaTrustFile.empty()) {
+    throw InputError("config_invalid", "tsa.trust_file applies only with tsa.url");
   }
   s.tsaTimeout = std::chrono::milliseconds(number<int>(*c, "tsa.timeout_ms", 10'000, 100, 300'000));
   s.tsaPolicyOid = c->getString("tsa.policy_oid", s.tsaPolicyOid);
   s.tsaMaxTokenBytes = number<std::size_t>(*c, "tsa.max_token_bytes", s.tsaMaxTokenBytes, 1024, 1u << 20);
   return s;
+}
+
+void Settings::bindPort(int actualPort) {
+  port = actualPort;
+  if (!publicUrlExplicit) {
+    publicUrl = "http://" + host + ":" + std::to_string(actualPort);
+    devPki.publicBaseUrl = publicUrl;
+  }
 }
 
 }  // namespace kyso::api

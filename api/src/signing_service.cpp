@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "kyso/error.h"
+
 namespace kyso::api {
 
 SigningService::SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades, store::AuditLog& audit,
@@ -22,10 +24,20 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   signer::PadesOptions options;
   options.level = request.level;
   options.fields.signingTime = clock_.now();
+  // A key the service holds that cannot sign is the operator's problem, not the caller's.
+  try {
+    pki::requireUsableForSigning(credential.certificate(), options.fields.signingTime);
+  } catch (const InputError& e) {
+    throw Error(ErrorKind::Unavailable, "signing_key_unusable",
+                "signing key '" + credential.id + "' cannot sign: " + e.what());
+  }
   options.fields.reason = request.reason;
   options.fields.location = request.location;
   options.fields.contactInfo = request.contactInfo;
-  options.fields.signerName = credential.certificate().commonName();
+  // /Name is informative; control characters in a certificate's CN must not fail the request.
+  std::string name = credential.certificate().commonName();
+  std::erase_if(name, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  options.fields.signerName = name;
   const signer::PadesResult result = pades_.sign(input, output, credential, options);
 
   SignPdfOutcome outcome;

@@ -46,7 +46,7 @@ std::vector<Certificate> Certificate::allFromPem(std::string_view pem) {
 
 std::vector<Certificate> Certificate::allFromPemFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InternalError("cannot read certificate file " + path, "config_invalid");
+  if (!in) throw InputError("file_unreadable", "cannot read certificate file " + path);
   std::stringstream text;
   text << in.rdbuf();
   return allFromPem(text.str());

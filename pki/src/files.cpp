@@ -14,9 +14,9 @@ namespace kyso {
 
 std::string readFile(const std::filesystem::path& path, std::size_t maxBytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw InternalError("cannot open " + path.string(), "file_unreadable");
+  if (!in) throw InputError("file_unreadable", "cannot open " + path.string());
   const auto end = in.tellg();
-  if (end < 0) throw InternalError("cannot size " + path.string(), "file_unreadable");
+  if (end < 0) throw InputError("file_unreadable", "cannot size " + path.string());
   const auto size = static_cast<std::size_t>(end);
   if (size > maxBytes) {
     throw InputError("file_too_large", path.filename().string() + " is larger than " +
@@ -26,7 +26,7 @@ std::string readFile(const std::filesystem::path& path, std::size_t maxBytes) {
   std::string data(size, '\0');
   in.seekg(0);
   if (!in.read(data.data(), static_cast<std::streamsize>(size))) {
-    throw InternalError("cannot read " + path.string(), "file_unreadable");
+    throw InputError("file_unreadable", "cannot read " + path.string());
   }
   return data;
 }

@@ -62,15 +62,17 @@ HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCod
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
       result.body.append(buffer, static_cast<std::size_t>(in.gcount()));
       if (result.body.size() > spec.maxResponseBytes) {
-        throw UnavailableError(errorCode, uri.getHost() + " answered more than " +
-                                              std::to_string(spec.maxResponseBytes) + " bytes");
+        throw UnavailableError(errorCode, "an upstream service sent an oversized answer",
+                               uri.getHost() + " answered more than " + std::to_string(spec.maxResponseBytes) + " bytes");
       }
     }
     return result;
   } catch (const Poco::Exception& e) {
-    throw UnavailableError(errorCode, "cannot reach " + uri.getHost() + ": " + e.displayText());
+    throw UnavailableError(errorCode, "an upstream service cannot be reached",
+                           "cannot reach " + uri.getHost() + ": " + e.displayText());
   } catch (const std::ios_base::failure& e) {
-    throw UnavailableError(errorCode, "cannot reach " + uri.getHost() + ": " + e.what());
+    throw UnavailableError(errorCode, "an upstream service cannot be reached",
+                           "cannot reach " + uri.getHost() + ": " + e.what());
   }
 }
 

@@ -33,7 +33,7 @@ std::shared_ptr<SoftwareKey> SoftwareKey::fromPem(std::string_view pem, const st
 
 std::shared_ptr<SoftwareKey> SoftwareKey::fromPemFile(const std::string& path, const std::string& passphrase) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InternalError("cannot read key file " + path, "config_invalid");
+  if (!in) throw InputError("file_unreadable", "cannot read key file " + path);
   std::stringstream text;
   text << in.rdbuf();
   std::string pem = text.str();
@@ -88,7 +88,7 @@ Pkcs12Contents loadPkcs12File(const std::string& path, std::string password) {
   if (!bio) {
     ossl::clearErrors();
     wipe(password);
-    throw InternalError("cannot read PKCS#12 file " + path, "config_invalid");
+    throw InputError("file_unreadable", "cannot read PKCS#12 file " + path);
   }
   ossl::Ptr<PKCS12> p12(d2i_PKCS12_bio(bio.get(), nullptr));
   if (!p12) {

@@ -121,7 +121,8 @@ TimeStampTransport httpTransport(std::string url, std::chrono::milliseconds time
     spec.maxResponseBytes = 1u << 20;
     const HttpResult result = httpExchange(spec, "tsa_unavailable");
     if (result.status != 200) {
-      throw UnavailableError("tsa_unavailable", "time-stamping authority answered HTTP " + std::to_string(result.status));
+      throw UnavailableError("tsa_unavailable", "the time-stamping authority is unavailable",
+                             "time-stamping authority answered HTTP " + std::to_string(result.status));
     }
     return toBytes(result.body);
   };
@@ -158,12 +159,13 @@ Bytes TimeStampClient::timeStamp(DigestAlgorithm algorithm, ByteView digest) {
   const unsigned char* p = responseDer.data();
   ossl::Ptr<TS_RESP> response(d2i_TS_RESP(nullptr, &p, checkedCast<long>(responseDer.size())));
   if (!response) {
-    throw UnavailableError("tsa_invalid_response", ossl::drainErrors("time-stamping authority sent no TimeStampResp"));
+    throw UnavailableError("tsa_invalid_response", "the time-stamping authority sent an unusable answer",
+                           ossl::drainErrors("time-stamping authority sent no TimeStampResp"));
   }
   const long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(response.get())));
   if (status != TS_STATUS_GRANTED && status != TS_STATUS_GRANTED_WITH_MODS) {
-    throw UnavailableError("tsa_refused", "time-stamping authority refused the request (PKIStatus " +
-                                              std::to_string(status) + ")");
+    throw UnavailableError("tsa_refused", "the time-stamping authority refused the request",
+                           "PKIStatus " + std::to_string(status));
   }
 
   // Check imprint, nonce, version, signature and the TSA's certificate path (with its critical
@@ -172,21 +174,21 @@ Bytes TimeStampClient::timeStamp(DigestAlgorithm algorithm, ByteView digest) {
   TS_VERIFY_CTX_add_flags(verify.get(), TS_VFY_SIGNATURE);
   TS_VERIFY_CTX_set_store(verify.get(), newX509Store(trustAnchors_).release());  // the context owns the store
   if (TS_RESP_verify_response(verify.get(), response.get()) != 1) {
-    throw UnavailableError("tsa_invalid_response",
+    throw UnavailableError("tsa_invalid_response", "the time-stamping authority sent an unusable answer",
                            ossl::drainErrors("time-stamp response does not verify"));
   }
   const TS_TST_INFO* info = TS_RESP_get_tst_info(response.get());
   const TimePoint tokenTime = fromAsn1Time(TS_TST_INFO_get_time(info));
   const auto skew = tokenTime > clock_.now() ? tokenTime - clock_.now() : clock_.now() - tokenTime;
   if (skew > maxClockSkew_) {
-    throw UnavailableError("tsa_clock_skew", "time-stamp time " + formatIso8601Utc(tokenTime) +
-                                                 " is too far from the local clock");
+    throw UnavailableError("tsa_clock_skew", "the time-stamping authority's clock disagrees with ours",
+                           "time-stamp time " + formatIso8601Utc(tokenTime) + " is too far from the local clock");
   }
 
   Bytes token = encode(TS_RESP_get_token(response.get()), i2d_PKCS7, "i2d_PKCS7");
   if (token.size() > maxTokenSize_) {
-    throw UnavailableError("tsa_token_too_large", "time-stamp token of " + std::to_string(token.size()) +
-                                                      " bytes exceeds the reserved " + std::to_string(maxTokenSize_));
+    throw UnavailableError("tsa_token_too_large", "the time-stamp token is larger than the space reserved for it",
+                           std::to_string(token.size()) + " bytes, " + std::to_string(maxTokenSize_) + " reserved");
   }
   return token;
 }

@@ -53,7 +53,13 @@ PadesResult PadesSigner::sign(const PdfInput& input, PdfOutput& output, const pk
   result.prepared = preparePdfSignature(input, output, options.fields, capacity, options.digest);
 
   CadesSignature cms(credential.chain, options.digest, result.prepared.documentDigest);
-  cms.setSignature(credential.key->signDigest(options.digest, cms.toBeSignedDigest()));
+  try {
+    cms.setSignature(credential.key->signDigest(options.digest, cms.toBeSignedDigest()));
+  } catch (const InputError& e) {
+    // Our own key made a signature its certificate does not verify: a broken key source.
+    throw InternalError("signing key '" + credential.id + "' produced an invalid signature: " + e.what(),
+                        "signing_key_failure");
+  }
   result.timeStampTime = applyLevel(cms, options.level);
   const Bytes der = cms.der();
   result.cmsSize = der.size();

@@ -23,7 +23,7 @@ void translateErrors(F&& f) {
   try {
     f();
   } catch (const Poco::Exception& e) {
-    throw UnavailableError("database_unavailable", "database error: " + e.displayText());
+    throw UnavailableError("database_unavailable", "the database is unavailable", e.displayText());
   }
 }
 

@@ -49,7 +49,22 @@ const std::vector<Migration>& migrations() {
 }
 
 std::string timeText(pki::TimePoint t) { return pki::formatIso8601Utc(t); }
-pki::TimePoint parseTime(const std::string& text) { return pki::parseIso8601(text); }
+// A value that does not read back is a damaged database, not a client mistake.
+pki::TimePoint parseTime(const std::string& text) {
+  try {
+    return pki::parseIso8601(text);
+  } catch (const InputError&) {
+    throw InternalError("unreadable time in the database: " + text, "database_corrupt");
+  }
+}
+
+Bytes parseHex(const std::string& text) {
+  try {
+    return fromHex(text);
+  } catch (const InputError&) {
+    throw InternalError("unreadable hash in the database", "database_corrupt");
+  }
+}
 
 class SqliteApiKeys final : public ApiKeyRepository {
  public:
@@ -115,7 +130,7 @@ class SqliteApiKeys final : public ApiKeyRepository {
     r.id = id;
     r.role = role;
     r.label = label;
-    r.secretHash = fromHex(hash);
+    r.secretHash = parseHex(hash);
     r.createdAt = parseTime(created);
     if (!revoked.isNull()) r.revokedAt = parseTime(revoked.value());
     return r;

@@ -1,0 +1,146 @@
+// The kyso command line as an operator uses it.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+
+#include "kyso/pki/software_key.h"
+#include "test_support.h"
+
+namespace kyso {
+namespace {
+
+class Cli : public ::testing::Test {
+ protected:
+  test::TempDir dir;
+  std::string kyso = (test::binDir() / "kyso").string();
+
+  test::ProcessResult cli(std::vector<std::string> args, const std::string& input = {}) {
+    args.insert(args.begin(), {kyso, "--data-dir", (dir / "var").string()});
+    return test::run(args, input);
+  }
+};
+
+TEST_F(Cli, SignsRightAfterSetUpWithTheDevelopmentPki) {
+  const auto in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf");
+  const auto signedB = cli({"sign", "pdf", in.string(), (dir / "b.pdf").string()});
+  ASSERT_EQ(signedB.exitCode, 0) << signedB.output;
+  EXPECT_NE(signedB.output.find("B-B, key seal, field Signature1"), std::string::npos) << signedB.output;
+  const auto signedT = cli({"sign", "pdf", (dir / "b.pdf").string(), (dir / "t.pdf").string(), "--level", "B-T",
+                            "--reason", "Cấp bản sao", "--location", "Lâm Đồng"});
+  ASSERT_EQ(signedT.exitCode, 0) << signedT.output;
+
+  const auto pki = pki::DevPki::load(dir / "var" / "pki");
+  const test::PeerVerdict v = test::checkWithPeers(dir / "t.pdf", pki.rootCa());
+  EXPECT_EQ(v.validSignatures, 2) << v.pdfsigOutput;
+  EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;  // pdfsig trusts only the first per run
+  EXPECT_EQ(v.opensslVerified, 2) << v.problems;
+
+  const auto audit = cli({"audit", "verify"});
+  EXPECT_EQ(audit.exitCode, 0) << audit.output;
+  EXPECT_NE(audit.output.find("intact: 2 entries"), std::string::npos) << audit.output;
+  const auto list = cli({"audit", "list"});
+  EXPECT_NE(list.output.find("sign.pdf  B-T  key=seal  cli:"), std::string::npos) << list.output;
+}
+
+TEST_F(Cli, PkiInitAndChainPrintTheCas) {
+  const auto init = cli({"pki", "init", "--algorithm", "ec"});
+  ASSERT_EQ(init.exitCode, 0) << init.output;
+  EXPECT_NE(init.output.find("development PKI created"), std::string::npos);
+  EXPECT_NE(init.output.find("UID=MST:0101234565"), std::string::npos) << init.output;
+  EXPECT_NE(cli({"pki", "init"}).output.find("development PKI exists"), std::string::npos);
+
+  const auto chain = cli({"pki", "chain"});
+  ASSERT_EQ(chain.exitCode, 0) << chain.output;
+  const auto certs = pki::Certificate::allFromPem(chain.output);
+  ASSERT_EQ(certs.size(), 2u);
+  EXPECT_NE(certs[0].subject().find("kyso Dev Issuing CA"), std::string::npos);
+  EXPECT_NE(certs[1].subject().find("kyso Dev Root CA"), std::string::npos);
+  EXPECT_EQ(EVP_PKEY_get_base_id(certs[1].publicKey()), EVP_PKEY_EC);
+}
+
+TEST_F(Cli, ApiKeysArePrintedOnceAndListedWithoutSecrets) {
+  const auto created = cli({"apikey", "create", "--role", "signer", "--label", "cổng dịch vụ công"});
+  ASSERT_EQ(created.exitCode, 0) << created.output;
+  const auto at = created.output.find("kyso_");
+  ASSERT_NE(at, std::string::npos);
+  const std::string key = created.output.substr(at, created.output.find('\n', at) - at);
+  EXPECT_EQ(key.size(), 5u + 16 + 1 + 64);
+  const auto list = cli({"apikey", "list"});
+  EXPECT_NE(list.output.find("signer"), std::string::npos);
+  EXPECT_NE(list.output.find("cổng dịch vụ công"), std::string::npos);
+  EXPECT_EQ(list.output.find(key.substr(22)), std::string::npos);  // never the secret
+  EXPECT_EQ(cli({"apikey", "create", "--role", "root"}).exitCode, 1);
+  EXPECT_EQ(cli({"apikey", "revoke", key.substr(5, 16)}).exitCode, 0);
+  EXPECT_NE(cli({"apikey", "list"}).output.find("revoked"), std::string::npos);
+}
+
+TEST_F(Cli, SignsWithAPkcs12File) {
+  const auto& pki = test::devPki();
+  test::writeFile(dir / "key.pem", std::dynamic_pointer_cast<const pki::SoftwareKey>(pki.seal().key)->privateKeyPem());
+  test::writeFile(dir / "cert.pem", pki.seal().certificate().pem());
+  test::writeFile(dir / "cas.pem", pki.issuingCa().pem() + pki.rootCa().pem());
+  ASSERT_EQ(test::run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "key.pem").string(), "-in",
+                       (dir / "cert.pem").string(), "-certfile", (dir / "cas.pem").string(), "-passout", "pass:12345678",
+                       "-out", (dir / "officer.p12").string()})
+                .exitCode,
+            0);
+  test::writeFile(dir / "pass.txt", "12345678\n");
+  const auto result = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(),
+                           (dir / "p12.pdf").string(), "--p12", (dir / "officer.p12").string(), "--p12-password-file",
+                           (dir / "pass.txt").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_NE(result.output.find("key p12:officer.p12"), std::string::npos) << result.output;
+  const test::PeerVerdict v = test::checkWithPeers(dir / "p12.pdf", pki.rootCa());
+  EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.opensslVerified, 1) << v.problems;
+
+  test::writeFile(dir / "pass.txt", "wrong\n");
+  const auto wrong = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(),
+                          (dir / "no.pdf").string(), "--p12", (dir / "officer.p12").string(), "--p12-password-file",
+                          (dir / "pass.txt").string()});
+  EXPECT_EQ(wrong.exitCode, 1);
+  EXPECT_NE(wrong.output.find("invalid_pkcs12"), std::string::npos) << wrong.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "no.pdf"));
+}
+
+TEST_F(Cli, BadInputIsRefusedWithoutLeavingFiles) {
+  test::writeFile(dir / "note.txt", "không phải PDF");
+  const auto notPdf = cli({"sign", "pdf", (dir / "note.txt").string(), (dir / "out.pdf").string()});
+  EXPECT_EQ(notPdf.exitCode, 1);
+  EXPECT_NE(notPdf.output.find("(not_a_pdf)"), std::string::npos) << notPdf.output;
+  const auto encrypted = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_c-r3.pdf").string(),
+                              (dir / "out.pdf").string()});
+  EXPECT_NE(encrypted.output.find("(pdf_encrypted)"), std::string::npos) << encrypted.output;
+  const auto missing = cli({"sign", "pdf", (dir / "nothing.pdf").string(), (dir / "out.pdf").string()});
+  EXPECT_EQ(missing.exitCode, 1);
+  const auto unknownKey = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(),
+                               (dir / "out.pdf").string(), "--key", "nope"});
+  EXPECT_NE(unknownKey.output.find("(key_not_found)"), std::string::npos) << unknownKey.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.pdf"));
+  // Leftover temporary files would mean a half-written output could appear.
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_NE(entry.path().extension(), ".part") << entry.path();
+  }
+}
+
+TEST_F(Cli, UsageErrorsExitTwoAndEveryCommandHasHelp) {
+  EXPECT_EQ(cli({"sign", "pdf", "only-one-arg"}).exitCode, 2);
+  EXPECT_EQ(cli({"frobnicate"}).exitCode, 2);
+  EXPECT_EQ(cli({"sign", "pdf", "a", "b", "--levle", "B-T"}).exitCode, 2);
+  for (const std::vector<std::string>& help : {std::vector<std::string>{"--help"}, {"sign", "pdf", "--help"},
+                                               {"apikey", "--help"}, {"pki", "--help"}, {"audit", "--help"}}) {
+    const auto r = test::run([&] {
+      std::vector<std::string> a{kyso};
+      a.insert(a.end(), help.begin(), help.end());
+      return a;
+    }());
+    EXPECT_EQ(r.exitCode, 0) << r.output;
+    EXPECT_NE(r.output.find("Usage: kyso"), std::string::npos) << r.output;
+  }
+  const auto server = test::run({(test::binDir() / "kyso-server").string(), "--help"});
+  EXPECT_EQ(server.exitCode, 0);
+  EXPECT_NE(server.output.find("--data-dir DIR"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kyso

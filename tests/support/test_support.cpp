@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
+#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -50,13 +52,21 @@ ProcessResult run(const std::vector<std::string>& argv, const std::string& input
     Poco::StreamCopier::copyToString(stream, result.output);
   });
   // A watchdog: a hung peer must fail the test, not the CI run.
-  std::atomic<bool> done = false;
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;
   std::thread watchdog([&] {
-    for (int i = 0; i < timeoutSeconds * 10 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!done) Poco::Process::kill(handle);
+    std::unique_lock lock(mutex);
+    if (!finished.wait_for(lock, std::chrono::seconds(timeoutSeconds), [&] { return done; })) {
+      Poco::Process::kill(handle);
+    }
   });
   result.exitCode = handle.wait();
-  done = true;
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  finished.notify_one();
   writer.join();
   reader.join();
   watchdog.join();
@@ -131,7 +141,17 @@ std::vector<EmbeddedSignature> embeddedSignatures(const std::string& pdf) {
 PeerVerdict checkWithPeers(const fs::path& pdf, const pki::Certificate& root,
                            const std::vector<pki::Certificate>& untrusted) {
   PeerVerdict verdict;
-  const NssDatabase nss(root);
+  // One NSS database per root and process: creating one costs more than the checks themselves.
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<NssDatabase>> databases;
+  const NssDatabase* cached = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    auto& slot = databases[toHex(root.fingerprint())];
+    if (!slot) slot = std::make_unique<NssDatabase>(root);
+    cached = slot.get();
+  }
+  const NssDatabase& nss = *cached;
   // No online OCSP: the dev PKI's responder is not running during these tests.
   const auto pdfsig = run({"/usr/bin/pdfsig", "-nssdir", nss.spec(), "-no-ocsp", pdf.string()});
   verdict.pdfsigOutput = pdfsig.output;

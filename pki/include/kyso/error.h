@@ -15,6 +15,7 @@ enum class ErrorKind {
   NotFound,              // 404
   MethodNotAllowed,      // 405
   Conflict,              // 409: state does not allow it (already done, replayed)
+  LengthRequired,        // 411: a body without Content-Length or chunked encoding
   PayloadTooLarge,       // 413
   UnsupportedMediaType,  // 415
   UnprocessableContent,  // 422: the document is well delivered but cannot be processed
@@ -25,16 +26,20 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, std::string code, const std::string& message)
-      : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
+  // `message` may reach the client (except for Internal errors); `detail` (driver messages, host
+  // names, OpenSSL queues) only the log.
+  Error(ErrorKind kind, std::string code, const std::string& message, std::string detail = {})
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)), detail_(std::move(detail)) {}
 
   ErrorKind kind() const noexcept { return kind_; }
   // Stable, machine-readable code ("pdf_encrypted"); documented in docs/errors.md.
   const std::string& code() const noexcept { return code_; }
+  const std::string& detail() const noexcept { return detail_; }
 
  private:
   ErrorKind kind_;
   std::string code_;
+  std::string detail_;
 };
 
 // The caller sent something we cannot use; fixing the input fixes the error.
@@ -74,8 +79,8 @@ class ConflictError : public Error {
 // later may succeed.
 class UnavailableError : public Error {
  public:
-  UnavailableError(std::string code, const std::string& message)
-      : Error(ErrorKind::Unavailable, std::move(code), message) {}
+  UnavailableError(std::string code, const std::string& message, std::string detail = {})
+      : Error(ErrorKind::Unavailable, std::move(code), message, std::move(detail)) {}
 };
 
 // A defect or an unexpected failure. The message is for the log, never for the client.

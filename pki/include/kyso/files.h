@@ -8,7 +8,7 @@
 
 namespace kyso {
 
-// Throws InternalError("file_unreadable") when the file cannot be read and
+// Throws InputError("file_unreadable") when the file cannot be read and
 // InputError("file_too_large") when it exceeds `maxBytes`.
 std::string readFile(const std::filesystem::path& path, std::size_t maxBytes = 64u << 20);
 

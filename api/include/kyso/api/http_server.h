@@ -9,10 +9,26 @@
 
 namespace kyso::api {
 
+// A bound listening socket. Binding comes first so that the port the system picked for port 0 is
+// known before the rest starts (the development PKI writes the public URL into certificates).
+class HttpListener {
+ public:
+  static HttpListener bind(const std::string& host, int port, int backlog = 64);
+  ~HttpListener();
+  HttpListener(HttpListener&&) noexcept;
+  HttpListener& operator=(HttpListener&&) noexcept;
+  std::uint16_t port() const;
+
+ private:
+  friend class HttpServer;
+  struct Socket;
+  explicit HttpListener(std::unique_ptr<Socket> socket);
+  std::unique_ptr<Socket> socket_;
+};
+
 class HttpServer {
  public:
-  // Binds to settings().host:settings().port (port 0: an ephemeral port, see port()).
-  explicit HttpServer(ServiceCore& core);
+  HttpServer(ServiceCore& core, HttpListener listener);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -29,6 +29,7 @@ struct Settings {
   int port = 8080;
   std::filesystem::path dataDir = "var";
   std::string publicUrl;           // default http://<host>:<port>
+  bool publicUrlExplicit = false;  // set by configuration rather than derived
   unsigned threads = 0;            // 0: one per core
   unsigned queue = 64;             // connections waiting for a worker
   std::chrono::seconds timeout{30};
@@ -54,6 +55,10 @@ struct Settings {
   static Settings load(const std::optional<std::filesystem::path>& configFile,
                        const std::map<std::string, std::string>& overrides,
                        const std::map<std::string, std::string>& environment);
+  // Records the port actually bound (for --port 0) and, unless public_url was configured,
+  // derives the public URL from it.
+  void bindPort(int actualPort);
+
   // The process environment's KYSO_* variables.
   static std::map<std::string, std::string> processEnvironment();
 };
