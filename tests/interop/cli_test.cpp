@@ -144,3 +144,58 @@ TEST_F(Cli, UsageErrorsExitTwoAndEveryCommandHasHelp) {
 
 }  // namespace
 }  // namespace kyso
+
+namespace kyso {
+namespace {
+
+std::filesystem::path sample(const std::string& name) {
+  return std::filesystem::path(KYSO_SOURCE_DIR) / "certs-sample" / name;
+}
+
+// Certificates made by the openssl command line (certs-sample/generate.sh), not by kyso.
+TEST_F(Cli, SignsWithKeysFromTheCommittedSamplePki) {
+  test::writeFile(dir / "kyso.properties",
+                  "keys.agency.pkcs12 = " + sample("seal.p12").string() + "\n" +
+                      "keys.agency.password_file = " + (dir / "p12pass").string() + "\n" +
+                      "keys.citizen.pem_key = " + sample("seal-ec.key.pem").string() + "\n" +
+                      "keys.citizen.pem_chain = " + (dir / "ec-chain.pem").string() + "\n");
+  test::writeFile(dir / "p12pass", "kyso-sample\n");
+  test::writeFile(dir / "ec-chain.pem",
+                  test::readFile(sample("seal-ec.crt.pem")) + test::readFile(sample("issuing-ca.crt.pem")));
+  const auto root = pki::Certificate::fromPem(test::readFile(sample("root-ca.crt.pem")));
+  const auto in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf");
+  for (const std::string key : {"agency", "citizen"}) {
+    const auto out = dir / (key + ".pdf");
+    const auto result = cli({"--config", (dir / "kyso.properties").string(), "sign", "pdf", in.string(), out.string(),
+                             "--key", key});
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    const test::PeerVerdict v = test::checkWithPeers(out, root);
+    EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
+    EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;
+    EXPECT_EQ(v.opensslVerified, 1) << v.problems;
+  }
+  // Without a B-T source configured (file keys, no tsa.url) a time-stamp cannot be had.
+  const auto bt = cli({"--config", (dir / "kyso.properties").string(), "sign", "pdf", in.string(),
+                       (dir / "bt.pdf").string(), "--level", "B-T"});
+  EXPECT_NE(bt.output.find("(tsa_not_configured)"), std::string::npos) << bt.output;
+}
+
+TEST_F(Cli, KeysThatMayNotSignAreRefused) {
+  for (const std::string name : {"expired", "encipher-only"}) {
+    test::writeFile(dir / (name + "-chain.pem"),
+                    test::readFile(sample(name + ".crt.pem")) + test::readFile(sample("issuing-ca.crt.pem")));
+    test::writeFile(dir / (name + ".properties"), "keys.k.pem_key = " + sample(name + ".key.pem").string() +
+                                                      "\nkeys.k.pem_chain = " + (dir / (name + "-chain.pem")).string() +
+                                                      "\n");
+    const auto result = cli({"--config", (dir / (name + ".properties")).string(), "sign", "pdf",
+                             test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(), (dir / "x.pdf").string()});
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.output.find("(signing_key_unusable)"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find(name == "expired" ? "expired on 2021-01-01" : "key usage"), std::string::npos)
+        << result.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.pdf"));
+  }
+}
+
+}  // namespace
+}  // namespace kyso
