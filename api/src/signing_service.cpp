@@ -45,7 +45,7 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   outcome.level = std::string(signer::padesLevelName(request.level));
   outcome.fieldName = result.prepared.fieldName;
   outcome.size = output.size();
-  outcome.documentSha256 = output.sha256Hex();
+  outcome.documentSha256 = result.documentSha256.empty() ? output.sha256Hex() : result.documentSha256;
   outcome.timeStampTime = result.timeStampTime;
 
   Poco::JSON::Object details;

@@ -81,6 +81,12 @@ Bytes DigestCalculator::finish() {
   return out;
 }
 
+DigestCalculator DigestCalculator::clone() const {
+  DigestCalculator copy(algorithm_);
+  ossl::check(EVP_MD_CTX_copy_ex(copy.ctx_.get(), ctx_.get()), "EVP_MD_CTX_copy_ex");
+  return copy;
+}
+
 Bytes digest(DigestAlgorithm algorithm, ByteView data) {
   DigestCalculator calculator(algorithm);
   calculator.update(data);

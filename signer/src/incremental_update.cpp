@@ -39,7 +39,7 @@ std::size_t IncrementalUpdate::addObject(const PoDoFo::PdfReference& ref, const 
 void IncrementalUpdate::finish(const XrefChain& chain, const Bytes& newId) {
   const PoDoFo::PdfDictionary& trailer = chain.trailer();
   std::uint32_t size = static_cast<std::uint32_t>(trailer.GetKey("Size")->GetNumber());
-  if (!chain.merged.empty()) size = std::max(size, chain.merged.rbegin()->first + 1);
+  size = std::max(size, chain.merged.end());
   size = std::max(size, next_ + (chain.newestIsStream() ? 1u : 0u));
 
   // Trailer entries carried over (ISO 32000-1 §7.5.6: the update's trailer repeats them).

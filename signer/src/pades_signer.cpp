@@ -63,7 +63,7 @@ PadesResult PadesSigner::sign(const PdfInput& input, PdfOutput& output, const pk
   result.timeStampTime = applyLevel(cms, options.level);
   const Bytes der = cms.der();
   result.cmsSize = der.size();
-  embedPdfSignature(output, result.prepared, der);
+  result.documentSha256 = embedPdfSignature(output, result.prepared, der);
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "parsed_pdf.h"
 
+#include <cctype>
+#include <cstring>
 #include <set>
 
 #include "kyso/error.h"
@@ -7,23 +9,49 @@
 
 namespace kyso::signer::detail {
 
-MemoryStreamBuf::MemoryStreamBuf(std::string_view bytes) {
-  char* begin = const_cast<char*>(bytes.data());  // read-only: no put area is ever set
-  setg(begin, begin, begin + bytes.size());
+void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) {
+  const auto base = dir == std::ios_base::beg   ? std::streamoff{0}
+                    : dir == std::ios_base::cur ? static_cast<std::streamoff>(position_)
+                                                : static_cast<std::streamoff>(bytes_.size());
+  const std::streamoff target = base + offset;
+  if (target < 0 || target > static_cast<std::streamoff>(bytes_.size())) {
+    PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_InvalidDeviceOperation, "seek outside the document");
+  }
+  position_ = static_cast<std::size_t>(target);
 }
 
-MemoryStreamBuf::pos_type MemoryStreamBuf::seekoff(off_type off, std::ios_base::seekdir dir,
-                                                   std::ios_base::openmode which) {
-  if ((which & std::ios_base::in) == 0) return pos_type(off_type(-1));
-  char* base = dir == std::ios_base::beg ? eback() : dir == std::ios_base::cur ? gptr() : egptr();
-  const off_type target = (base - eback()) + off;
-  if (target < 0 || target > egptr() - eback()) return pos_type(off_type(-1));
-  setg(eback(), eback() + target, egptr());
-  return pos_type(target);
+std::streamoff MemoryInputDevice::Read(char* buffer, std::streamsize length) {
+  const std::size_t n = std::min(static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), bytes_.size() - position_);
+  std::memcpy(buffer, bytes_.data() + position_, n);
+  position_ += n;
+  return static_cast<std::streamoff>(n);
 }
 
-MemoryStreamBuf::pos_type MemoryStreamBuf::seekpos(pos_type pos, std::ios_base::openmode which) {
-  return seekoff(off_type(pos), std::ios_base::beg, which);
+int FileWindowInputDevice::Look() const {
+  if (position_ >= input_.size()) return EOF;
+  if (position_ < windowStart_ || position_ >= windowStart_ + window_.size()) {
+    window_.resize(4096);
+    window_.resize(input_.readAt(position_, window_.size(), window_.data()));
+    windowStart_ = position_;
+  }
+  return static_cast<unsigned char>(window_[position_ - windowStart_]);
+}
+
+void FileWindowInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) {
+  const auto base = dir == std::ios_base::beg   ? std::streamoff{0}
+                    : dir == std::ios_base::cur ? static_cast<std::streamoff>(position_)
+                                                : static_cast<std::streamoff>(input_.size());
+  const std::streamoff target = base + offset;
+  if (target < 0 || target > static_cast<std::streamoff>(input_.size())) {
+    PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_InvalidDeviceOperation, "seek outside the document");
+  }
+  position_ = static_cast<std::uint64_t>(target);
+}
+
+std::streamoff FileWindowInputDevice::Read(char* buffer, std::streamsize length) {
+  const std::size_t n = input_.readAt(position_, static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), buffer);
+  position_ += n;
+  return static_cast<std::streamoff>(n);
 }
 
 namespace {
@@ -35,68 +63,28 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
   if (input.read(0, 5) != "%PDF-") {
     throw DocumentError("not_a_pdf", "the document is not a PDF (it does not start with %PDF-)");
   }
-  if (input.isFile()) {
-    device_ = PoDoFo::PdfRefCountedInputDevice(input.path().c_str(), "rb");
-  } else {
-    streamBuf_ = std::make_unique<MemoryStreamBuf>(input.memory());
-    stream_ = std::make_unique<std::istream>(streamBuf_.get());
-    // The device does not own the stream; the refcounted handle owns the device.
-    device_ = PoDoFo::PdfRefCountedInputDevice(new PoDoFo::PdfInputDevice(stream_.get()));
-  }
-  objects_ = std::make_unique<PoDoFo::PdfVecObjects>();
+  // The refcounted handle owns the device.
+  device_ = input.memory().empty()
+                ? PoDoFo::PdfRefCountedInputDevice(new FileWindowInputDevice(input))
+                : PoDoFo::PdfRefCountedInputDevice(new MemoryInputDevice(input.memory()));
 
-  // Our own strict reading of the structure comes first: PoDoFo only ever sees files whose every
-  // xref entry points at its object.
   {
-    PoDoFo::PdfVecObjects scratch;
+    PoDoFo::PdfVecObjects scratch;  // xref streams must not need other objects (§7.5.8.2)
     xref_ = readXrefChain(input, device_, &scratch, findStartXref(input));
   }
   if (xref_.trailer().HasKey("Encrypt")) {
     throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
   }
   checkXrefEntries(xref_, input);
-
-  try {
-    parser_ = std::make_unique<PoDoFo::PdfParser>(objects_.get());
-    device_.Device()->Seek(0);  // PoDoFo reads the header from where the device stands
-    parser_->ParseFile(device_, true);
-  } catch (const PoDoFo::PdfError& e) {
-    throw DocumentError("pdf_malformed", "the PDF cannot be read: " + describePodofoError(e));
-  }
-  if (parser_->GetEncrypted()) {
-    throw DocumentError("pdf_encrypted", "the PDF is encrypted; kyso signs only unencrypted documents");
-  }
-  if (static_cast<std::uint64_t>(parser_->GetXRefOffset()) != xref_.startxref) {
-    throw DocumentError("pdf_damaged", "the PDF's startxref is ambiguous");
-  }
-
-  // PoDoFo drops object streams once it has unpacked them, so their headers are read afresh.
   checkObjectStreams(xref_, [this](std::uint32_t number) {
-    const std::string what = "object stream " + std::to_string(number);
-    try {
-      PoDoFo::PdfRefCountedBuffer buffer(4096);
-      PoDoFo::PdfParserObject stream(objects_.get(), device_, buffer,
-                                     static_cast<PoDoFo::pdf_long>(xref_.merged.at(number).offset));
-      stream.SetLoadOnDemand(false);
-      stream.ParseFile(nullptr);
-      if (!stream.IsDictionary() || !stream.HasStream()) {
-        throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
-      }
-      const PoDoFo::PdfObject* first = stream.GetDictionary().GetKey("First");
-      const PoDoFo::PdfObject* count = stream.GetDictionary().GetKey("N");
-      if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0) {
-        throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks /First or /N");
-      }
-      char* data = nullptr;
-      PoDoFo::pdf_long length = 0;
-      stream.GetStream()->GetFilteredCopy(&data, &length);
-      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
-      const auto headerLength = std::min<PoDoFo::pdf_long>(length, first->GetNumber());
-      return std::make_pair(std::string(data, static_cast<std::size_t>(headerLength)),
-                            static_cast<long long>(count->GetNumber()));
-    } catch (const PoDoFo::PdfError& e) {
-      throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be read: " + describePodofoError(e));
+    // Only the header is needed here; the decoded stream is not kept.
+    const ObjectStream& stream = objectStream(number);
+    std::string header;
+    for (const auto& [member, offset] : stream.members) {
+      header += std::to_string(member) + " " + std::to_string(offset) + " ";
     }
+    objectStreams_.erase(number);
+    return std::make_pair(header, static_cast<long long>(stream.members.size()));
   });
 
   guardPodofo("reading the document catalog", [&] {
@@ -105,14 +93,131 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
     if (catalog_ == nullptr || !catalog_->IsDictionary()) {
       throw DocumentError("pdf_malformed", "the document catalog is missing or not a dictionary");
     }
-    collectPages();
   });
 }
 
 ParsedPdf::~ParsedPdf() = default;
 
+const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) const {
+  if (const auto it = objectStreams_.find(number); it != objectStreams_.end()) return it->second;
+  const std::string what = "object stream " + std::to_string(number);
+  PoDoFo::PdfObject* stream = object(PoDoFo::PdfReference(number, 0));
+  if (stream == nullptr || !stream->IsDictionary() || !stream->HasStream()) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
+  }
+  const PoDoFo::PdfObject* first = stream->GetDictionary().GetKey("First");
+  const PoDoFo::PdfObject* count = stream->GetDictionary().GetKey("N");
+  if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0 ||
+      count->GetNumber() < 0 || count->GetNumber() > (1 << 23)) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks a valid /First or /N");
+  }
+  ObjectStream decoded;
+  decoded.first = static_cast<std::uint64_t>(first->GetNumber());
+  const long long memberCount = count->GetNumber();
+  try {
+    char* data = nullptr;
+    PoDoFo::pdf_long length = 0;
+    stream->GetStream()->GetFilteredCopy(&data, &length);
+    std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
+    decoded.data.assign(data, static_cast<std::size_t>(length));
+  } catch (const PoDoFo::PdfError& e) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
+  }
+  // The raw stream was only needed for decoding: do not keep it in memory (`first` and `count`
+  // point into it and die with it).
+  delete objects_.RemoveObject(PoDoFo::PdfReference(number, 0));
+  if (decoded.first > decoded.data.size()) throw DocumentError("pdf_damaged", "the PDF's " + what + " is too short");
+  // ISO 32000-1 §7.5.7: /N pairs of integers, object number and offset relative to /First.
+  std::size_t at = 0;
+  const std::string_view header(decoded.data.data(), decoded.first);
+  auto next = [&]() -> std::uint64_t {
+    while (at < header.size() && std::isspace(static_cast<unsigned char>(header[at]))) ++at;
+    std::uint64_t value = 0;
+    std::size_t digits = 0;
+    while (at < header.size() && header[at] >= '0' && header[at] <= '9' && digits < 19) {
+      value = value * 10 + static_cast<std::uint64_t>(header[at++] - '0');
+      ++digits;
+    }
+    if (digits == 0) throw DocumentError("pdf_damaged", "the PDF's " + what + " has a malformed header");
+    return value;
+  };
+  for (long long i = 0; i < memberCount; ++i) {
+    const std::uint64_t member = next();
+    const std::uint64_t offset = next();
+    if (decoded.first + offset >= decoded.data.size()) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " points beyond its data");
+    }
+    decoded.members.emplace_back(member, offset);
+  }
+  return objectStreams_.emplace(number, std::move(decoded)).first->second;
+}
+
+PoDoFo::PdfObject* ParsedPdf::load(const PoDoFo::PdfReference& ref) const {
+  const XrefEntry* entry = xref_.merged.find(ref.ObjectNumber());
+  if (entry == nullptr || entry->type == XrefEntry::Type::Free) return nullptr;
+  const XrefEntry& where = *entry;
+  if (!loading_.insert(ref.ObjectNumber()).second) {
+    throw DocumentError("pdf_malformed", "object " + std::to_string(ref.ObjectNumber()) + " refers to itself");
+  }
+  struct Done {
+    std::set<std::uint32_t>& set;
+    std::uint32_t number;
+    ~Done() { set.erase(number); }
+  } done{loading_, ref.ObjectNumber()};
+
+  if (where.type == XrefEntry::Type::Compressed) {
+    if (ref.GenerationNumber() != 0) return nullptr;
+    const ObjectStream& stream = objectStream(static_cast<std::uint32_t>(where.offset));
+    const auto& [member, offset] = stream.members.at(where.generation);  // index checked when opened
+    const std::size_t start = static_cast<std::size_t>(stream.first + offset);
+    PoDoFo::PdfTokenizer tokenizer(stream.data.data() + start, stream.data.size() - start);
+    PoDoFo::PdfVariant value;
+    tokenizer.GetNextVariant(value, nullptr);
+    auto parsed = std::make_unique<PoDoFo::PdfObject>(ref, value);
+    PoDoFo::PdfObject* raw = parsed.get();
+    objects_.insert_sorted(parsed.release());  // the vector owns its objects; sorted: binary-search lookups
+    return raw;
+  }
+  if (where.generation != ref.GenerationNumber()) return nullptr;
+  auto parsed = std::make_unique<PoDoFo::PdfParserObject>(&objects_, device_, buffer_,
+                                                          static_cast<PoDoFo::pdf_long>(where.offset));
+  parsed->SetLoadOnDemand(true);
+  parsed->ParseFile(nullptr);  // reads "n g obj"; the value itself on first use
+  PoDoFo::PdfParserObject* raw = parsed.get();
+  objects_.insert_sorted(parsed.release());
+  // A stream's /Length may be indirect: have it loaded before the stream is read (§7.3.8.2).
+  if (raw->IsDictionary()) {
+    const PoDoFo::PdfObject* length = raw->GetDictionary().GetKey("Length");
+    if (length != nullptr && length->IsReference()) object(length->GetReference());
+  }
+  return raw;
+}
+
+std::optional<std::string> ParsedPdf::objectText(const PoDoFo::PdfReference& ref, std::size_t maxBytes) const {
+  const XrefEntry* entry = xref_.merged.find(ref.ObjectNumber());
+  if (entry == nullptr || entry->type == XrefEntry::Type::Free) return std::nullopt;
+  if (entry->type == XrefEntry::Type::Compressed) {
+    if (ref.GenerationNumber() != 0) return std::nullopt;
+    const ObjectStream& stream = objectStream(static_cast<std::uint32_t>(entry->offset));
+    const std::size_t index = entry->generation;
+    const auto start = static_cast<std::size_t>(stream.first + stream.members.at(index).second);
+    const std::size_t end = index + 1 < stream.members.size()
+                                ? static_cast<std::size_t>(stream.first + stream.members[index + 1].second)
+                                : stream.data.size();
+    return stream.data.substr(start, end > start ? end - start : 0);
+  }
+  if (entry->generation != ref.GenerationNumber()) return std::nullopt;
+  std::string text = input_.read(entry->offset, maxBytes);
+  // Past "n g obj" (checkXrefEntries vouched for its form).
+  const auto obj = text.find("obj");
+  if (obj == std::string::npos) return std::nullopt;
+  text.erase(0, obj + 3);
+  return text;
+}
+
 PoDoFo::PdfObject* ParsedPdf::object(const PoDoFo::PdfReference& ref) const {
-  return objects_->GetObject(ref);
+  if (PoDoFo::PdfObject* loaded = objects_.GetObject(ref)) return loaded;
+  return guardPodofo("reading object " + std::to_string(ref.ObjectNumber()), [&] { return load(ref); });
 }
 
 PoDoFo::PdfObject* ParsedPdf::resolve(PoDoFo::PdfObject* value) const {
@@ -120,52 +225,83 @@ PoDoFo::PdfObject* ParsedPdf::resolve(PoDoFo::PdfObject* value) const {
   return object(value->GetReference());
 }
 
-void ParsedPdf::collectPages() {
-  PoDoFo::PdfObject* pagesValue = catalog_->GetDictionary().GetKey("Pages");
-  if (pagesValue == nullptr || !pagesValue->IsReference()) {
+PoDoFo::PdfReference ParsedPdf::pageTreeRoot() const {
+  PoDoFo::PdfObject* pages = catalog_->GetDictionary().GetKey("Pages");
+  if (pages == nullptr || !pages->IsReference()) {
     throw DocumentError("pdf_malformed", "the document catalog has no page tree");
   }
-  std::set<PoDoFo::PdfReference> visited;
-  // Depth-first, in document order (ISO 32000-1 §7.7.3).
-  auto walk = [&](auto&& self, const PoDoFo::PdfReference& ref, std::size_t depth) -> void {
-    if (depth > kMaxPageTreeDepth) throw DocumentError("pdf_malformed", "the page tree is too deep");
-    if (!visited.insert(ref).second) throw DocumentError("pdf_malformed", "the page tree contains a loop");
-    PoDoFo::PdfObject* node = object(ref);
-    if (node == nullptr || !node->IsDictionary()) {
-      throw DocumentError("pdf_malformed", "the page tree names a missing object");
-    }
-    PoDoFo::PdfObject* kids = resolve(node->GetDictionary().GetKey("Kids"));
-    const PoDoFo::PdfObject* type = node->GetDictionary().GetKey("Type");
-    const bool isPages = type != nullptr && type->IsName() && type->GetName() == PoDoFo::PdfName("Pages");
-    if (!isPages && kids == nullptr) {
-      pages_.push_back({ref, node});
-      return;
-    }
-    if (kids == nullptr || !kids->IsArray()) throw DocumentError("pdf_malformed", "a page tree node has no /Kids");
-    for (PoDoFo::PdfObject& kid : kids->GetArray()) {
-      if (!kid.IsReference()) {
-        throw DocumentError("pdf_malformed", "the page tree holds a direct page object (ISO 32000-1 §7.7.3.2)");
-      }
-      self(self, kid.GetReference(), depth + 1);
-    }
-  };
-  walk(walk, pagesValue->GetReference(), 0);
-  if (pages_.empty()) throw DocumentError("pdf_malformed", "the document has no pages");
+  return pages->GetReference();
 }
 
-std::size_t ParsedPdf::pageCount() const { return pages_.size(); }
+std::size_t ParsedPdf::pageCount() const {
+  return guardPodofo("reading the page tree", [&] {
+    PoDoFo::PdfObject* root = object(pageTreeRoot());
+    const PoDoFo::PdfObject* count = root != nullptr && root->IsDictionary() ? root->GetDictionary().GetKey("Count") : nullptr;
+    if (count == nullptr || !count->IsNumber() || count->GetNumber() < 0) {
+      throw DocumentError("pdf_malformed", "the page tree has no valid /Count");
+    }
+    return static_cast<std::size_t>(count->GetNumber());
+  });
+}
 
+// ISO 32000-1 §7.7.3: descend from the root, skipping whole subtrees by their /Count, so that only
+// the nodes on the way to the page are parsed (a 5000-page document costs the same as a short one).
 ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
-  if (index >= pages_.size()) {
+  const std::size_t count = pageCount();
+  if (count == 0) throw DocumentError("pdf_malformed", "the document has no pages");
+  if (index >= count) {
     throw InputError("page_out_of_range", "page " + std::to_string(index + 1) + " does not exist; the document has " +
-                                               std::to_string(pages_.size()) + " pages");
+                                               std::to_string(count) + " pages");
   }
-  return pages_[index];
+  return guardPodofo("reading the page tree", [&] {
+    std::set<PoDoFo::PdfReference> path;
+    PoDoFo::PdfReference node = pageTreeRoot();
+    std::size_t remaining = index;
+    for (std::size_t depth = 0;; ++depth) {
+      if (depth > kMaxPageTreeDepth) throw DocumentError("pdf_malformed", "the page tree is too deep");
+      if (!path.insert(node).second) throw DocumentError("pdf_malformed", "the page tree contains a loop");
+      PoDoFo::PdfObject* nodeObject = object(node);
+      if (nodeObject == nullptr || !nodeObject->IsDictionary()) {
+        throw DocumentError("pdf_malformed", "the page tree names a missing object");
+      }
+      PoDoFo::PdfObject* kids = resolve(nodeObject->GetDictionary().GetKey("Kids"));
+      if (kids == nullptr || !kids->IsArray()) throw DocumentError("pdf_malformed", "a page tree node has no /Kids");
+      bool descended = false;
+      for (PoDoFo::PdfObject& kid : kids->GetArray()) {
+        if (!kid.IsReference()) {
+          throw DocumentError("pdf_malformed", "the page tree holds a direct page object (ISO 32000-1 §7.7.3.2)");
+        }
+        PoDoFo::PdfObject* kidObject = object(kid.GetReference());
+        if (kidObject == nullptr || !kidObject->IsDictionary()) {
+          throw DocumentError("pdf_malformed", "the page tree names a missing object");
+        }
+        const PoDoFo::PdfObject* type = kidObject->GetDictionary().GetKey("Type");
+        const bool isNode = (type != nullptr && type->IsName() && type->GetName() == PoDoFo::PdfName("Pages")) ||
+                            (type == nullptr && kidObject->GetDictionary().HasKey("Kids"));
+        if (!isNode) {
+          if (remaining == 0) return Page{kid.GetReference(), kidObject};
+          --remaining;
+          continue;
+        }
+        const PoDoFo::PdfObject* kidCount = kidObject->GetDictionary().GetKey("Count");
+        if (kidCount == nullptr || !kidCount->IsNumber() || kidCount->GetNumber() < 0) {
+          throw DocumentError("pdf_malformed", "a page tree node has no valid /Count");
+        }
+        if (remaining < static_cast<std::size_t>(kidCount->GetNumber())) {
+          node = kid.GetReference();
+          descended = true;
+          break;
+        }
+        remaining -= static_cast<std::size_t>(kidCount->GetNumber());
+      }
+      if (!descended) throw DocumentError("pdf_malformed", "the page tree's /Count disagrees with its pages");
+    }
+  });
 }
 
 std::uint32_t ParsedPdf::nextObjectNumber() const {
   std::uint32_t next = static_cast<std::uint32_t>(xref_.trailer().GetKey("Size")->GetNumber());
-  if (!xref_.merged.empty()) next = std::max(next, xref_.merged.rbegin()->first + 1);
+  next = std::max(next, xref_.merged.end());
   return next;
 }
 

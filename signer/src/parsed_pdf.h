@@ -1,26 +1,68 @@
-// A PDF opened for signing: PoDoFo parses it (objects load on demand), our strict xref reading
-// vouches for its structure, and the page tree is walked with loop and depth guards.
+// A PDF opened for signing. Our strict cross-reference reading says where every object is; objects
+// are parsed only when asked for, one at a time, by PoDoFo's tokenizer (from the file, or from
+// their object stream). PoDoFo 0.9.8's own PdfParser is not used: it accepts damaged files and
+// builds every object of the document up front (~1 KB each: 60 MB for a 30 000-object PDF).
 #pragma once
 
 #include <podofo/podofo.h>
 
-#include <istream>
+#include <map>
+#include <optional>
+#include <set>
 #include <memory>
-#include <streambuf>
 
 #include "kyso/signer/pdf_io.h"
 #include "pdf_xref.h"
 
 namespace kyso::signer::detail {
 
-// A read-only streambuf over memory, so PoDoFo parses an HTTP body without copying it.
-class MemoryStreamBuf final : public std::streambuf {
+// PoDoFo's input device over memory, without copying it. PoDoFo's own memory device copies the
+// buffer into an istringstream and pays an istream sentry for every character it looks at.
+class MemoryInputDevice final : public PoDoFo::PdfInputDevice {
  public:
-  explicit MemoryStreamBuf(std::string_view bytes);
+  explicit MemoryInputDevice(std::string_view bytes) : bytes_(bytes) { SetSeekable(true); }
 
- protected:
-  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override;
-  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override;
+  void Close() override {}
+  std::streamoff Tell() const override { return static_cast<std::streamoff>(position_); }
+  int GetChar() const override {
+    return position_ < bytes_.size() ? static_cast<unsigned char>(bytes_[position_++]) : EOF;
+  }
+  int Look() const override { return position_ < bytes_.size() ? static_cast<unsigned char>(bytes_[position_]) : EOF; }
+  void Seek(std::streamoff offset, std::ios_base::seekdir dir) override;
+  std::streamoff Read(char* buffer, std::streamsize length) override;
+  bool Eof() const override { return position_ >= bytes_.size(); }
+  bool Bad() const override { return false; }
+  void Clear(std::ios_base::iostate) const override {}
+
+ private:
+  std::string_view bytes_;
+  mutable std::size_t position_ = 0;
+};
+
+// PoDoFo's input device over a file, reading a window at a time with pread.
+class FileWindowInputDevice final : public PoDoFo::PdfInputDevice {
+ public:
+  explicit FileWindowInputDevice(const PdfInput& input) : input_(input) { SetSeekable(true); }
+
+  void Close() override {}
+  std::streamoff Tell() const override { return static_cast<std::streamoff>(position_); }
+  int GetChar() const override {
+    const int c = Look();
+    if (c != EOF) ++position_;
+    return c;
+  }
+  int Look() const override;
+  void Seek(std::streamoff offset, std::ios_base::seekdir dir) override;
+  std::streamoff Read(char* buffer, std::streamsize length) override;
+  bool Eof() const override { return position_ >= input_.size(); }
+  bool Bad() const override { return false; }
+  void Clear(std::ios_base::iostate) const override {}
+
+ private:
+  const PdfInput& input_;
+  mutable std::uint64_t position_ = 0;
+  mutable std::string window_;
+  mutable std::uint64_t windowStart_ = 0;
 };
 
 class ParsedPdf {
@@ -36,6 +78,9 @@ class ParsedPdf {
 
   // The object a reference names, or null when it is free or missing.
   PoDoFo::PdfObject* object(const PoDoFo::PdfReference& ref) const;
+  // The raw text of an object's value, for light scanning (pdf_lexer.h): from the file after its
+  // "n g obj" (at most `maxBytes`), or its slice of the decoded object stream. Null when free.
+  std::optional<std::string> objectText(const PoDoFo::PdfReference& ref, std::size_t maxBytes = 64 * 1024) const;
   // `value` itself, or the object it references (one level; PDF forbids reference chains).
   PoDoFo::PdfObject* resolve(PoDoFo::PdfObject* value) const;
 
@@ -46,27 +91,35 @@ class ParsedPdf {
     PoDoFo::PdfReference ref;
     PoDoFo::PdfObject* object;
   };
+  // The root's /Count. Throws DocumentError("pdf_malformed") when the page tree lacks one.
   std::size_t pageCount() const;
-  // Throws InputError("page_out_of_range") beyond the last page.
+  // Throws InputError("page_out_of_range") beyond the last page, DocumentError("pdf_malformed")
+  // for a broken path to it.
   Page page(std::size_t index) const;
 
   // One more than the highest object number in use or announced by /Size.
   std::uint32_t nextObjectNumber() const;
 
  private:
+  struct ObjectStream {
+    std::string data;                                          // decoded
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> members;  // object number, offset from /First
+    std::uint64_t first = 0;
+  };
+
+  PoDoFo::PdfObject* load(const PoDoFo::PdfReference& ref) const;
+  const ObjectStream& objectStream(std::uint32_t number) const;
+
   const PdfInput& input_;
-  // Declared in destruction order: the parser and its objects read through the stream.
-  std::unique_ptr<MemoryStreamBuf> streamBuf_;
-  std::unique_ptr<std::istream> stream_;
-  PoDoFo::PdfRefCountedInputDevice device_;
-  std::unique_ptr<PoDoFo::PdfVecObjects> objects_;
-  std::unique_ptr<PoDoFo::PdfParser> parser_;
+  PoDoFo::PdfRefCountedInputDevice device_;  // over input_'s bytes
+  PoDoFo::PdfRefCountedBuffer buffer_{4096};
+  mutable PoDoFo::PdfVecObjects objects_;  // owns the objects loaded so far
+  mutable std::map<std::uint32_t, ObjectStream> objectStreams_;
+  mutable std::set<std::uint32_t> loading_;  // guards /Length cycles
   XrefChain xref_;
   PoDoFo::PdfReference catalogRef_;
   PoDoFo::PdfObject* catalog_ = nullptr;
-  std::vector<Page> pages_;
-
-  void collectPages();
+  PoDoFo::PdfReference pageTreeRoot() const;
 };
 
 }  // namespace kyso::signer::detail

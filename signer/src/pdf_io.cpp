@@ -1,6 +1,7 @@
 #include "kyso/signer/pdf_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,17 +23,31 @@ constexpr std::size_t kChunk = 1u << 20;
 }
 }  // namespace
 
+struct PdfInput::OpenFile {
+  int fd = -1;
+  struct stat identity {};
+  std::filesystem::path path;
+  ~OpenFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 PdfInput PdfInput::fromFile(const std::filesystem::path& path, std::uint64_t maxBytes) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw InputError("file_not_found", "cannot read " + path.string() + ": " + ec.message());
+  auto file = std::make_shared<OpenFile>();
+  file->path = path;
+  file->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file->fd < 0) throw InputError("file_not_found", "cannot read " + path.string() + ": " + std::strerror(errno));
+  if (::fstat(file->fd, &file->identity) != 0 || !S_ISREG(file->identity.st_mode)) {
+    throw InputError("file_not_found", "not a regular file: " + path.string());
+  }
+  const auto size = static_cast<std::uint64_t>(file->identity.st_size);
   if (size > maxBytes) {
     throw InputError("document_too_large",
                      "document of " + std::to_string(size) + " bytes exceeds the limit of " + std::to_string(maxBytes),
                      ErrorKind::PayloadTooLarge);
   }
   PdfInput input;
-  input.path_ = path;
+  input.file_ = std::move(file);
   input.size_ = size;
   return input;
 }
@@ -44,41 +59,45 @@ PdfInput PdfInput::fromMemory(std::string_view bytes) {
   return input;
 }
 
+std::size_t PdfInput::readAt(std::uint64_t offset, std::size_t length, char* out) const {
+  if (offset >= size_) return 0;
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, size_ - offset));
+  if (!file_) {
+    std::memcpy(out, memory_.data() + offset, n);
+    return n;
+  }
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(file_->fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) ioFailure("cannot read " + file_->path.string());
+    if (r == 0) throw InputError("document_changed", "the input file shrank while it was being signed");
+    done += static_cast<std::size_t>(r);
+  }
+  return n;
+}
+
 std::string PdfInput::read(std::uint64_t offset, std::size_t length) const {
   if (offset >= size_) return {};
-  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, size_ - offset));
-  if (!isFile()) return std::string(memory_.substr(static_cast<std::size_t>(offset), n));
-  std::ifstream in(path_, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(offset));
-  std::string out(n, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(n));
-  out.resize(static_cast<std::size_t>(in.gcount()));
+  std::string out(static_cast<std::size_t>(std::min<std::uint64_t>(length, size_ - offset)), '\0');
+  out.resize(readAt(offset, out.size(), out.data()));
   return out;
 }
 
 void PdfInput::forEachChunk(const std::function<void(std::string_view)>& consume) const {
-  if (!isFile()) {
+  if (!file_) {
     for (std::size_t at = 0; at < memory_.size(); at += kChunk) consume(memory_.substr(at, kChunk));
     return;
   }
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) ioFailure("cannot open " + path_.string());
   std::vector<char> buffer(kChunk);
-  std::uint64_t total = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      ioFailure("cannot read " + path_.string());
-    }
-    if (n == 0) break;
-    total += static_cast<std::uint64_t>(n);
-    if (total > size_) break;  // grew while we read: handled below
-    consume(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+  for (std::uint64_t at = 0; at < size_;) {
+    const std::size_t n = readAt(at, buffer.size(), buffer.data());
+    consume(std::string_view(buffer.data(), n));
+    at += n;
   }
-  ::close(fd);
-  if (total != size_) {
+  struct stat now {};
+  if (::fstat(file_->fd, &now) != 0 || now.st_size != file_->identity.st_size ||
+      now.st_mtim.tv_sec != file_->identity.st_mtim.tv_sec || now.st_mtim.tv_nsec != file_->identity.st_mtim.tv_nsec) {
     throw InputError("document_changed", "the input file changed while it was being signed");
   }
 }

@@ -11,6 +11,7 @@
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "parsed_pdf.h"
+#include "pdf_lexer.h"
 #include "podofo_guard.h"
 
 namespace kyso::signer {
@@ -69,6 +70,22 @@ PdfString textString(const std::string& utf8) {
 }
 
 std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
+  if (field->IsReference()) {
+    // Fast path: find /T in the raw text instead of building the whole field dictionary.
+    try {
+      const auto text = pdf.objectText(field->GetReference());
+      if (!text) return {};
+      const auto at = detail::findDictionaryValue(*text, "T");
+      if (!at) return {};
+      const std::size_t end = detail::skipValue(*text, *at);
+      PoDoFo::PdfTokenizer tokenizer(text->data() + *at, end - *at);
+      PoDoFo::PdfVariant value;
+      tokenizer.GetNextVariant(value, nullptr);
+      return value.IsString() || value.IsHexString() ? value.GetString().GetStringUtf8() : std::string();
+    } catch (const detail::LexError&) {
+      // Something unusual: the full parse below decides.
+    }
+  }
   PdfObject* dict = pdf.resolve(field);
   if (dict == nullptr || !dict->IsDictionary()) return {};
   const PdfObject* t = dict->GetDictionary().GetKey("T");
@@ -260,25 +277,39 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
   prepared.contentsOffset = update.absolute(contentsAt);
   prepared.outputSize = total;
 
+  // One pass over the original: the byte-range digest and the prefix of the output's own SHA-256
+  // (the same bytes up to /Contents) come from it.
   pki::DigestCalculator digest(digestAlgorithm);
   input.forEachChunk([&](std::string_view chunk) {
     digest.update(chunk);
     output.write(chunk);
   });
   digest.update(std::string_view(bytes).substr(0, contentsAt));
+  if (digestAlgorithm == pki::DigestAlgorithm::Sha256) {
+    prepared.outputPrefixSha256 = std::make_shared<pki::DigestCalculator>(digest.clone());
+    prepared.outputTail = bytes.substr(contentsEnd);
+  }
   digest.update(std::string_view(bytes).substr(contentsEnd));
   output.write(bytes);
   prepared.documentDigest = digest.finish();
   return prepared;
 }
 
-void embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& prepared, ByteView cms) {
+std::string embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& prepared, ByteView cms) {
   if (cms.size() > prepared.contentsCapacity) {
     throw InternalError("signature of " + std::to_string(cms.size()) + " bytes exceeds the reserved " +
                             std::to_string(prepared.contentsCapacity),
                         "signature_too_large");
   }
-  output.overwrite(prepared.contentsOffset + 1, toHex(cms, true));
+  std::string contents = "<" + toHex(cms, true);
+  contents.resize(1 + 2 * prepared.contentsCapacity, '0');
+  contents += '>';
+  output.overwrite(prepared.contentsOffset, contents);
+  if (!prepared.outputPrefixSha256) return {};
+  pki::DigestCalculator whole = prepared.outputPrefixSha256->clone();
+  whole.update(contents);
+  whole.update(prepared.outputTail);
+  return toHex(whole.finish());
 }
 
 }  // namespace kyso::signer

@@ -1,6 +1,8 @@
 #include "pdf_xref.h"
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -26,31 +28,38 @@ bool isPdfWhitespace(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
 }
 
-// Sequential reader over the input with a small window.
+// Sequential reader over the input: the memory itself for in-memory documents, a window read with
+// pread for files (so only what is looked at is read).
 class Cursor {
  public:
-  Cursor(const PdfInput& input, std::uint64_t at) : input_(input), pos_(at) {}
+  Cursor(const PdfInput& input, std::uint64_t at, std::size_t window = 64 * 1024)
+      : input_(input), pos_(at), windowSize_(window) {
+    if (!input.memory().empty() || input.size() == 0) {
+      view_ = input.memory();
+      viewStart_ = 0;
+    }
+  }
 
   std::uint64_t position() const { return pos_; }
+  void seek(std::uint64_t at) { pos_ = at; }
   int peek() {
-    fill();
-    return windowPos_ < window_.size() ? static_cast<unsigned char>(window_[windowPos_]) : -1;
+    if (!available(1)) return -1;
+    return static_cast<unsigned char>(view_[pos_ - viewStart_]);
   }
   int get() {
     const int c = peek();
-    if (c >= 0) advance(1);
+    if (c >= 0) ++pos_;
     return c;
   }
   void skipWhitespace() {
-    while (peek() >= 0 && isPdfWhitespace(static_cast<char>(peek()))) advance(1);
+    while (peek() >= 0 && isPdfWhitespace(static_cast<char>(peek()))) ++pos_;
   }
   bool consume(std::string_view keyword) {
-    fill(keyword.size());
-    if (window_.compare(windowPos_, keyword.size(), keyword) != 0) return false;
-    advance(keyword.size());
+    if (!available(keyword.size()) || view_.substr(pos_ - viewStart_, keyword.size()) != keyword) return false;
+    pos_ += keyword.size();
     return true;
   }
-  // Unsigned decimal of at most `maxDigits` digits; exactly `exactDigits` if non-zero.
+  // Unsigned decimal of at most 19 digits; exactly `exactDigits` if non-zero.
   std::uint64_t number(std::size_t exactDigits, const char* what) {
     std::uint64_t value = 0;
     std::size_t digits = 0;
@@ -63,20 +72,23 @@ class Cursor {
   }
 
  private:
-  void fill(std::size_t need = 1) {
-    if (windowPos_ + need <= window_.size()) return;
-    window_ = input_.read(pos_, std::max<std::size_t>(need, 64 * 1024));
-    windowPos_ = 0;
-  }
-  void advance(std::size_t n) {
-    windowPos_ += n;
-    pos_ += n;
+  // True when [pos_, pos_ + n) lies in the view, reading a new window if need be.
+  bool available(std::size_t n) {
+    if (pos_ >= viewStart_ && pos_ + n <= viewStart_ + view_.size()) return true;
+    if (!input_.memory().empty() || pos_ + n > input_.size()) return false;
+    buffer_.resize(std::max(windowSize_, n));
+    buffer_.resize(input_.readAt(pos_, buffer_.size(), buffer_.data()));
+    view_ = buffer_;
+    viewStart_ = pos_;
+    return pos_ + n <= viewStart_ + view_.size();
   }
 
   const PdfInput& input_;
   std::uint64_t pos_;
-  std::string window_;
-  std::size_t windowPos_ = 0;
+  std::size_t windowSize_;
+  std::string buffer_;
+  std::string_view view_;
+  std::uint64_t viewStart_ = 0;
 };
 
 PoDoFo::PdfDictionary parseDictionaryAt(const PoDoFo::PdfRefCountedInputDevice& device,
@@ -123,7 +135,7 @@ XrefSection readTable(const PdfInput& input, const PoDoFo::PdfRefCountedInputDev
       entry.offset = field1;
       entry.generation = static_cast<std::uint32_t>(field2);
       const auto number = static_cast<std::uint32_t>(first + i);
-      if (!section.entries.emplace(number, entry).second) damaged("object listed twice in one xref section");
+      if (!section.entries.add(number, entry)) damaged("object listed twice in one xref section");
     }
   }
   c.skipWhitespace();
@@ -220,7 +232,7 @@ XrefSection readStream(const PoDoFo::PdfRefCountedInputDevice& device, PoDoFo::P
         default:
           continue;  // §7.5.8.3: unknown types are references to the null object
       }
-      if (!section.entries.emplace(static_cast<std::uint32_t>(first + i), entry).second) {
+      if (!section.entries.add(static_cast<std::uint32_t>(first + i), entry)) {
         damaged("object listed twice in one xref stream");
       }
     }
@@ -257,14 +269,14 @@ XrefChain readXrefChain(const PdfInput& input, const PoDoFo::PdfRefCountedInputD
       if (const auto xrefStm = offsetKey(section.trailer, "XRefStm")) {
         if (*xrefStm >= input.size()) damaged("/XRefStm points beyond the end of the file");
         const XrefSection hidden = readStream(device, objects, *xrefStm);
-        for (const auto& [number, entry] : hidden.entries) section.entries.emplace(number, entry);
+        hidden.entries.forEach([&](std::uint32_t number, const XrefEntry& entry) { section.entries.add(number, entry); });
       }
     }
     next = offsetKey(section.trailer, "Prev");
     chain.sections.push_back(std::move(section));
   }
   for (const auto& section : chain.sections) {
-    for (const auto& [number, entry] : section.entries) chain.merged.emplace(number, entry);
+    section.entries.forEach([&](std::uint32_t number, const XrefEntry& entry) { chain.merged.add(number, entry); });
   }
   return chain;
 }
@@ -315,41 +327,53 @@ void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
   if (root == nullptr || !root->IsReference()) damaged("trailer /Root is missing");
 
   std::uint32_t highest = 0;
-  for (const auto& [number, entry] : chain.merged) {
-    if (entry.type == XrefEntry::Type::Free) continue;
+  struct Header {
+    std::uint64_t offset;
+    std::uint32_t number;
+    std::uint32_t generation;
+  };
+  std::vector<Header> headers;
+  chain.merged.forEach([&](std::uint32_t number, const XrefEntry& entry) {
+    if (entry.type == XrefEntry::Type::Free) return;
     if (number == 0) damaged("object 0 is marked in use");
     highest = std::max(highest, number);
     if (entry.type == XrefEntry::Type::Compressed) {
       const auto streamNumber = static_cast<std::uint32_t>(entry.offset);
-      const auto host = chain.merged.find(streamNumber);
-      if (host == chain.merged.end() || host->second.type != XrefEntry::Type::InUse || streamNumber == number) {
+      const XrefEntry* host = chain.merged.find(streamNumber);
+      if (host == nullptr || host->type != XrefEntry::Type::InUse || streamNumber == number) {
         damaged("object " + std::to_string(number) + " lives in an object stream that does not exist");
       }
-      continue;
+      return;
     }
-    // "n g obj" must start at the offset (after optional white space, which readers tolerate).
-    Cursor c(input, entry.offset);
+    headers.push_back({entry.offset, number, entry.generation});
+  });
+  // "n g obj" must start at each offset (after optional white space, which readers tolerate).
+  // In file order, so that one cursor reads the file once, front to back.
+  std::sort(headers.begin(), headers.end(), [](const Header& a, const Header& b) { return a.offset < b.offset; });
+  Cursor c(input, 0, 1u << 20);
+  for (const Header& h : headers) {
+    c.seek(h.offset);
     c.skipWhitespace();
-    const std::string where = "object " + std::to_string(number) + " at offset " + std::to_string(entry.offset);
-    if (entry.offset >= input.size() || c.peek() < '0' || c.peek() > '9') damaged(where + " is not there");
+    const std::string where = "object " + std::to_string(h.number) + " at offset " + std::to_string(h.offset);
+    if (h.offset >= input.size() || c.peek() < '0' || c.peek() > '9') damaged(where + " is not there");
     const std::uint64_t n = c.number(0, "object header");
     if (!isPdfWhitespace(static_cast<char>(c.peek()))) damaged(where + " is not there");
     c.skipWhitespace();
     const std::uint64_t g = c.number(0, "object header");
     c.skipWhitespace();
-    if (!c.consume("obj") || n != number || g != entry.generation) damaged(where + " is not there");
+    if (!c.consume("obj") || n != h.number || g != h.generation) damaged(where + " is not there");
   }
   if (static_cast<std::uint64_t>(size->GetNumber()) <= highest) damaged("trailer /Size is smaller than the objects in use");
-  const auto rootEntry = chain.merged.find(static_cast<std::uint32_t>(root->GetReference().ObjectNumber()));
-  if (rootEntry == chain.merged.end() || rootEntry->second.type == XrefEntry::Type::Free) {
+  const XrefEntry* rootEntry = chain.merged.find(static_cast<std::uint32_t>(root->GetReference().ObjectNumber()));
+  if (rootEntry == nullptr || rootEntry->type == XrefEntry::Type::Free) {
     damaged("the document catalog is not in the xref");
   }
 }
 
 void checkObjectStreams(const XrefChain& chain, const ObjectStreamHeaderReader& objectStreamHeader) {
   std::map<std::uint32_t, std::vector<std::uint64_t>> streams;
-  for (const auto& [number, entry] : chain.merged) {
-    if (entry.type != XrefEntry::Type::Compressed) continue;
+  chain.merged.forEach([&](std::uint32_t number, const XrefEntry& entry) {
+    if (entry.type != XrefEntry::Type::Compressed) return;
     const auto streamNumber = static_cast<std::uint32_t>(entry.offset);
     auto members = streams.find(streamNumber);
     if (members == streams.end()) {
@@ -360,7 +384,7 @@ void checkObjectStreams(const XrefChain& chain, const ObjectStreamHeaderReader& 
       damaged("object " + std::to_string(number) + " is not at index " + std::to_string(entry.generation) +
               " of object stream " + std::to_string(streamNumber));
     }
-  }
+  });
 }
 
 }  // namespace kyso::signer::detail

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <optional>
 #include <vector>
 
 #include "kyso/signer/pdf_io.h"
@@ -22,16 +22,42 @@ struct XrefEntry {
   std::uint32_t generation = 0;  // InUse: generation; Compressed: index within the object stream
 };
 
+// Entries by object number, dense (object numbers are small and mostly consecutive).
+class XrefTable {
+ public:
+  // False, and no change, when `number` already has an entry.
+  bool add(std::uint32_t number, const XrefEntry& entry) {
+    if (number >= entries_.size()) entries_.resize(static_cast<std::size_t>(number) + 1);
+    if (entries_[number]) return false;
+    entries_[number] = entry;
+    return true;
+  }
+  const XrefEntry* find(std::uint32_t number) const {
+    return number < entries_.size() && entries_[number] ? &*entries_[number] : nullptr;
+  }
+  // One more than the highest object number listed.
+  std::uint32_t end() const { return static_cast<std::uint32_t>(entries_.size()); }
+  template <typename F>
+  void forEach(F&& visit) const {
+    for (std::uint32_t n = 0; n < entries_.size(); ++n) {
+      if (entries_[n]) visit(n, *entries_[n]);
+    }
+  }
+
+ private:
+  std::vector<std::optional<XrefEntry>> entries_;
+};
+
 struct XrefSection {
   std::uint64_t offset = 0;  // where the section starts ("xref" keyword or the stream object)
   bool isStream = false;
-  std::map<std::uint32_t, XrefEntry> entries;
+  XrefTable entries;
   PoDoFo::PdfDictionary trailer;  // the trailer, or the xref stream's dictionary
 };
 
 struct XrefChain {
-  std::vector<XrefSection> sections;           // newest first
-  std::map<std::uint32_t, XrefEntry> merged;   // the entry in force for each object number
+  std::vector<XrefSection> sections;  // newest first
+  XrefTable merged;                   // the entry in force for each object number
   std::uint64_t startxref = 0;
 
   const PoDoFo::PdfDictionary& trailer() const { return sections.front().trailer; }

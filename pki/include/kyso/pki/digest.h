@@ -34,6 +34,8 @@ class DigestCalculator {
   void update(ByteView data);
   void update(std::string_view data) { update(asBytes(data)); }
   Bytes finish();
+  // An independent copy of the state so far: one pass over a common prefix serves two digests.
+  DigestCalculator clone() const;
   DigestAlgorithm algorithm() const { return algorithm_; }
 
  private:

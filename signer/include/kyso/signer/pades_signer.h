@@ -28,6 +28,7 @@ struct PadesResult {
   PreparedPdfSignature prepared;
   std::size_t cmsSize = 0;
   std::optional<pki::TimePoint> timeStampTime;
+  std::string documentSha256;  // hex, of the signed document
 };
 
 class PadesSigner {

@@ -14,24 +14,27 @@ namespace kyso::signer {
 
 class PdfInput {
  public:
-  // Reads `path` in chunks; refuses files over `maxBytes` (InputError "document_too_large", 413).
+  // Opens the file for random access with pread(2): parsing reads only the cross-reference data
+  // and the few objects a signature changes, and forEachChunk streams the bulk once, so a large
+  // document never has to be resident. Refuses files over `maxBytes` (413 "document_too_large").
+  // A file that changes while it is signed is detected ("document_changed").
   static PdfInput fromFile(const std::filesystem::path& path, std::uint64_t maxBytes);
   // A view: the bytes must outlive the PdfInput and everything built from it.
   static PdfInput fromMemory(std::string_view bytes);
 
   std::uint64_t size() const { return size_; }
-  bool isFile() const { return !path_.empty(); }
-  const std::filesystem::path& path() const { return path_; }
-  std::string_view memory() const { return memory_; }
-
-  // Up to `length` bytes from `offset` (fewer at the end of the input).
+  // Copies up to `length` bytes from `offset` into `out`; returns how many (fewer at the end).
+  std::size_t readAt(std::uint64_t offset, std::size_t length, char* out) const;
   std::string read(std::uint64_t offset, std::size_t length) const;
+  // The whole document when it is in memory (empty for files): lets parsers avoid copies.
+  std::string_view memory() const { return memory_; }
   // Calls `consume` with consecutive pieces of the whole input, in order.
   void forEachChunk(const std::function<void(std::string_view)>& consume) const;
 
  private:
   PdfInput() = default;
-  std::filesystem::path path_;
+  struct OpenFile;
+  std::shared_ptr<const OpenFile> file_;
   std::string_view memory_;
   std::uint64_t size_ = 0;
 };

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,11 @@ struct PreparedPdfSignature {
   std::uint64_t outputSize = 0;
   pki::DigestAlgorithm digestAlgorithm = pki::DigestAlgorithm::Sha256;
   Bytes documentDigest;  // over the byte range
+
+  // SHA-256 over everything up to /Contents and the bytes after it, kept from the single pass over
+  // the document so that the digest of the finished file costs no second pass (in-process only).
+  std::shared_ptr<pki::DigestCalculator> outputPrefixSha256;
+  std::string outputTail;
 };
 
 // Limits applied to the text entries (characters of UTF-8).
@@ -50,8 +56,9 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
                                          pki::DigestAlgorithm digest = pki::DigestAlgorithm::Sha256);
 
 // Writes `cms` (DER) into the placeholder. Throws InternalError("signature_too_large") when it
-// does not fit.
-void embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& prepared, ByteView cms);
+// does not fit. Returns the hex SHA-256 of the finished document when the preparation kept the
+// state for it (else empty).
+std::string embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& prepared, ByteView cms);
 
 // "D:20261127161500+07'00'" (ISO 32000-1 §7.9.4).
 std::string pdfDate(pki::TimePoint time);

@@ -1,0 +1,186 @@
+#include "pdf_lexer.h"
+
+#include <cctype>
+#include <string>
+
+namespace kyso::signer::detail {
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+bool isWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+bool isDelimiter(char c) {
+  return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
+         c == '%';
+}
+bool isRegular(char c) { return !isWhitespace(c) && !isDelimiter(c); }
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  std::size_t position() const { return at_; }
+  void seek(std::size_t at) { at_ = at; }
+
+  // White space and comments.
+  void skipSpace() {
+    while (at_ < text_.size()) {
+      if (isWhitespace(text_[at_])) {
+        ++at_;
+      } else if (text_[at_] == '%') {
+        while (at_ < text_.size() && text_[at_] != '\n' && text_[at_] != '\r') ++at_;
+      } else {
+        break;
+      }
+    }
+  }
+
+  bool startsWith(std::string_view s) const { return text_.substr(at_, s.size()) == s; }
+  char peek() const {
+    if (at_ >= text_.size()) throw LexError("unexpected end");
+    return text_[at_];
+  }
+
+  // A name after its '/', with #xx escapes decoded (§7.3.5).
+  std::string name() {
+    if (peek() != '/') throw LexError("expected a name");
+    ++at_;
+    std::string out;
+    while (at_ < text_.size() && isRegular(text_[at_])) {
+      char c = text_[at_++];
+      if (c == '#' && at_ + 1 < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[at_])) &&
+          std::isxdigit(static_cast<unsigned char>(text_[at_ + 1]))) {
+        c = static_cast<char>(std::stoi(std::string(text_.substr(at_, 2)), nullptr, 16));
+        at_ += 2;
+      }
+      out += c;
+    }
+    return out;
+  }
+
+  void value(int depth) {
+    if (depth > kMaxDepth) throw LexError("nested too deeply");
+    skipSpace();
+    const char c = peek();
+    if (c == '(') {
+      literalString();
+    } else if (startsWith("<<")) {
+      dictionary(depth + 1);
+    } else if (c == '<') {
+      hexString();
+    } else if (c == '[') {
+      ++at_;
+      for (;;) {
+        skipSpace();
+        if (peek() == ']') {
+          ++at_;
+          break;
+        }
+        value(depth + 1);
+      }
+    } else if (c == '/') {
+      name();
+    } else if (isRegular(c)) {
+      const std::size_t start = at_;
+      const std::string_view first = token();
+      // An indirect reference is three tokens: "12 0 R" (§7.3.10).
+      if (isInteger(first)) {
+        const std::size_t afterFirst = at_;
+        skipSpace();
+        if (at_ < text_.size() && isRegular(text_[at_]) && isInteger(token())) {
+          skipSpace();
+          if (at_ < text_.size() && isRegular(text_[at_]) && token() == "R") return;
+        }
+        at_ = afterFirst;
+      }
+      (void)start;
+    } else {
+      throw LexError("unexpected delimiter");
+    }
+  }
+
+  void dictionary(int depth) {
+    if (!startsWith("<<")) throw LexError("expected a dictionary");
+    at_ += 2;
+    for (;;) {
+      skipSpace();
+      if (startsWith(">>")) {
+        at_ += 2;
+        return;
+      }
+      name();
+      value(depth);
+    }
+  }
+
+ private:
+  std::string_view token() {
+    const std::size_t start = at_;
+    while (at_ < text_.size() && isRegular(text_[at_])) ++at_;
+    return text_.substr(start, at_ - start);
+  }
+  static bool isInteger(std::string_view t) {
+    if (t.empty()) return false;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  }
+  // §7.3.4.2: balanced parentheses, backslash escapes.
+  void literalString() {
+    ++at_;
+    int open = 1;
+    while (open > 0) {
+      if (at_ >= text_.size()) throw LexError("unterminated string");
+      const char c = text_[at_++];
+      if (c == '\\') {
+        ++at_;
+      } else if (c == '(') {
+        ++open;
+      } else if (c == ')') {
+        --open;
+      }
+    }
+  }
+  void hexString() {
+    ++at_;
+    while (at_ < text_.size() && text_[at_] != '>') {
+      if (!std::isxdigit(static_cast<unsigned char>(text_[at_])) && !isWhitespace(text_[at_])) {
+        throw LexError("bad hex string");
+      }
+      ++at_;
+    }
+    if (at_ >= text_.size()) throw LexError("unterminated hex string");
+    ++at_;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::size_t> findDictionaryValue(std::string_view text, std::string_view key) {
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  for (;;) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) return std::nullopt;
+    const std::string name = lexer.name();
+    lexer.skipSpace();
+    if (name == key) return lexer.position();
+    lexer.value(1);
+  }
+}
+
+std::size_t skipValue(std::string_view text, std::size_t at) {
+  Lexer lexer(text);
+  lexer.seek(at);
+  lexer.value(0);
+  return lexer.position();
+}
+
+}  // namespace kyso::signer::detail
