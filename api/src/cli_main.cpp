@@ -283,31 +283,28 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     // --data-dir may also follow the command, as in "kyso sign pdf --data-dir D a.pdf b.pdf".
     // Only options are looked at: an option's value that happens to read "--config" is left alone.
+    std::vector<std::string> kept;
     for (std::size_t i = 0; i < rest.size(); ++i) {
-      const std::string& arg = rest[i];
-      for (const std::string name : {"--data-dir", "--config"}) {
+      const std::string arg = rest[i];
+      std::string name = arg.substr(0, arg.find('='));
+      if (name == "--data-dir" || name == "--config") {
         std::string value;
-        std::size_t consumed = 0;
-        if (arg == name) {
-          if (i + 1 >= rest.size()) throw UsageError(name + " needs a value");
-          value = rest[i + 1];
-          consumed = 2;
-        } else if (arg.starts_with(name + "=")) {
+        if (arg.size() > name.size()) {
           value = arg.substr(name.size() + 1);
-          consumed = 1;
+        } else {
+          if (i + 1 >= rest.size()) throw UsageError(name + " needs a value");
+          value = rest[++i];
         }
-        if (consumed == 0) continue;
         if (name == "--data-dir") context.overrides["data_dir"] = value;
         if (name == "--config") context.config = value;
-        rest.erase(rest.begin() + static_cast<long>(i), rest.begin() + static_cast<long>(i + consumed));
-        --i;
-        break;
+        continue;
       }
-      if (i + 1 < rest.size() && arg.starts_with("--") && arg.find('=') == std::string::npos &&
-          arg != "--help") {
-        ++i;  // skip the value of another option
+      kept.push_back(arg);
+      if (arg.starts_with("--") && arg.find('=') == std::string::npos && arg != "--help" && i + 1 < rest.size()) {
+        kept.push_back(rest[++i]);  // the value of another option
       }
     }
+    rest = std::move(kept);
     if (command == "sign") {
       if (rest.empty() || rest.front() == "--help") {
         std::cout << kSignUsage;

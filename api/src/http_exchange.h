@@ -33,7 +33,8 @@ class Exchange {
   std::map<std::string, std::string> query(const std::set<std::string>& allowed) const;
   // Throws InputError("unsupported_media_type", 415) unless the media type is one of `accepted`.
   void requireContentType(const std::set<std::string>& accepted) const;
-  // The whole body, refused with 413 beyond `maxBytes` and 400 when shorter than announced.
+  // The whole body: 411 without Content-Length or chunked framing, 413 beyond `maxBytes`, 400 when
+  // shorter than announced or cut off.
   std::string readBody(std::uint64_t maxBytes);
 
   void sendJson(int status, const Poco::JSON::Object& body);

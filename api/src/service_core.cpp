@@ -8,6 +8,10 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   std::filesystem::create_directories(settings_.dataDir);
 
   if (settings_.usesDevPki()) {
+    // The dev certificates name this service's CRL and OCSP URLs: they need a real port.
+    if (!pki::DevPki::exists(settings_.devPkiDir()) && settings_.devPki.publicBaseUrl.ends_with(":0")) {
+      throw InputError("config_invalid", "creating the development PKI needs public_url (server.port is 0)");
+    }
     devPki_ = pki::DevPki::ensure(settings_.devPkiDir(), settings_.devPki, clock_);
     keys_.add(devPki_->seal());
     embeddedTsa_ = std::make_shared<pki::TimeStampAuthority>(devPki_->tsaKey(), devPki_->tsa().chain,

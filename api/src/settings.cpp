@@ -2,6 +2,7 @@
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <Poco/Util/IniFileConfiguration.h>
 #include <Poco/Util/JSONConfiguration.h>
 #include <Poco/Util/LayeredConfiguration.h>
@@ -72,6 +73,15 @@ T number(const AbstractConfiguration& c, const std::string& key, T fallback, T m
   }
 }
 
+void requireHttpUrl(const std::string& url, const std::string& key) {
+  try {
+    const Poco::URI uri(url);  // lowercases the scheme and checks the port
+    if ((uri.getScheme() == "http" || uri.getScheme() == "https") && !uri.getHost().empty()) return;
+  } catch (const Poco::Exception&) {
+  }
+  throw InputError("config_invalid", key + " must be an http:// or https:// URL with a host, not '" + url + "'");
+}
+
 }  // namespace
 
 std::map<std::string, std::string> Settings::processEnvironment() {
@@ -117,9 +127,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.publicUrlExplicit = c->hasProperty("public_url");
   s.publicUrl = c->getString("public_url", "http://" + s.host + ":" + std::to_string(s.port));
   while (s.publicUrl.ends_with("/")) s.publicUrl.pop_back();
-  if (!s.publicUrl.starts_with("http://") && !s.publicUrl.starts_with("https://")) {
-    throw InputError("config_invalid", "public_url must be an http:// or https:// URL");
-  }
+  if (s.publicUrlExplicit) requireHttpUrl(s.publicUrl, "public_url");
 
   const std::string algorithm = c->getString("pki.dev.algorithm", "rsa");
   if (algorithm != "rsa" && algorithm != "ec") throw InputError("config_invalid", "pki.dev.algorithm must be rsa or ec");
@@ -154,9 +162,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.tsaUrl = c->getString("tsa.url", "");
   s.tsaTrustFile = c->getString("tsa.trust_file", "");
   if (!s.tsaUrl.empty()) {
-    if (!s.tsaUrl.starts_with("http://") && !s.tsaUrl.starts_with("https://")) {
-      throw InputError("config_invalid", "tsa.url must be an http:// or https:// URL");
-    }
+    requireHttpUrl(s.tsaUrl, "tsa.url");
     if (s.tsaTrustFile.empty()) {
       throw InputError("config_invalid", "tsa.url needs tsa.trust_file (PEM certificates the TSA chains to)");
     }

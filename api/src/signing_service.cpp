@@ -28,16 +28,16 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   try {
     pki::requireUsableForSigning(credential.certificate(), options.fields.signingTime);
   } catch (const InputError& e) {
-    throw Error(ErrorKind::Unavailable, "signing_key_unusable",
-                "signing key '" + credential.id + "' cannot sign: " + e.what());
+    throw UnavailableError("signing_key_unusable", "signing key '" + credential.id + "' cannot sign: " + e.what());
   }
   options.fields.reason = request.reason;
   options.fields.location = request.location;
   options.fields.contactInfo = request.contactInfo;
-  // /Name is informative; control characters in a certificate's CN must not fail the request.
-  std::string name = credential.certificate().commonName();
-  std::erase_if(name, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-  options.fields.signerName = name;
+  // /Name is informative: a certificate whose CN would not make a valid text entry (control
+  // characters, bad UTF-8, over-long) simply gets none, rather than failing the request.
+  options.fields.signerName = signer::isValidSignatureText(credential.certificate().commonName())
+                                  ? credential.certificate().commonName()
+                                  : std::string();
   const signer::PadesResult result = pades_.sign(input, output, credential, options);
 
   SignPdfOutcome outcome;

@@ -25,15 +25,15 @@ Poco::Net::Context::Ptr clientContext() {
 
 }  // namespace
 
-HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCode) {
+HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCode, const std::string& peerName) {
   Poco::URI uri;
   try {
     uri = Poco::URI(spec.url);
   } catch (const Poco::Exception&) {
-    throw InputError("invalid_url", "not a URL: " + spec.url);
+    throw InternalError("not a URL: " + spec.url, "invalid_url");
   }
-  if (uri.getScheme() != "http" && uri.getScheme() != "https") {
-    throw InputError("invalid_url", "only http and https URLs are supported: " + spec.url);
+  if (uri.getScheme() != "http" && uri.getScheme() != "https") {  // Poco lowercases the scheme
+    throw InternalError("only http and https URLs are supported: " + spec.url, "invalid_url");
   }
   try {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
@@ -62,16 +62,16 @@ HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCod
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
       result.body.append(buffer, static_cast<std::size_t>(in.gcount()));
       if (result.body.size() > spec.maxResponseBytes) {
-        throw UnavailableError(errorCode, "an upstream service sent an oversized answer",
+        throw UnavailableError(errorCode, peerName + " sent an oversized answer",
                                uri.getHost() + " answered more than " + std::to_string(spec.maxResponseBytes) + " bytes");
       }
     }
     return result;
   } catch (const Poco::Exception& e) {
-    throw UnavailableError(errorCode, "an upstream service cannot be reached",
+    throw UnavailableError(errorCode, peerName + " cannot be reached",
                            "cannot reach " + uri.getHost() + ": " + e.displayText());
   } catch (const std::ios_base::failure& e) {
-    throw UnavailableError(errorCode, "an upstream service cannot be reached",
+    throw UnavailableError(errorCode, peerName + " cannot be reached",
                            "cannot reach " + uri.getHost() + ": " + e.what());
   }
 }

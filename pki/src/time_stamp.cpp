@@ -119,9 +119,9 @@ TimeStampTransport httpTransport(std::string url, std::chrono::milliseconds time
     spec.body.assign(request.begin(), request.end());
     spec.timeout = timeout;
     spec.maxResponseBytes = 1u << 20;
-    const HttpResult result = httpExchange(spec, "tsa_unavailable");
+    const HttpResult result = httpExchange(spec, "tsa_unavailable", "the time-stamping authority");
     if (result.status != 200) {
-      throw UnavailableError("tsa_unavailable", "the time-stamping authority is unavailable",
+      throw UnavailableError("tsa_unavailable", "the time-stamping authority cannot be reached",
                              "time-stamping authority answered HTTP " + std::to_string(result.status));
     }
     return toBytes(result.body);

@@ -60,6 +60,7 @@ constexpr std::size_t kMaxPageTreeDepth = 64;
 
 ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
   initPodofo();
+  objects_.SetAutoDelete(true);  // PdfVecObjects deletes its objects only when told to
   if (input.read(0, 5) != "%PDF-") {
     throw DocumentError("not_a_pdf", "the document is not a PDF (it does not start with %PDF-)");
   }
@@ -83,8 +84,9 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
     for (const auto& [member, offset] : stream.members) {
       header += std::to_string(member) + " " + std::to_string(offset) + " ";
     }
-    objectStreams_.erase(number);
-    return std::make_pair(header, static_cast<long long>(stream.members.size()));
+    const auto count = static_cast<long long>(stream.members.size());
+    objectStreams_.erase(number);  // `stream` dies here
+    return std::make_pair(header, count);
   });
 
   guardPodofo("reading the document catalog", [&] {

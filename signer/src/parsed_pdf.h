@@ -113,7 +113,7 @@ class ParsedPdf {
   const PdfInput& input_;
   PoDoFo::PdfRefCountedInputDevice device_;  // over input_'s bytes
   PoDoFo::PdfRefCountedBuffer buffer_{4096};
-  mutable PoDoFo::PdfVecObjects objects_;  // owns the objects loaded so far
+  mutable PoDoFo::PdfVecObjects objects_;  // owns the objects loaded so far (see the constructor)
   mutable std::map<std::uint32_t, ObjectStream> objectStreams_;
   mutable std::set<std::uint32_t> loading_;  // guards /Length cycles
   XrefChain xref_;

@@ -131,6 +131,15 @@ std::string makeFieldName(const std::set<std::string>& taken, const std::string&
 
 }  // namespace
 
+bool isValidSignatureText(const std::string& text) {
+  try {
+    requireText(text, "text");
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
 std::string pdfDate(pki::TimePoint time) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time + pki::kVietnamUtcOffset);
   std::tm f{};

@@ -123,6 +123,19 @@ TEST_F(Cli, BadInputIsRefusedWithoutLeavingFiles) {
   }
 }
 
+TEST_F(Cli, GlobalOptionsMayFollowTheCommand) {
+  test::writeFile(dir / "kyso.properties", "log.level = warning\n");
+  const auto other = dir / "other";
+  const auto result = test::run({kyso, "audit", "verify", "--data-dir", other.string(), "--config",
+                                 (dir / "kyso.properties").string()});
+  EXPECT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::exists(other / "kyso.db"));
+  const auto equals = test::run({kyso, "audit", "list", "--data-dir=" + other.string(), "--limit", "5"});
+  EXPECT_EQ(equals.exitCode, 0) << equals.output;
+  EXPECT_EQ(test::run({kyso, "audit", "list", "--data-dir", other.string(), "--after", "abc"}).exitCode, 2);
+  EXPECT_EQ(test::run({kyso, "--version"}).output, "kyso 0.1.0\n");
+}
+
 TEST_F(Cli, UsageErrorsExitTwoAndEveryCommandHasHelp) {
   EXPECT_EQ(cli({"sign", "pdf", "only-one-arg"}).exitCode, 2);
   EXPECT_EQ(cli({"frobnicate"}).exitCode, 2);

@@ -65,6 +65,25 @@ TEST(Settings, BadValuesNameTheKey) {
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"keys.seal.pem_key", "/k.pem"}}, {}); }), "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"keys.a.pkcs12", "/a.p12"}, {"tsa.url", "https://tsa"}}, {}); }),
             "config_invalid");
+  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"log.level", "chatty"}}, {}); }), "config_invalid");
+  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"public_url", "kyso.example.vn"}}, {}); }), "config_invalid");
+  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"tsa.url", "ftp://tsa"}, {"tsa.trust_file", "/t"}}, {}); }),
+            "config_invalid");
+  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"tsa.trust_file", "/t.pem"}}, {}); }), "config_invalid");
+  EXPECT_EQ(codeOf([] {
+              Settings::load(std::nullopt, {{"tsa.url", "HTTPS://tsa.example.vn/tsr"}, {"tsa.trust_file", "/t"}}, {});
+            }),
+            "ok");
+}
+
+TEST(Settings, ThePublicUrlFollowsTheBoundPortUnlessConfigured) {
+  Settings derived = Settings::load(std::nullopt, {{"server.port", "0"}}, {});
+  derived.bindPort(41234);
+  EXPECT_EQ(derived.publicUrl, "http://127.0.0.1:41234");
+  EXPECT_EQ(derived.devPki.publicBaseUrl, "http://127.0.0.1:41234");
+  Settings fixed = Settings::load(std::nullopt, {{"server.port", "0"}, {"public_url", "https://kyso.example.vn/"}}, {});
+  fixed.bindPort(41234);
+  EXPECT_EQ(fixed.publicUrl, "https://kyso.example.vn");
 }
 
 TEST(Settings, ConfiguredKeysReplaceTheDevelopmentPki) {

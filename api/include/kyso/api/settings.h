@@ -1,5 +1,5 @@
 // The service's configuration, in one place. Sources, later ones winning: built-in defaults, the
-// configuration file (.properties, .ini or .json), KYSO_* environment variables, command-line
+// configuration file (.properties, .conf, .ini or .json), KYSO_* environment variables, command-line
 // options. docs/configuration.md lists every key.
 #pragma once
 

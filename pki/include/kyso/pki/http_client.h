@@ -24,8 +24,9 @@ struct HttpResult {
   std::string body;
 };
 
-// Throws UnavailableError(`errorCode`) when the peer cannot be reached, times out or answers more
-// than maxResponseBytes; any HTTP status is returned to the caller to judge.
-HttpResult httpExchange(const HttpRequestSpec& request, const std::string& errorCode);
+// Throws UnavailableError(`errorCode`, "<peerName> cannot be reached" ...) when the peer cannot be
+// reached, times out or answers more than maxResponseBytes; any HTTP status is returned to the
+// caller to judge. A URL that is not http(s) is a configuration defect (InternalError).
+HttpResult httpExchange(const HttpRequestSpec& request, const std::string& errorCode, const std::string& peerName);
 
 }  // namespace kyso::pki

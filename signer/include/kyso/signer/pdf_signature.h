@@ -47,6 +47,8 @@ struct PreparedPdfSignature {
 
 // Limits applied to the text entries (characters of UTF-8).
 inline constexpr std::size_t kMaxSignatureTextLength = 500;
+// Valid UTF-8, no control characters, at most kMaxSignatureTextLength characters.
+bool isValidSignatureText(const std::string& text);
 
 // Writes `input` followed by the update to `output`. Throws DocumentError for documents that
 // cannot be signed (not_a_pdf, pdf_encrypted, pdf_damaged, pdf_malformed, pdf_certified_no_changes)
