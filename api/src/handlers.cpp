@@ -42,6 +42,7 @@ void timeStamp(ServiceCore& core, Exchange& ex) {
   const auto tsa = core.embeddedTsa();
   if (!tsa) throw NotFoundError("tsa_not_available", "this service runs no time-stamping authority");
   ex.requireContentType({"application/timestamp-query"});
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
   const std::string request = ex.readBody(kMaxTimeStampRequestBytes);
   const Bytes response = tsa->respond(asBytes(request));
   ex.sendBytes(200, "application/timestamp-reply", asChars(response));
@@ -79,6 +80,7 @@ void signPdf(ServiceCore& core, Exchange& ex) {
   if (!request.keyId.empty()) core.keys().get(request.keyId);  // 404 before reading a large body
   ex.requireContentType({"application/pdf"});
 
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
   const std::string body = ex.readBody(core.settings().maxDocumentBytes);
   const auto input = signer::PdfInput::fromMemory(body);
   signer::MemoryPdfOutput output;

@@ -180,10 +180,10 @@ struct HttpServer::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> server;
 
   Impl(ServiceCore& c, Poco::Net::ServerSocket bound)
-      : core(c), pool(1, static_cast<int>(c.settings().threads), 60), socket(std::move(bound)) {
+      : core(c), pool(2, static_cast<int>(c.settings().connections), 60), socket(std::move(bound)) {
     detail::registerRoutes(router, core);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(static_cast<int>(c.settings().threads));
+    params->setMaxThreads(static_cast<int>(c.settings().connections));
     params->setMaxQueued(static_cast<int>(c.settings().queue));
     params->setTimeout(Poco::Timespan(c.settings().timeout.count(), 0));
     params->setKeepAlive(true);

@@ -40,6 +40,7 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   store_ = store::openSqliteStore(settings_.databaseFile());
   signing_ = std::make_unique<SigningService>(keys_, *pades_, store_->audit(), metrics_, clock_);
   apiKeys_ = std::make_unique<ApiKeyService>(store_->apiKeys(), clock_);
+  workSlots_ = std::make_unique<WorkSlots>(settings_.threads);
 }
 
 ServiceCore::~ServiceCore() = default;

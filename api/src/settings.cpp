@@ -112,9 +112,13 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.host = c->getString("server.host", s.host);
   s.port = number<int>(*c, "server.port", s.port, 0, 65535);
   s.dataDir = c->getString("data_dir", s.dataDir.string());
-  s.threads = number<unsigned>(*c, "server.threads", 0, 0, 256);
+  s.threads = number<unsigned>(*c, "server.threads", 0, 0, 1024);
   if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
+  s.connections = number<unsigned>(*c, "server.connections", 0, 0, 1024);
+  if (s.connections == 0) s.connections = std::max(16u, 8 * std::max(1u, std::thread::hardware_concurrency()));
+  s.connections = std::max(s.connections, s.threads);
   s.queue = number<unsigned>(*c, "server.queue", s.queue, 1, 10000);
+  s.busyWait = std::chrono::seconds(number<int>(*c, "server.busy_wait_seconds", 30, 1, 600));
   s.timeout = std::chrono::seconds(number<int>(*c, "server.timeout_seconds", 30, 1, 3600));
   s.maxDocumentBytes = number<std::uint64_t>(*c, "limits.max_document_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
   s.logLevel = c->getString("log.level", s.logLevel);

@@ -2,6 +2,8 @@
 
 #include <openssl/pkcs7.h>
 
+#include <vector>
+
 #include "kyso/numeric.h"
 #include "kyso/pki/ossl.h"
 
@@ -54,29 +56,28 @@ CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm di
 
   // RFC 5652 §5.4: the signature covers the DER encoding of the attributes, a SET OF sorted into
   // DER order. OpenSSL keeps them in insertion order in memory and verifies in the order it holds
-  // them, so take the structure through its DER form once: after that, memory, encoding and what
-  // any verifier parses agree.
-  {
-    unsigned char* der = nullptr;
-    const int size = i2d_CMS_ContentInfo(cms_.get(), &der);
-    ossl::check(size, "i2d_CMS_ContentInfo");
-    ossl::Buffer owned(der);
-    const unsigned char* p = der;
-    cms_.reset(ossl::check(d2i_CMS_ContentInfo(nullptr, &p, size), "d2i_CMS_ContentInfo"));
-    signerInfo_ = ossl::check(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms_.get()), 0), "CMS signer");
-    CMS_SignerInfo_set1_signer_cert(signerInfo_, signer.get());
-  }
-  std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> attributes(
+  // them (CMS_Attributes_Verify), so put them in DER order in memory too: encode a borrowed copy
+  // of the list (the encoder sorts that list), then re-insert the attributes in its order.
+  std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> sorted(
       ossl::check(sk_X509_ATTRIBUTE_new_null(), "sk_X509_ATTRIBUTE_new_null"),
-      [](STACK_OF(X509_ATTRIBUTE)* s) { sk_X509_ATTRIBUTE_free(s); });  // borrowed elements
+      [](STACK_OF(X509_ATTRIBUTE)* list) { sk_X509_ATTRIBUTE_free(list); });  // borrowed elements
   for (int i = 0; i < CMS_signed_get_attr_count(signerInfo_); ++i) {
-    ossl::check(sk_X509_ATTRIBUTE_push(attributes.get(), CMS_signed_get_attr(signerInfo_, i)), "sk_push");
+    ossl::check(sk_X509_ATTRIBUTE_push(sorted.get(), CMS_signed_get_attr(signerInfo_, i)), "sk_push");
   }
   unsigned char* der = nullptr;
-  const int size = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(attributes.get()), &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+  const int size = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(sorted.get()), &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
   ossl::check(size, "encoding the signed attributes");
   ossl::Buffer owned(der);
   signedAttributes_.assign(der, der + size);
+
+  std::vector<ossl::Ptr<X509_ATTRIBUTE>> removed;
+  while (CMS_signed_get_attr_count(signerInfo_) > 0) {
+    removed.emplace_back(ossl::check(CMS_signed_delete_attr(signerInfo_, 0), "CMS_signed_delete_attr"));
+  }
+  for (int i = 0; i < sk_X509_ATTRIBUTE_num(sorted.get()); ++i) {
+    // The sorted list still points at the removed (now owned) attributes; add1 copies them.
+    ossl::check(CMS_signed_add1_attr(signerInfo_, sk_X509_ATTRIBUTE_value(sorted.get(), i)), "CMS_signed_add1_attr");
+  }
 }
 
 CadesSignature::~CadesSignature() = default;

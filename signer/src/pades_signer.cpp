@@ -23,7 +23,18 @@ PadesSigner::PadesSigner(std::shared_ptr<pki::TimeStampSource> timeStamps) : tim
 
 std::size_t PadesSigner::contentsCapacity(const pki::CertificateChain& chain, std::size_t maxSignatureSize,
                                           PadesLevel level, pki::DigestAlgorithm digest) const {
-  std::size_t size = CadesSignature::sizeWith(chain, digest, maxSignatureSize);
+  std::string key = std::to_string(maxSignatureSize) + "/" + std::string(pki::digestName(digest));
+  for (const auto& cert : chain) key += "/" + toHex(cert.fingerprint());
+  std::size_t size = 0;
+  {
+    std::lock_guard lock(sizesMutex_);
+    if (const auto it = cmsSizes_.find(key); it != cmsSizes_.end()) size = it->second;
+  }
+  if (size == 0) {
+    size = CadesSignature::sizeWith(chain, digest, maxSignatureSize);
+    std::lock_guard lock(sizesMutex_);
+    cmsSizes_[key] = size;
+  }
   if (level == PadesLevel::B_T) {
     // The token plus the attribute around it (SEQUENCE, OID, SET: well under 64 bytes).
     size += (timeStamps_ ? timeStamps_->maxTokenSize() : 16 * 1024) + 64;

@@ -310,7 +310,10 @@ std::string embedPdfSignature(PdfOutput& output, const PreparedPdfSignature& pre
                             std::to_string(prepared.contentsCapacity),
                         "signature_too_large");
   }
-  std::string contents = "<" + toHex(cms, true);
+  std::string contents;
+  contents.reserve(2 + 2 * prepared.contentsCapacity);
+  contents += '<';
+  contents += toHex(cms, true);
   contents.resize(1 + 2 * prepared.contentsCapacity, '0');
   contents += '>';
   output.overwrite(prepared.contentsOffset, contents);

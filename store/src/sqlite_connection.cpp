@@ -84,6 +84,7 @@ void ConnectionPool::release(std::unique_ptr<Poco::Data::Session> session) {
 }
 
 void ConnectionPool::writeTransaction(const std::function<void(Poco::Data::Session&)>& work) {
+  std::lock_guard writer(writeMutex_);
   Lease session = acquire();
   translateErrors([&] { *session << "BEGIN IMMEDIATE", now; });
   try {

@@ -49,6 +49,9 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Poco::Data::Session>> idle_;
   std::mutex mutex_;
   std::condition_variable available_;
+  // Writers of this process queue here; SQLite's busy handler (which sleeps in growing steps)
+  // then only arbitrates between processes.
+  std::mutex writeMutex_;
 };
 
 }  // namespace kyso::store::detail

@@ -10,6 +10,7 @@
 #include "kyso/api/metrics.h"
 #include "kyso/api/settings.h"
 #include "kyso/api/signing_service.h"
+#include "kyso/api/work_slots.h"
 #include "kyso/pki/clock.h"
 #include "kyso/pki/dev_pki.h"
 #include "kyso/pki/time_stamp.h"
@@ -36,6 +37,7 @@ class ServiceCore {
   SigningService& signing() { return *signing_; }
   ApiKeyService& apiKeys() { return *apiKeys_; }
   Metrics& metrics() { return metrics_; }
+  WorkSlots& workSlots() { return *workSlots_; }
 
  private:
   Settings settings_;
@@ -49,6 +51,7 @@ class ServiceCore {
   Metrics metrics_;
   std::unique_ptr<SigningService> signing_;
   std::unique_ptr<ApiKeyService> apiKeys_;
+  std::unique_ptr<WorkSlots> workSlots_;
 };
 
 }  // namespace kyso::api

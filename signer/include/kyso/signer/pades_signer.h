@@ -1,7 +1,9 @@
 // One-step PAdES signing with a key the service holds (ETSI EN 319 142-1 baseline B-B and B-T).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "kyso/pki/signing_key.h"
@@ -50,6 +52,10 @@ class PadesSigner {
 
  private:
   std::shared_ptr<pki::TimeStampSource> timeStamps_;
+  // Measuring a CMS means building one; the size depends only on the chain and the key, so it is
+  // measured once per signer (keyed by chain fingerprints, maximum signature size and digest).
+  mutable std::mutex sizesMutex_;
+  mutable std::map<std::string, std::size_t> cmsSizes_;
 };
 
 }  // namespace kyso::signer
