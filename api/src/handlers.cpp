@@ -33,7 +33,7 @@ void health(ServiceCore& core, Exchange& ex) {
   for (const auto& id : core.keys().ids()) keys->add(id);
   body.set("keys", keys);
   body.set("default_key", core.keys().defaultId());
-  body.set("timestamping", !core.settings().tsaUrl.empty() ? "remote" : core.embeddedTsa() ? "embedded" : "none");
+  body.set("timestamping", !core.settings().tsaUrl.empty() ? "remote" : core.devPki() ? "embedded" : "none");
   body.set("development_pki", core.devPki().has_value());
   ex.sendJson(200, body);
 }

@@ -14,8 +14,6 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
     }
     devPki_ = pki::DevPki::ensure(settings_.devPkiDir(), settings_.devPki, clock_);
     keys_.add(devPki_->seal());
-    embeddedTsa_ = std::make_shared<pki::TimeStampAuthority>(devPki_->tsaKey(), devPki_->tsa().chain,
-                                                             settings_.tsaPolicyOid, clock_);
   } else {
     for (const KeySettings& key : settings_.keys) keys_.add(KeyRegistry::loadFileKey(key));
   }
@@ -31,10 +29,10 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
         pki::httpTransport(settings_.tsaUrl, settings_.tsaTimeout),
         pki::Certificate::allFromPemFile(settings_.tsaTrustFile), clock_, std::chrono::minutes(5),
         settings_.tsaMaxTokenBytes);
-  } else if (embeddedTsa_) {
-    timeStamps_ = std::make_shared<pki::TimeStampClient>(pki::inProcessTransport(embeddedTsa_),
-                                                         std::vector<pki::Certificate>{devPki_->rootCa()}, clock_,
-                                                         std::chrono::minutes(5), settings_.tsaMaxTokenBytes);
+  } else if (devPki_) {
+    auto transport = [this](const Bytes& request) { return embeddedTsa()->respond(request); };
+    timeStamps_ = std::make_shared<pki::TimeStampClient>(transport, std::vector<pki::Certificate>{devPki_->rootCa()},
+                                                         clock_, std::chrono::minutes(5), settings_.tsaMaxTokenBytes);
   }
   pades_ = std::make_unique<signer::PadesSigner>(timeStamps_);
   store_ = store::openSqliteStore(settings_.databaseFile());
@@ -44,5 +42,14 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
 }
 
 ServiceCore::~ServiceCore() = default;
+
+std::shared_ptr<const pki::TimeStampAuthority> ServiceCore::embeddedTsa() const {
+  if (!devPki_) return nullptr;
+  std::call_once(embeddedTsaOnce_, [this] {
+    embeddedTsa_ = std::make_shared<pki::TimeStampAuthority>(devPki_->tsaKey(), devPki_->tsa().chain,
+                                                             settings_.tsaPolicyOid, clock_);
+  });
+  return embeddedTsa_;
+}
 
 }  // namespace kyso::api

@@ -29,9 +29,15 @@ void save(const fs::path& dir, const std::string& stem, const Issued& issued) {
   wipe(pem);
 }
 
-Issued loadIssued(const fs::path& dir, const std::string& stem) {
-  return {Certificate::fromPem(readFile(dir / (stem + ".crt.pem"))),
-          SoftwareKey::fromPemFile((dir / (stem + ".key.pem")).string())};
+struct Stored {
+  Certificate cert;
+  std::shared_ptr<LazyPemKey> key;
+};
+
+Stored loadStored(const fs::path& dir, const std::string& stem) {
+  Certificate cert = Certificate::fromPem(readFile(dir / (stem + ".crt.pem")));
+  auto key = std::make_shared<LazyPemKey>((dir / (stem + ".key.pem")).string(), cert);
+  return {cert, key};
 }
 
 }  // namespace
@@ -130,11 +136,11 @@ DevPki DevPki::ensure(const fs::path& dir, const DevPkiOptions& options, const C
 }
 
 DevPki DevPki::load(const fs::path& dir) {
-  const Issued root = loadIssued(dir, "root-ca");
-  const Issued issuing = loadIssued(dir, "issuing-ca");
-  const Issued seal = loadIssued(dir, "seal");
-  const Issued tsa = loadIssued(dir, "tsa");
-  const Issued ocsp = loadIssued(dir, "ocsp");
+  const Stored root = loadStored(dir, "root-ca");
+  const Stored issuing = loadStored(dir, "issuing-ca");
+  const Stored seal = loadStored(dir, "seal");
+  const Stored tsa = loadStored(dir, "tsa");
+  const Stored ocsp = loadStored(dir, "ocsp");
 
   DevPki pki(dir, root.cert);
   pki.rootKey_ = root.key;

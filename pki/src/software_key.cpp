@@ -83,6 +83,17 @@ std::string SoftwareKey::privateKeyPem() const {
   return std::string(data, checkedCast<std::size_t>(size));
 }
 
+LazyPemKey::LazyPemKey(std::string path, const Certificate& certificate)
+    : path_(std::move(path)),
+      algorithm_(EVP_PKEY_get_base_id(certificate.publicKey()) == EVP_PKEY_RSA ? KeyAlgorithm::Rsa
+                                                                               : KeyAlgorithm::Ecdsa),
+      maxSignatureSize_(checkedCast<std::size_t>(EVP_PKEY_get_size(certificate.publicKey()))) {}
+
+std::shared_ptr<SoftwareKey> LazyPemKey::get() const {
+  std::call_once(once_, [this] { key_ = SoftwareKey::fromPemFile(path_); });
+  return key_;
+}
+
 Pkcs12Contents loadPkcs12File(const std::string& path, std::string password) {
   auto bio = ossl::Ptr<BIO>(BIO_new_file(path.c_str(), "rb"));
   if (!bio) {

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstring>
+
+#include <zlib.h>
 #include <set>
 
 #include "kyso/error.h"
@@ -78,15 +80,13 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
   }
   checkXrefEntries(xref_, input);
   checkObjectStreams(xref_, [this](std::uint32_t number) {
-    // Only the header is needed here; the decoded stream is not kept.
-    const ObjectStream& stream = objectStream(number);
+    // Only the header is needed here: inflate no more than it.
+    const ObjectStream stream = decodeObjectStream(number, true);
     std::string header;
     for (const auto& [member, offset] : stream.members) {
       header += std::to_string(member) + " " + std::to_string(offset) + " ";
     }
-    const auto count = static_cast<long long>(stream.members.size());
-    objectStreams_.erase(number);  // `stream` dies here
-    return std::make_pair(header, count);
+    return std::make_pair(header, static_cast<long long>(stream.members.size()));
   });
 
   guardPodofo("reading the document catalog", [&] {
@@ -100,15 +100,41 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
 
 ParsedPdf::~ParsedPdf() = default;
 
-const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) const {
-  if (const auto it = objectStreams_.find(number); it != objectStreams_.end()) return it->second;
+namespace {
+
+// Inflates just enough of a zlib stream to hold `wanted` bytes (the header of an object stream),
+// or nullopt if the data is not plain zlib.
+std::optional<std::string> inflatePrefix(const char* data, std::size_t size, std::size_t wanted) {
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) return std::nullopt;
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+  z.avail_in = static_cast<uInt>(std::min<std::size_t>(size, UINT32_MAX));
+  int rc = Z_OK;
+  while (out.size() < wanted && rc == Z_OK) {
+    const std::size_t before = out.size();
+    out.resize(before + std::max<std::size_t>(4096, wanted - before));
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+    z.avail_out = static_cast<uInt>(out.size() - before);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.resize(out.size() - z.avail_out);
+  }
+  inflateEnd(&z);
+  if (rc != Z_OK && rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+ParsedPdf::ObjectStream ParsedPdf::decodeObjectStream(std::uint32_t number, bool headerOnly) const {
   const std::string what = "object stream " + std::to_string(number);
   PoDoFo::PdfObject* stream = object(PoDoFo::PdfReference(number, 0));
   if (stream == nullptr || !stream->IsDictionary() || !stream->HasStream()) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
   }
-  const PoDoFo::PdfObject* first = stream->GetDictionary().GetKey("First");
-  const PoDoFo::PdfObject* count = stream->GetDictionary().GetKey("N");
+  const PoDoFo::PdfDictionary& dict = stream->GetDictionary();
+  const PoDoFo::PdfObject* first = dict.GetKey("First");
+  const PoDoFo::PdfObject* count = dict.GetKey("N");
   if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0 ||
       count->GetNumber() < 0 || count->GetNumber() > (1 << 23)) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks a valid /First or /N");
@@ -116,17 +142,35 @@ const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) con
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());
   const long long memberCount = count->GetNumber();
+  const PoDoFo::PdfObject* filter = dict.GetKey("Filter");
+  const bool plainFlate = filter != nullptr && !dict.HasKey("DecodeParms") &&
+                          ((filter->IsName() && filter->GetName() == PoDoFo::PdfName("FlateDecode")) ||
+                           (filter->IsArray() && filter->GetArray().size() == 1 && filter->GetArray()[0].IsName() &&
+                            filter->GetArray()[0].GetName() == PoDoFo::PdfName("FlateDecode")));
   try {
-    char* data = nullptr;
-    PoDoFo::pdf_long length = 0;
-    stream->GetStream()->GetFilteredCopy(&data, &length);
-    std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
-    decoded.data.assign(data, static_cast<std::size_t>(length));
+    std::optional<std::string> prefix;
+    if (headerOnly && plainFlate) {
+      char* raw = nullptr;
+      PoDoFo::pdf_long rawLength = 0;
+      stream->GetStream()->GetCopy(&raw, &rawLength);  // the undecoded bytes
+      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> ownedRaw(raw, &PoDoFo::podofo_free);
+      prefix = inflatePrefix(raw, static_cast<std::size_t>(rawLength), static_cast<std::size_t>(decoded.first));
+    }
+    if (prefix) {
+      decoded.data = std::move(*prefix);
+      decoded.complete = false;
+    } else {
+      char* data = nullptr;
+      PoDoFo::pdf_long length = 0;
+      stream->GetStream()->GetFilteredCopy(&data, &length);
+      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
+      decoded.data.assign(data, static_cast<std::size_t>(length));
+    }
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
   }
-  // The raw stream was only needed for decoding: do not keep it in memory (`first` and `count`
-  // point into it and die with it).
+  // The raw stream was only needed for decoding: do not keep it in memory (`dict`, `first` and
+  // `count` point into it and die with it).
   delete objects_.RemoveObject(PoDoFo::PdfReference(number, 0));
   if (decoded.first > decoded.data.size()) throw DocumentError("pdf_damaged", "the PDF's " + what + " is too short");
   // ISO 32000-1 §7.5.7: /N pairs of integers, object number and offset relative to /First.
@@ -146,12 +190,17 @@ const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) con
   for (long long i = 0; i < memberCount; ++i) {
     const std::uint64_t member = next();
     const std::uint64_t offset = next();
-    if (decoded.first + offset >= decoded.data.size()) {
+    if (decoded.complete && decoded.first + offset >= decoded.data.size()) {
       throw DocumentError("pdf_damaged", "the PDF's " + what + " points beyond its data");
     }
     decoded.members.emplace_back(member, offset);
   }
-  return objectStreams_.emplace(number, std::move(decoded)).first->second;
+  return decoded;
+}
+
+const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) const {
+  if (const auto it = objectStreams_.find(number); it != objectStreams_.end()) return it->second;
+  return objectStreams_.emplace(number, decodeObjectStream(number, false)).first->second;
 }
 
 PoDoFo::PdfObject* ParsedPdf::load(const PoDoFo::PdfReference& ref) const {

@@ -80,7 +80,7 @@ class ParsedPdf {
   PoDoFo::PdfObject* object(const PoDoFo::PdfReference& ref) const;
   // The raw text of an object's value, for light scanning (pdf_lexer.h): from the file after its
   // "n g obj" (at most `maxBytes`), or its slice of the decoded object stream. Null when free.
-  std::optional<std::string> objectText(const PoDoFo::PdfReference& ref, std::size_t maxBytes = 64 * 1024) const;
+  std::optional<std::string> objectText(const PoDoFo::PdfReference& ref, std::size_t maxBytes = 4096) const;
   // `value` itself, or the object it references (one level; PDF forbids reference chains).
   PoDoFo::PdfObject* resolve(PoDoFo::PdfObject* value) const;
 
@@ -105,10 +105,12 @@ class ParsedPdf {
     std::string data;                                          // decoded
     std::vector<std::pair<std::uint64_t, std::uint64_t>> members;  // object number, offset from /First
     std::uint64_t first = 0;
+    bool complete = true;  // false: only the header was inflated
   };
 
   PoDoFo::PdfObject* load(const PoDoFo::PdfReference& ref) const;
   const ObjectStream& objectStream(std::uint32_t number) const;
+  ObjectStream decodeObjectStream(std::uint32_t number, bool headerOnly) const;
 
   const PdfInput& input_;
   PoDoFo::PdfRefCountedInputDevice device_;  // over input_'s bytes

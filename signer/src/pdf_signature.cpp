@@ -71,19 +71,22 @@ PdfString textString(const std::string& utf8) {
 
 std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
   if (field->IsReference()) {
-    // Fast path: find /T in the raw text instead of building the whole field dictionary.
-    try {
-      const auto text = pdf.objectText(field->GetReference());
-      if (!text) return {};
-      const auto at = detail::findDictionaryValue(*text, "T");
-      if (!at) return {};
-      const std::size_t end = detail::skipValue(*text, *at);
-      PoDoFo::PdfTokenizer tokenizer(text->data() + *at, end - *at);
-      PoDoFo::PdfVariant value;
-      tokenizer.GetNextVariant(value, nullptr);
-      return value.IsString() || value.IsHexString() ? value.GetString().GetStringUtf8() : std::string();
-    } catch (const detail::LexError&) {
-      // Something unusual: the full parse below decides.
+    // Fast path: find /T in the raw text instead of building the whole field dictionary; a first
+    // look at 4 KiB, a second at 64 KiB for big dictionaries.
+    for (const std::size_t window : {std::size_t{4096}, std::size_t{64 * 1024}}) {
+      try {
+        const auto text = pdf.objectText(field->GetReference(), window);
+        if (!text) return {};
+        const auto at = detail::findDictionaryValue(*text, "T");
+        if (!at) return {};
+        const std::size_t end = detail::skipValue(*text, *at);
+        PoDoFo::PdfTokenizer tokenizer(text->data() + *at, end - *at);
+        PoDoFo::PdfVariant value;
+        tokenizer.GetNextVariant(value, nullptr);
+        return value.IsString() || value.IsHexString() ? value.GetString().GetStringUtf8() : std::string();
+      } catch (const detail::LexError&) {
+        // Cut off, or something unusual: look further, then let the full parse below decide.
+      }
     }
   }
   PdfObject* dict = pdf.resolve(field);
@@ -204,9 +207,13 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     if (!fields.contactInfo.empty()) sig += "/ContactInfo " + detail::serialize(textString(fields.contactInfo)) + "\n";
     sig += "/ByteRange ";
     const std::size_t byteRangeInSig = sig.size();
-    sig += "[0 0 0 0" + std::string(kByteRangeWidth - 9, ' ') + "]\n/Contents ";
+    sig += "[0 0 0 0";
+    sig.append(kByteRangeWidth - 9, ' ');
+    sig += "]\n/Contents ";
     const std::size_t contentsInSig = sig.size();
-    sig += "<" + std::string(2 * contentsCapacity, '0') + ">\n>>";
+    sig += '<';
+    sig.append(2 * contentsCapacity, '0');
+    sig += ">\n>>";
     const std::size_t sigAt = update.addObject(signatureRef, sig);
     byteRangeAt = sigAt + byteRangeInSig;
     contentsAt = sigAt + contentsInSig;

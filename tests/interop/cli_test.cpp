@@ -76,7 +76,7 @@ TEST_F(Cli, ApiKeysArePrintedOnceAndListedWithoutSecrets) {
 
 TEST_F(Cli, SignsWithAPkcs12File) {
   const auto& pki = test::devPki();
-  test::writeFile(dir / "key.pem", std::dynamic_pointer_cast<const pki::SoftwareKey>(pki.seal().key)->privateKeyPem());
+  test::writeFile(dir / "key.pem", test::readFile(pki.dir() / "seal.key.pem"));
   test::writeFile(dir / "cert.pem", pki.seal().certificate().pem());
   test::writeFile(dir / "cas.pem", pki.issuingCa().pem() + pki.rootCa().pem());
   ASSERT_EQ(test::run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "key.pem").string(), "-in",

@@ -126,3 +126,25 @@ TEST(Crl, OpensslAcceptsTheIssuingCaCrl) {
 
 }  // namespace
 }  // namespace kyso::pki
+
+namespace kyso::pki {
+namespace {
+
+TEST(LazyPemKey, KnowsItsShapeFromTheCertificateAndLoadsOnFirstSignature) {
+  test::TempDir dir;
+  const auto pki = DevPki::ensure(dir / "pki", {}, SystemClock::instance());
+  const auto& seal = pki.seal();
+  EXPECT_EQ(seal.key->algorithm(), KeyAlgorithm::Rsa);
+  EXPECT_EQ(seal.key->maxSignatureSize(), 256u);
+  // Removing the file before first use shows the key was not read up front.
+  std::filesystem::rename(dir / "pki" / "seal.key.pem", dir / "seal.key.pem");
+  EXPECT_THROW(seal.key->signDigest(DigestAlgorithm::Sha256, sha256(asBytes("x"))), Error);
+  std::filesystem::rename(dir / "seal.key.pem", dir / "pki" / "seal.key.pem");
+  const auto again = DevPki::load(dir / "pki");
+  const Bytes digest = sha256(asBytes("x"));
+  EXPECT_TRUE(verifyDigestSignature(again.seal().certificate(), DigestAlgorithm::Sha256, digest,
+                                    again.seal().key->signDigest(DigestAlgorithm::Sha256, digest)));
+}
+
+}  // namespace
+}  // namespace kyso::pki

@@ -90,7 +90,7 @@ TEST_F(Validity, ExpiredNotYetValidAndWrongUsageAreRefused) {
 TEST(Pkcs12, LoadsKeyAndOrderedChainAndRefusesAWrongPassword) {
   const auto& pki = test::devPki();
   test::TempDir dir;
-  test::writeFile(dir / "key.pem", std::dynamic_pointer_cast<const SoftwareKey>(pki.seal().key)->privateKeyPem());
+  test::writeFile(dir / "key.pem", test::readFile(pki.dir() / "seal.key.pem"));
   test::writeFile(dir / "cert.pem", pki.seal().certificate().pem());
   // CAs deliberately root first: the loader must order the chain itself.
   test::writeFile(dir / "cas.pem", pki.rootCa().pem() + pki.issuingCa().pem());
@@ -123,7 +123,7 @@ TEST(Pkcs12, LoadsKeyAndOrderedChainAndRefusesAWrongPassword) {
 TEST(KeyRegistry, PemKeyMustMatchItsChain) {
   const auto& pki = test::devPki();
   test::TempDir dir;
-  test::writeFile(dir / "key.pem", std::dynamic_pointer_cast<const SoftwareKey>(pki.tsa().key)->privateKeyPem());
+  test::writeFile(dir / "key.pem", test::readFile(pki.dir() / "tsa.key.pem"));
   test::writeFile(dir / "chain.pem", pki.seal().certificate().pem() + pki.issuingCa().pem());
   api::KeySettings settings;
   settings.id = "wrong";

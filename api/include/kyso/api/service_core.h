@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "kyso/api/api_keys.h"
@@ -30,8 +31,8 @@ class ServiceCore {
   const KeyRegistry& keys() const { return keys_; }
   // Present when the service runs on the development PKI.
   const std::optional<pki::DevPki>& devPki() const { return devPki_; }
-  // The embedded TSA, when it has a key (the development PKI's TSA).
-  std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa() const { return embeddedTsa_; }
+  // The embedded TSA, when it has a key (the development PKI's TSA); built on first use.
+  std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa() const;
   std::shared_ptr<pki::TimeStampSource> timeStamps() const { return timeStamps_; }
   const signer::PadesSigner& pades() const { return *pades_; }
   SigningService& signing() { return *signing_; }
@@ -44,7 +45,8 @@ class ServiceCore {
   const pki::Clock& clock_;
   std::optional<pki::DevPki> devPki_;
   KeyRegistry keys_;
-  std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa_;
+  mutable std::once_flag embeddedTsaOnce_;
+  mutable std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa_;
   std::shared_ptr<pki::TimeStampSource> timeStamps_;
   std::unique_ptr<signer::PadesSigner> pades_;
   std::unique_ptr<store::Store> store_;

@@ -37,16 +37,17 @@ class DevPki {
   const Certificate& rootCa() const { return root_; }
   const Certificate& issuingCa() const { return issuing_.chain.front(); }
 
+  // Keys are read from disk on first use.
   // The issuing CA with its key (signs CRLs and, later, citizens' certificates).
   const SigningCredential& issuingCaCredential() const { return issuing_; }
-  std::shared_ptr<SoftwareKey> issuingCaKey() const { return issuingKey_; }
+  std::shared_ptr<SoftwareKey> issuingCaKey() const { return issuingKey_->get(); }
   // The agency's seal: leaf + issuing CA.
   const SigningCredential& seal() const { return seal_; }
   const SigningCredential& tsa() const { return tsa_; }
-  std::shared_ptr<SoftwareKey> tsaKey() const { return tsaKey_; }
+  std::shared_ptr<SoftwareKey> tsaKey() const { return tsaKey_->get(); }
   const SigningCredential& ocspResponder() const { return ocsp_; }
-  std::shared_ptr<SoftwareKey> ocspKey() const { return ocspKey_; }
-  std::shared_ptr<SoftwareKey> rootKey() const { return rootKey_; }
+  std::shared_ptr<SoftwareKey> ocspKey() const { return ocspKey_->get(); }
+  std::shared_ptr<SoftwareKey> rootKey() const { return rootKey_->get(); }
 
   // File names inside dir().
   static constexpr const char* kRootCert = "root-ca.crt.pem";
@@ -60,14 +61,14 @@ class DevPki {
 
   std::filesystem::path dir_;
   Certificate root_;
-  std::shared_ptr<SoftwareKey> rootKey_;
+  std::shared_ptr<LazyPemKey> rootKey_;
   SigningCredential issuing_;
-  std::shared_ptr<SoftwareKey> issuingKey_;
+  std::shared_ptr<LazyPemKey> issuingKey_;
   SigningCredential seal_;
   SigningCredential tsa_;
-  std::shared_ptr<SoftwareKey> tsaKey_;
+  std::shared_ptr<LazyPemKey> tsaKey_;
   SigningCredential ocsp_;
-  std::shared_ptr<SoftwareKey> ocspKey_;
+  std::shared_ptr<LazyPemKey> ocspKey_;
 
   DevPki(std::filesystem::path dir, Certificate root);
 };

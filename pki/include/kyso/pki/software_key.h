@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "kyso/pki/signing_key.h"
@@ -35,6 +36,26 @@ class SoftwareKey final : public SigningKey {
 
  private:
   EVP_PKEY* key_;
+};
+
+// A PEM key file read on first use: the algorithm and maximum signature size come from the
+// certificate, so a process that never signs with this key never decodes it.
+class LazyPemKey final : public SigningKey {
+ public:
+  LazyPemKey(std::string path, const Certificate& certificate);
+
+  KeyAlgorithm algorithm() const override { return algorithm_; }
+  std::size_t maxSignatureSize() const override { return maxSignatureSize_; }
+  Bytes signDigest(DigestAlgorithm algorithm, ByteView digest) const override { return get()->signDigest(algorithm, digest); }
+  // Loads the key (once; thread-safe).
+  std::shared_ptr<SoftwareKey> get() const;
+
+ private:
+  std::string path_;
+  KeyAlgorithm algorithm_;
+  std::size_t maxSignatureSize_;
+  mutable std::once_flag once_;
+  mutable std::shared_ptr<SoftwareKey> key_;
 };
 
 // A PKCS#12 file: the key, its certificate first, then the other certificates of the file.
