@@ -66,22 +66,16 @@ void IncrementalUpdate::writeTable(const XrefChain&, const std::string& trailerE
   const std::uint64_t xrefOffset = absolute(bytes_.size());
   bytes_ += "xref\n";
   // One subsection per run of consecutive object numbers.
-  for (auto it = offsets_.begin(); it != offsets_.end();) {
-    auto end = it;
-    std::uint32_t count = 0;
-    while (end != offsets_.end() && end->first == it->first + count) {
-      ++end;
-      ++count;
-    }
-    bytes_ += std::to_string(it->first) + " " + std::to_string(count) + "\n";
-    for (; it != end; ++it) {
+  forEachRun([&](std::uint32_t first, std::uint32_t count, Offsets::const_iterator it) {
+    bytes_ += std::to_string(first) + " " + std::to_string(count) + "\n";
+    for (std::uint32_t i = 0; i < count; ++i, ++it) {
       char entry[32];
       // Exactly 20 bytes per entry, EOL "\r\n" (§7.5.4).
       std::snprintf(entry, sizeof entry, "%010llu %05u n\r\n", static_cast<unsigned long long>(it->second.first),
                     static_cast<unsigned>(it->second.second));
       bytes_ += entry;
     }
-  }
+  });
   bytes_ += "trailer\n<<\n" + trailerEntries + "\n>>\nstartxref\n" + std::to_string(xrefOffset) + "\n%%EOF\n";
 }
 
@@ -96,21 +90,15 @@ void IncrementalUpdate::writeStream(const XrefChain&, const std::string& trailer
 
   std::string data;
   std::string index;
-  for (auto it = offsets_.begin(); it != offsets_.end();) {
-    auto end = it;
-    std::uint32_t count = 0;
-    while (end != offsets_.end() && end->first == it->first + count) {
-      ++end;
-      ++count;
-    }
-    index += (index.empty() ? "" : " ") + std::to_string(it->first) + " " + std::to_string(count);
-    for (; it != end; ++it) {
+  forEachRun([&](std::uint32_t first, std::uint32_t count, Offsets::const_iterator it) {
+    index += (index.empty() ? "" : " ") + std::to_string(first) + " " + std::to_string(count);
+    for (std::uint32_t n = 0; n < count; ++n, ++it) {
       data += static_cast<char>(1);
       for (int i = offsetWidth - 1; i >= 0; --i) data += static_cast<char>((it->second.first >> (8 * i)) & 0xff);
       data += static_cast<char>((it->second.second >> 8) & 0xff);
       data += static_cast<char>(it->second.second & 0xff);
     }
-  }
+  });
   std::string dict = "<<\n/Type /XRef\n/W [1 " + std::to_string(offsetWidth) + " 2]\n/Index [" + index + "]\n" +
                      trailerEntries + "\n/Length " + std::to_string(data.size()) + "\n>>";
   // The xref stream's own size is known only now: the /Size above already counted it.

@@ -38,13 +38,28 @@ class IncrementalUpdate {
   std::uint64_t absolute(std::size_t position) const { return originalSize_ + position; }
 
  private:
+  using Offsets = std::map<std::uint32_t, std::pair<std::uint64_t, std::uint16_t>>;  // number → (offset, generation)
+  // Calls visit(first, count, iterator at first) for each run of consecutive object numbers.
+  template <typename Visit>
+  void forEachRun(Visit&& visit) const {
+    for (auto it = offsets_.begin(); it != offsets_.end();) {
+      auto end = it;
+      std::uint32_t count = 0;
+      while (end != offsets_.end() && end->first == it->first + count) {
+        ++end;
+        ++count;
+      }
+      visit(it->first, count, it);
+      it = end;
+    }
+  }
   void writeTable(const XrefChain& chain, const std::string& trailerEntries);
   void writeStream(const XrefChain& chain, const std::string& trailerEntries);
 
   std::uint64_t originalSize_;
   std::uint32_t next_;
   std::string bytes_;
-  std::map<std::uint32_t, std::pair<std::uint64_t, std::uint16_t>> offsets_;  // number → (offset, generation)
+  Offsets offsets_;
 };
 
 // PoDoFo's serialisation of a value (clean mode, no encryption).

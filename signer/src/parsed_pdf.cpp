@@ -11,15 +11,22 @@
 
 namespace kyso::signer::detail {
 
-void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) {
+namespace {
+// The absolute position a device seek names, within [0, size] or a PoDoFo error.
+std::size_t seekTarget(std::streamoff offset, std::ios_base::seekdir dir, std::uint64_t position, std::uint64_t size) {
   const auto base = dir == std::ios_base::beg   ? std::streamoff{0}
-                    : dir == std::ios_base::cur ? static_cast<std::streamoff>(position_)
-                                                : static_cast<std::streamoff>(bytes_.size());
+                    : dir == std::ios_base::cur ? static_cast<std::streamoff>(position)
+                                                : static_cast<std::streamoff>(size);
   const std::streamoff target = base + offset;
-  if (target < 0 || target > static_cast<std::streamoff>(bytes_.size())) {
+  if (target < 0 || target > static_cast<std::streamoff>(size)) {
     PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_InvalidDeviceOperation, "seek outside the document");
   }
-  position_ = static_cast<std::size_t>(target);
+  return static_cast<std::size_t>(target);
+}
+}  // namespace
+
+void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) {
+  position_ = seekTarget(offset, dir, position_, bytes_.size());
 }
 
 std::streamoff MemoryInputDevice::Read(char* buffer, std::streamsize length) {
@@ -40,14 +47,7 @@ int FileWindowInputDevice::Look() const {
 }
 
 void FileWindowInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) {
-  const auto base = dir == std::ios_base::beg   ? std::streamoff{0}
-                    : dir == std::ios_base::cur ? static_cast<std::streamoff>(position_)
-                                                : static_cast<std::streamoff>(input_.size());
-  const std::streamoff target = base + offset;
-  if (target < 0 || target > static_cast<std::streamoff>(input_.size())) {
-    PODOFO_RAISE_ERROR_INFO(PoDoFo::ePdfError_InvalidDeviceOperation, "seek outside the document");
-  }
-  position_ = static_cast<std::uint64_t>(target);
+  position_ = seekTarget(offset, dir, position_, input_.size());
 }
 
 std::streamoff FileWindowInputDevice::Read(char* buffer, std::streamsize length) {

@@ -279,13 +279,7 @@ TEST_F(HttpApi, EmbeddedTsaAnswersOpensslTsQueries) {
   const HttpAnswer reply = http(s->port, "POST", "/tsa", test::readFile(dir / "q.tsq"), "application/timestamp-query");
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("Content-Type"), "application/timestamp-reply");
-  test::writeFile(dir / "r.tsr", reply.body);
-  const auto& pki = *s->core->devPki();
-  test::writeFile(dir / "root.pem", pki.rootCa().pem());
-  test::writeFile(dir / "chain.pem", pki.issuingCa().pem());
-  const auto verify = test::run({"/usr/bin/openssl", "ts", "-verify", "-in", (dir / "r.tsr").string(), "-queryfile",
-                                 (dir / "q.tsq").string(), "-CAfile", (dir / "root.pem").string(), "-untrusted",
-                                 (dir / "chain.pem").string()});
+  const auto verify = test::opensslVerifyReply(reply.body, test::readFile(dir / "q.tsq"), *s->core->devPki());
   EXPECT_EQ(verify.exitCode, 0) << verify.output;
   EXPECT_EQ(http(s->port, "POST", "/tsa", "abc", "text/plain").status, 415);
 }

@@ -66,12 +66,7 @@ TEST_F(PadesInterop, BaselineTTokenPassesOpensslTs) {
   ASSERT_TRUE(token);
   // RFC 3161 appendix A: the token covers the signature value.
   const Bytes imprint = pki::sha256(test::signatureValue(signatures[0].cms));
-  test::writeFile(dir / "token.der", asChars(*token));
-  test::writeFile(dir / "root.pem", pki.rootCa().pem());
-  test::writeFile(dir / "chain.pem", pki.issuingCa().pem());
-  const auto verify = test::run({"/usr/bin/openssl", "ts", "-verify", "-token_in", "-in", (dir / "token.der").string(),
-                                 "-digest", toHex(imprint), "-CAfile", (dir / "root.pem").string(), "-untrusted",
-                                 (dir / "chain.pem").string()});
+  const auto verify = test::opensslVerifyToken(*token, imprint, pki);
   EXPECT_EQ(verify.exitCode, 0) << verify.output;
   EXPECT_NE(verify.output.find("Verification: OK"), std::string::npos);
 }

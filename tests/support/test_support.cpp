@@ -222,6 +222,30 @@ QpdfCheck qpdfCheck(const fs::path& pdf) {
 }
 
 namespace {
+ProcessResult opensslTsVerify(const pki::DevPki& pki, const TempDir& dir, std::vector<std::string> what) {
+  writeFile(dir / "root.pem", pki.rootCa().pem());
+  writeFile(dir / "chain.pem", pki.issuingCa().pem());
+  std::vector<std::string> argv = {"/usr/bin/openssl", "ts", "-verify"};
+  argv.insert(argv.end(), what.begin(), what.end());
+  argv.insert(argv.end(), {"-CAfile", (dir / "root.pem").string(), "-untrusted", (dir / "chain.pem").string()});
+  return run(argv);
+}
+}  // namespace
+
+ProcessResult opensslVerifyToken(const Bytes& token, const Bytes& digest, const pki::DevPki& pki) {
+  const TempDir dir;
+  writeFile(dir / "token.der", asChars(token));
+  return opensslTsVerify(pki, dir, {"-token_in", "-in", (dir / "token.der").string(), "-digest", toHex(digest)});
+}
+
+ProcessResult opensslVerifyReply(const std::string& reply, const std::string& query, const pki::DevPki& pki) {
+  const TempDir dir;
+  writeFile(dir / "r.tsr", reply);
+  writeFile(dir / "q.tsq", query);
+  return opensslTsVerify(pki, dir, {"-in", (dir / "r.tsr").string(), "-queryfile", (dir / "q.tsq").string()});
+}
+
+namespace {
 CMS_SignerInfo* firstSigner(CMS_ContentInfo* cms) {
   return sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
 }

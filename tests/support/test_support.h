@@ -85,6 +85,11 @@ struct QpdfCheck {
 };
 QpdfCheck qpdfCheck(const std::filesystem::path& pdf);
 
+// openssl ts -verify of a bare token over `digest`, or of a reply to `query`, trusting the PKI's
+// root with its issuing CA as the untrusted intermediate.
+ProcessResult opensslVerifyToken(const Bytes& token, const Bytes& digest, const pki::DevPki& pki);
+ProcessResult opensslVerifyReply(const std::string& reply, const std::string& query, const pki::DevPki& pki);
+
 // The signature time-stamp token of a CMS SignedData, if it has one.
 std::optional<Bytes> signatureTimeStampToken(const Bytes& cms);
 // The SignerInfo's signature value.

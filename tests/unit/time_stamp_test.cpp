@@ -29,13 +29,7 @@ TEST_F(TimeStampTest, TokenVerifiesWithOpensslTs) {
   EXPECT_LT(std::chrono::abs(info.time - SystemClock::instance().now()), std::chrono::seconds(5));
   EXPECT_NE(info.tsaSubject.find("kyso Dev TSA"), std::string::npos);
 
-  test::TempDir dir;
-  test::writeFile(dir / "token.der", asChars(token));
-  test::writeFile(dir / "root.pem", pki.rootCa().pem());
-  test::writeFile(dir / "chain.pem", pki.issuingCa().pem());
-  const auto result = test::run({"/usr/bin/openssl", "ts", "-verify", "-token_in", "-in", (dir / "token.der").string(),
-                                 "-digest", toHex(digest), "-CAfile", (dir / "root.pem").string(), "-untrusted",
-                                 (dir / "chain.pem").string()});
+  const auto result = test::opensslVerifyToken(token, digest, pki);
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("Verification: OK"), std::string::npos) << result.output;
 }
@@ -48,11 +42,7 @@ TEST_F(TimeStampTest, OpensslTsQueryGetsAGrantedReply) {
   ASSERT_EQ(query.exitCode, 0) << query.output;
   const Bytes reply = tsa->respond(asBytes(test::readFile(dir / "q.tsq")));
   test::writeFile(dir / "r.tsr", asChars(reply));
-  test::writeFile(dir / "root.pem", pki.rootCa().pem());
-  test::writeFile(dir / "chain.pem", pki.issuingCa().pem());
-  const auto verify = test::run({"/usr/bin/openssl", "ts", "-verify", "-in", (dir / "r.tsr").string(), "-queryfile",
-                                 (dir / "q.tsq").string(), "-CAfile", (dir / "root.pem").string(), "-untrusted",
-                                 (dir / "chain.pem").string()});
+  const auto verify = test::opensslVerifyReply(std::string(asChars(reply)), test::readFile(dir / "q.tsq"), pki);
   EXPECT_EQ(verify.exitCode, 0) << verify.output;
   const auto text = test::run({"/usr/bin/openssl", "ts", "-reply", "-in", (dir / "r.tsr").string(), "-text"});
   EXPECT_NE(text.output.find("Status: Granted."), std::string::npos) << text.output;
