@@ -23,7 +23,8 @@ std::string randomHex(std::size_t bytes) {
 }
 
 bool isLowerHex(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -82,6 +83,8 @@ Principal ApiKeyService::authenticate(const std::string& key) const {
   return Principal{record->id, parseRole(record->role)};
 }
 
-bool ApiKeyService::revoke(const std::string& id) { return repository_.revoke(id, clock_.now()); }
+bool ApiKeyService::revoke(const std::string& id) {
+  return repository_.revoke(id, clock_.now());
+}
 
 }  // namespace kyso::api

@@ -150,8 +150,7 @@ int apikey(const Context& context, const std::vector<std::string>& args) {
     if (!cli.has("role")) throw UsageError("apikey create needs --role");
     const Role role = parseRole(cli.get("role"));
     const CreatedApiKey created = core.apiKeys().create(role, cli.get("label", actor()));
-    std::cerr << "API key " << created.id << " (role " << roleName(role)
-              << ") created; it is shown only this once:\n";
+    std::cerr << "API key " << created.id << " (role " << roleName(role) << ") created; it is shown only this once:\n";
     std::cout << created.key << "\n";
     return 0;
   }
@@ -223,8 +222,8 @@ int audit(const Context& context, const std::vector<std::string>& args) {
     return 1;
   }
   if (verb == "list") {
-    const auto entries = core.store().audit().list(number(cli.get("after", "0"), "--after"),
-                                                   static_cast<std::size_t>(number(cli.get("limit", "100"), "--limit")));
+    const auto entries = core.store().audit().list(
+        number(cli.get("after", "0"), "--after"), static_cast<std::size_t>(number(cli.get("limit", "100"), "--limit")));
     for (const auto& e : entries) {
       std::cout << e.sequence << "  " << pki::formatIso8601Utc(e.record.time) << "  " << e.record.action << "  "
                 << e.record.level << "  key=" << e.record.keyId << "  " << e.record.actor
@@ -325,8 +324,8 @@ int main(int argc, char** argv) {
     std::cerr << "kyso: " << e.what() << "\n\n" << kUsage;
     return 2;
   } catch (const kyso::Error& e) {
-    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")"
-              << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
+    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")" << (e.detail().empty() ? "" : ": " + e.detail())
+              << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "kyso: " << e.what() << "\n";

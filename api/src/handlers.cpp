@@ -64,9 +64,9 @@ void crl(ServiceCore& core, Exchange& ex, bool root) {
   const auto now = core.clock().now();
   // The CRL number grows with time, so successive CRLs are ordered without shared state.
   const auto number = static_cast<std::uint64_t>(std::chrono::system_clock::to_time_t(now));
-  const Bytes der = root ? pki::buildCrl(pki.rootCa(), *pki.rootKey(), {}, now, now + std::chrono::hours(24 * 7), number)
-                         : pki::buildCrl(pki.issuingCa(), *pki.issuingCaKey(), {}, now,
-                                         now + std::chrono::hours(24), number);
+  const Bytes der =
+      root ? pki::buildCrl(pki.rootCa(), *pki.rootKey(), {}, now, now + std::chrono::hours(24 * 7), number)
+           : pki::buildCrl(pki.issuingCa(), *pki.issuingCaKey(), {}, now, now + std::chrono::hours(24), number);
   ex.sendBytes(200, "application/pkix-crl", asChars(der));
 }
 
@@ -111,7 +111,10 @@ void registerRoutes(Router& router, ServiceCore& core) {
   router.add({"GET", "/pki/ca/issuing.crt", {}, [&core](Exchange& ex) { caCertificate(core, ex, false); }});
   router.add({"GET", "/pki/crl", {}, [&core](Exchange& ex) { crl(core, ex, false); }});
   router.add({"GET", "/pki/crl/root", {}, [&core](Exchange& ex) { crl(core, ex, true); }});
-  router.add({"POST", "/v1/sign/pdf", {Role::Signer}, [&core](Exchange& ex) { signPdf(core, ex); },
+  router.add({"POST",
+              "/v1/sign/pdf",
+              {Role::Signer},
+              [&core](Exchange& ex) { signPdf(core, ex); },
               {"level", "key", "reason", "location", "contact_info"}});
 }
 

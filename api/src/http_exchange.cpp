@@ -87,8 +87,8 @@ std::string Exchange::readBody(std::uint64_t maxBytes) {
     throw InputError("length_required", "the request needs a Content-Length (or chunked transfer encoding)",
                      ErrorKind::LengthRequired);
   }
-  const InputError tooLarge("body_too_large", "the request body exceeds the limit of " + std::to_string(maxBytes) +
-                                                  " bytes",
+  const InputError tooLarge("body_too_large",
+                            "the request body exceeds the limit of " + std::to_string(maxBytes) + " bytes",
                             ErrorKind::PayloadTooLarge);
   if (request_.hasContentLength() && request_.getContentLength64() > static_cast<Poco::Int64>(maxBytes)) throw tooLarge;
   std::string body;

@@ -25,10 +25,10 @@ using detail::Exchange;
 
 std::string newRequestId(const std::string& offered) {
   // Keep a caller's id when it is short and plain, so a request can be traced across systems.
-  const bool plain = !offered.empty() && offered.size() <= 64 &&
-                     std::all_of(offered.begin(), offered.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-                     });
+  const bool plain =
+      !offered.empty() && offered.size() <= 64 && std::all_of(offered.begin(), offered.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+      });
   if (plain) return offered;
   unsigned char random[8];
   if (RAND_bytes(random, sizeof random) != 1) return "unknown";
@@ -53,9 +53,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
                     e.detail().empty() ? std::string() : ": " + e.detail());
       }
       // Internal details (OpenSSL queues, file paths) stay in the log.
-      const std::string message = e.kind() == ErrorKind::Internal
-                                      ? "internal error; quote request id " + ex.requestId()
-                                      : std::string(e.what());
+      const std::string message = e.kind() == ErrorKind::Internal ? "internal error; quote request id " + ex.requestId()
+                                                                  : std::string(e.what());
       answerError(ex, status, e.code(), message);
     } catch (const Poco::TimeoutException&) {
       errorCode = "request_timeout";
@@ -80,8 +79,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     const int status = ex.responded() ? ex.status() : 0;
     if (!errorCode.empty()) core_.metrics().countError(errorCode);
     core_.metrics().observeRequest(request.getMethod(), ex.route, status, seconds);
-    log().information("%s %s %s %d %.1fms %s", ex.requestId(), request.getMethod(), ex.path(), status,
-                      seconds * 1000, ex.principal ? ex.principal->actor() : std::string("-"));
+    log().information("%s %s %s %d %.1fms %s", ex.requestId(), request.getMethod(), ex.path(), status, seconds * 1000,
+                      ex.principal ? ex.principal->actor() : std::string("-"));
   }
 
  private:
@@ -110,15 +109,16 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     const std::string header = ex.request().get("Authorization", "");
     constexpr std::string_view bearer = "Bearer ";
     if (!header.starts_with(bearer)) {
-      throw AccessError(ErrorKind::Unauthenticated, "unauthenticated", "an API key is required (Authorization: Bearer)");
+      throw AccessError(ErrorKind::Unauthenticated, "unauthenticated",
+                        "an API key is required (Authorization: Bearer)");
     }
     ex.principal = core_.apiKeys().authenticate(header.substr(bearer.size()));
     if (std::find(roles.begin(), roles.end(), ex.principal->role) == roles.end()) {
       std::string allowed;
       for (Role r : roles) allowed += (allowed.empty() ? "" : ", ") + std::string(roleName(r));
-      throw AccessError(ErrorKind::Forbidden, "forbidden",
-                        "this endpoint needs an API key with role " + allowed + ", not " +
-                            std::string(roleName(ex.principal->role)));
+      throw AccessError(
+          ErrorKind::Forbidden, "forbidden",
+          "this endpoint needs an API key with role " + allowed + ", not " + std::string(roleName(ex.principal->role)));
     }
   }
 
@@ -170,7 +170,9 @@ HttpListener HttpListener::bind(const std::string& host, int port, int backlog) 
   }
 }
 
-std::uint16_t HttpListener::port() const { return socket_->socket.address().port(); }
+std::uint16_t HttpListener::port() const {
+  return socket_->socket.address().port();
+}
 
 struct HttpServer::Impl {
   ServiceCore& core;
@@ -198,9 +200,13 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServiceCore& core, HttpListener listener)
     : impl_(std::make_unique<Impl>(core, listener.socket_->socket)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
-void HttpServer::start() { impl_->server->start(); }
+void HttpServer::start() {
+  impl_->server->start();
+}
 
 void HttpServer::stop() {
   if (!impl_ || !impl_->server) return;
@@ -209,6 +215,8 @@ void HttpServer::stop() {
   impl_->server.reset();
 }
 
-std::uint16_t HttpServer::port() const { return impl_->socket.address().port(); }
+std::uint16_t HttpServer::port() const {
+  return impl_->socket.address().port();
+}
 
 }  // namespace kyso::api

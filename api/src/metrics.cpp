@@ -53,8 +53,8 @@ std::string Metrics::render() const {
          "# TYPE kyso_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : durations_) {
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      out << "kyso_http_request_duration_seconds_bucket{route=\"" << label(route) << "\",le=\"" << kBuckets[i]
-          << "\"} " << h.buckets[i] << "\n";
+      out << "kyso_http_request_duration_seconds_bucket{route=\"" << label(route) << "\",le=\"" << kBuckets[i] << "\"} "
+          << h.buckets[i] << "\n";
     }
     out << "kyso_http_request_duration_seconds_bucket{route=\"" << label(route) << "\",le=\"+Inf\"} " << h.count
         << "\n";

@@ -16,7 +16,9 @@ std::vector<std::string> segments(const std::string& path) {
 }
 }  // namespace
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  routes_.push_back(std::move(route));
+}
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match result;

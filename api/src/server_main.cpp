@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   using namespace kyso;
   using namespace kyso::api;
   try {
-    const auto cli = detail::parseCommandLine({argv + 1, argv + argc}, {"port", "host", "data-dir", "config"},
-                                              {"help", "version"});
+    const auto cli =
+        detail::parseCommandLine({argv + 1, argv + argc}, {"port", "host", "data-dir", "config"}, {"help", "version"});
     if (cli.flags.contains("help")) {
       std::cout << kUsage;
       return 0;
@@ -73,9 +73,8 @@ int main(int argc, char** argv) {
     HttpServer server(core, std::move(listener));
     server.start();
     auto& log = Poco::Logger::get("kyso");
-    log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION),
-                    settings.host, server.port(), settings.dataDir.string(),
-                    std::string(core.devPki() ? " (development PKI)" : ""));
+    log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION), settings.host,
+                    server.port(), settings.dataDir.string(), std::string(core.devPki() ? " (development PKI)" : ""));
     // A line for scripts and tests that start us with --port 0.
     std::printf("listening on http://%s:%u\n", settings.host.c_str(), static_cast<unsigned>(server.port()));
     std::fflush(stdout);
@@ -90,8 +89,8 @@ int main(int argc, char** argv) {
     std::cerr << "kyso-server: " << e.what() << "\n\n" << kUsage;
     return 2;
   } catch (const Error& e) {
-    std::cerr << "kyso-server: " << e.what() << " (" << e.code() << ")"
-              << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
+    std::cerr << "kyso-server: " << e.what() << " (" << e.code() << ")" << (e.detail().empty() ? "" : ": " + e.detail())
+              << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "kyso-server: " << e.what() << "\n";

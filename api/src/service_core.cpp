@@ -25,10 +25,9 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
 
   // A configured TSA is trusted through its own anchors; the embedded one through the dev root.
   if (!settings_.tsaUrl.empty()) {
-    timeStamps_ = std::make_shared<pki::TimeStampClient>(
-        pki::httpTransport(settings_.tsaUrl, settings_.tsaTimeout),
-        pki::Certificate::allFromPemFile(settings_.tsaTrustFile), clock_, std::chrono::minutes(5),
-        settings_.tsaMaxTokenBytes);
+    timeStamps_ = std::make_shared<pki::TimeStampClient>(pki::httpTransport(settings_.tsaUrl, settings_.tsaTimeout),
+                                                         pki::Certificate::allFromPemFile(settings_.tsaTrustFile),
+                                                         clock_, std::chrono::minutes(5), settings_.tsaMaxTokenBytes);
   } else if (devPki_) {
     auto transport = [this](const Bytes& request) { return embeddedTsa()->respond(request); };
     timeStamps_ = std::make_shared<pki::TimeStampClient>(transport, std::vector<pki::Certificate>{devPki_->rootCa()},

@@ -122,11 +122,12 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.timeout = std::chrono::seconds(number<int>(*c, "server.timeout_seconds", 30, 1, 3600));
   s.maxDocumentBytes = number<std::uint64_t>(*c, "limits.max_document_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
   s.logLevel = c->getString("log.level", s.logLevel);
-  static const std::set<std::string> levels = {"none",  "fatal",       "critical", "error", "warning",
+  static const std::set<std::string> levels = {"none",   "fatal",       "critical", "error", "warning",
                                                "notice", "information", "debug",    "trace"};
   if (!levels.contains(s.logLevel)) {
-    throw InputError("config_invalid", "log.level must be one of fatal, critical, error, warning, notice, "
-                                       "information, debug, trace, none");
+    throw InputError("config_invalid",
+                     "log.level must be one of fatal, critical, error, warning, notice, "
+                     "information, debug, trace, none");
   }
   s.publicUrlExplicit = c->hasProperty("public_url");
   s.publicUrl = c->getString("public_url", "http://" + s.host + ":" + std::to_string(s.port));
@@ -134,7 +135,8 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   if (s.publicUrlExplicit) requireHttpUrl(s.publicUrl, "public_url");
 
   const std::string algorithm = c->getString("pki.dev.algorithm", "rsa");
-  if (algorithm != "rsa" && algorithm != "ec") throw InputError("config_invalid", "pki.dev.algorithm must be rsa or ec");
+  if (algorithm != "rsa" && algorithm != "ec")
+    throw InputError("config_invalid", "pki.dev.algorithm must be rsa or ec");
   s.devPki.algorithm = algorithm == "rsa" ? pki::KeyAlgorithm::Rsa : pki::KeyAlgorithm::Ecdsa;
   s.devPki.publicBaseUrl = s.publicUrl;
   s.devPki.agencyName = c->getString("pki.dev.agency_name", s.devPki.agencyName);

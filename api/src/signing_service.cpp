@@ -60,8 +60,8 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
 
   // The signature is recorded before anyone receives the document: if the audit write fails, the
   // caller gets an error and no signed document.
-  const store::AuditEntry entry = audit_.append(
-      {options.fields.signingTime, actor, "sign.pdf", credential.id, outcome.documentSha256, outcome.level, json.str()});
+  const store::AuditEntry entry = audit_.append({options.fields.signingTime, actor, "sign.pdf", credential.id,
+                                                 outcome.documentSha256, outcome.level, json.str()});
   outcome.auditSequence = entry.sequence;
   metrics_.countSignature("pdf", outcome.level, credential.id);
   return outcome;

@@ -45,8 +45,8 @@ Bytes fromHex(std::string_view hex) {
 
 std::string toBase64(ByteView data) {
   std::string out(4 * ((data.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                                      checkedCast<int>(data.size()));
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(), checkedCast<int>(data.size()));
   out.resize(checkedCast<std::size_t>(written));
   return out;
 }

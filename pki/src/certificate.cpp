@@ -11,7 +11,9 @@
 
 namespace kyso::pki {
 
-void Certificate::Free::operator()(X509* p) const noexcept { X509_free(p); }
+void Certificate::Free::operator()(X509* p) const noexcept {
+  X509_free(p);
+}
 
 Certificate::Certificate(X509* cert) : cert_(cert, Free{}) {
   if (cert == nullptr) throw InternalError("null certificate");
@@ -84,8 +86,12 @@ std::string nameToString(const X509_NAME* name) {
 }
 }  // namespace
 
-std::string Certificate::subject() const { return nameToString(X509_get_subject_name(cert_.get())); }
-std::string Certificate::issuer() const { return nameToString(X509_get_issuer_name(cert_.get())); }
+std::string Certificate::subject() const {
+  return nameToString(X509_get_subject_name(cert_.get()));
+}
+std::string Certificate::issuer() const {
+  return nameToString(X509_get_issuer_name(cert_.get()));
+}
 
 std::optional<std::string> Certificate::subjectAttribute(std::string_view shortName) const {
   const int nid = OBJ_txt2nid(std::string(shortName).c_str());
@@ -104,7 +110,9 @@ std::optional<std::string> Certificate::subjectAttribute(std::string_view shortN
   return std::string(reinterpret_cast<char*>(utf8), checkedCast<std::size_t>(size));
 }
 
-std::string Certificate::commonName() const { return subjectAttribute("CN").value_or(""); }
+std::string Certificate::commonName() const {
+  return subjectAttribute("CN").value_or("");
+}
 
 std::string Certificate::serialHex() const {
   auto bn = ossl::own(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr), "ASN1_INTEGER_to_BN");
@@ -112,14 +120,20 @@ std::string Certificate::serialHex() const {
   return hex.get();
 }
 
-TimePoint Certificate::notBefore() const { return fromAsn1Time(X509_get0_notBefore(cert_.get())); }
-TimePoint Certificate::notAfter() const { return fromAsn1Time(X509_get0_notAfter(cert_.get())); }
+TimePoint Certificate::notBefore() const {
+  return fromAsn1Time(X509_get0_notBefore(cert_.get()));
+}
+TimePoint Certificate::notAfter() const {
+  return fromAsn1Time(X509_get0_notAfter(cert_.get()));
+}
 
 bool Certificate::isSelfSigned() const {
   return (X509_get_extension_flags(cert_.get()) & EXFLAG_SS) != 0;
 }
 
-bool Certificate::isCa() const { return X509_check_ca(cert_.get()) > 0; }
+bool Certificate::isCa() const {
+  return X509_check_ca(cert_.get()) > 0;
+}
 
 Bytes Certificate::fingerprint(DigestAlgorithm algorithm) const {
   Bytes out(EVP_MAX_MD_SIZE);

@@ -29,8 +29,8 @@ std::tm utcFields(TimePoint t) {
 std::string formatIso8601Utc(TimePoint t) {
   const std::tm f = utcFields(t);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.tm_year + 1900, f.tm_mon + 1,
-                f.tm_mday, f.tm_hour, f.tm_min, f.tm_sec);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", f.tm_year + 1900, f.tm_mon + 1, f.tm_mday,
+                f.tm_hour, f.tm_min, f.tm_sec);
   return buffer;
 }
 
@@ -39,9 +39,8 @@ std::string formatIso8601(TimePoint t, std::chrono::minutes utcOffset) {
   const long offset = utcOffset.count();
   const long magnitude = offset < 0 ? -offset : offset;
   char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", f.tm_year + 1900,
-                f.tm_mon + 1, f.tm_mday, f.tm_hour, f.tm_min, f.tm_sec, offset < 0 ? '-' : '+',
-                magnitude / 60, magnitude % 60);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", f.tm_year + 1900, f.tm_mon + 1,
+                f.tm_mday, f.tm_hour, f.tm_min, f.tm_sec, offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
   return buffer;
 }
 

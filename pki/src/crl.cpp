@@ -22,7 +22,8 @@ Bytes buildCrl(const Certificate& issuer, const SoftwareKey& issuerKey, const st
     ossl::Ptr<BIGNUM> bn(raw);
     ossl::Ptr<ASN1_STRING> serial(ossl::check(BN_to_ASN1_INTEGER(bn.get(), nullptr), "BN_to_ASN1_INTEGER"));
     ossl::check(X509_REVOKED_set_serialNumber(item.get(), serial.get()), "X509_REVOKED_set_serialNumber");
-    auto when = ossl::own(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(entry.revokedAt)), "ASN1_TIME_set");
+    auto when =
+        ossl::own(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(entry.revokedAt)), "ASN1_TIME_set");
     ossl::check(X509_REVOKED_set_revocationDate(item.get(), when.get()), "X509_REVOKED_set_revocationDate");
     if (entry.reason != 0) {
       ossl::Ptr<ASN1_STRING> reason(ossl::check(ASN1_ENUMERATED_new(), "ASN1_ENUMERATED_new"));

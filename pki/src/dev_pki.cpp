@@ -44,7 +44,9 @@ Stored loadStored(const fs::path& dir, const std::string& stem) {
 
 DevPki::DevPki(fs::path dir, Certificate root) : dir_(std::move(dir)), root_(std::move(root)) {}
 
-bool DevPki::exists(const fs::path& dir) { return fs::exists(dir / kRootCert); }
+bool DevPki::exists(const fs::path& dir) {
+  return fs::exists(dir / kRootCert);
+}
 
 void DevPki::generate(const fs::path& dir, const DevPkiOptions& options, const Clock& clock) {
   const KeyAlgorithm alg = options.algorithm;
@@ -102,9 +104,9 @@ void DevPki::generate(const fs::path& dir, const DevPkiOptions& options, const C
   // RFC 3161 §2.3: the TSA certificate has exactly one, critical, EKU: timeStamping.
   const Issued tsa = leaf({{"C", "VN"}, {"O", "kyso development PKI (not for production)"}, {"CN", "kyso Dev TSA"}},
                           "critical,digitalSignature", "critical,timeStamping", false);
-  const Issued ocsp = leaf(
-      {{"C", "VN"}, {"O", "kyso development PKI (not for production)"}, {"CN", "kyso Dev OCSP Responder"}},
-      "critical,digitalSignature", "OCSPSigning", true);
+  const Issued ocsp =
+      leaf({{"C", "VN"}, {"O", "kyso development PKI (not for production)"}, {"CN", "kyso Dev OCSP Responder"}},
+           "critical,digitalSignature", "OCSPSigning", true);
 
   fs::create_directories(dir);
   save(dir, "issuing-ca", issuing);
@@ -118,8 +120,7 @@ DevPki DevPki::ensure(const fs::path& dir, const DevPkiOptions& options, const C
   if (!exists(dir)) {
     fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path());
     std::random_device random;
-    const fs::path staging =
-        dir.string() + ".staging-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+    const fs::path staging = dir.string() + ".staging-" + std::to_string(::getpid()) + "-" + std::to_string(random());
     generate(staging, options, clock);
     std::error_code ec;
     fs::rename(staging, dir, ec);

@@ -19,8 +19,8 @@ std::string readFile(const std::filesystem::path& path, std::size_t maxBytes) {
   if (end < 0) throw InputError("file_unreadable", "cannot size " + path.string());
   const auto size = static_cast<std::size_t>(end);
   if (size > maxBytes) {
-    throw InputError("file_too_large", path.filename().string() + " is larger than " +
-                                           std::to_string(maxBytes) + " bytes",
+    throw InputError("file_too_large",
+                     path.filename().string() + " is larger than " + std::to_string(maxBytes) + " bytes",
                      ErrorKind::PayloadTooLarge);
   }
   std::string data(size, '\0');

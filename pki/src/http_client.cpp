@@ -18,8 +18,8 @@ namespace {
 
 Poco::Net::Context::Ptr clientContext() {
   // Peers are verified against the system's CA certificates.
-  static const Poco::Net::Context::Ptr context = new Poco::Net::Context(
-      Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
+  static const Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                                                        Poco::Net::Context::VERIFY_RELAXED, 9, true);
   return context;
 }
 
@@ -62,8 +62,9 @@ HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCod
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
       result.body.append(buffer, static_cast<std::size_t>(in.gcount()));
       if (result.body.size() > spec.maxResponseBytes) {
-        throw UnavailableError(errorCode, peerName + " sent an oversized answer",
-                               uri.getHost() + " answered more than " + std::to_string(spec.maxResponseBytes) + " bytes");
+        throw UnavailableError(
+            errorCode, peerName + " sent an oversized answer",
+            uri.getHost() + " answered more than " + std::to_string(spec.maxResponseBytes) + " bytes");
       }
     }
     return result;

@@ -27,6 +27,8 @@ std::string drainErrors(std::string_view what) {
   return message;
 }
 
-void fail(std::string_view what) { throw CryptoError(drainErrors(what)); }
+void fail(std::string_view what) {
+  throw CryptoError(drainErrors(what));
+}
 
 }  // namespace kyso::ossl

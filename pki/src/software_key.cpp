@@ -19,7 +19,9 @@ SoftwareKey::SoftwareKey(EVP_PKEY* key) : key_(key) {
   }
 }
 
-SoftwareKey::~SoftwareKey() { EVP_PKEY_free(key_); }
+SoftwareKey::~SoftwareKey() {
+  EVP_PKEY_free(key_);
+}
 
 std::shared_ptr<SoftwareKey> SoftwareKey::fromPem(std::string_view pem, const std::string& passphrase) {
   auto bio = ossl::own(BIO_new_mem_buf(pem.data(), checkedCast<int>(pem.size())), "BIO_new_mem_buf");
@@ -53,7 +55,9 @@ KeyAlgorithm SoftwareKey::algorithm() const {
   return EVP_PKEY_get_base_id(key_) == EVP_PKEY_RSA ? KeyAlgorithm::Rsa : KeyAlgorithm::Ecdsa;
 }
 
-std::size_t SoftwareKey::maxSignatureSize() const { return checkedCast<std::size_t>(EVP_PKEY_get_size(key_)); }
+std::size_t SoftwareKey::maxSignatureSize() const {
+  return checkedCast<std::size_t>(EVP_PKEY_get_size(key_));
+}
 
 Bytes SoftwareKey::signDigest(DigestAlgorithm algorithm, ByteView digest) const {
   if (digest.size() != digestSize(algorithm)) {

@@ -145,9 +145,9 @@ Bytes TimeStampClient::timeStamp(DigestAlgorithm algorithm, ByteView digest) {
   auto algor = ossl::own(X509_ALGOR_new(), "X509_ALGOR_new");
   X509_ALGOR_set_md(algor.get(), evpMd(algorithm));
   ossl::check(TS_MSG_IMPRINT_set_algo(imprint.get(), algor.get()), "TS_MSG_IMPRINT_set_algo");  // copies
-  ossl::check(TS_MSG_IMPRINT_set_msg(imprint.get(), const_cast<unsigned char*>(digest.data()),
-                                     checkedCast<int>(digest.size())),
-              "TS_MSG_IMPRINT_set_msg");
+  ossl::check(
+      TS_MSG_IMPRINT_set_msg(imprint.get(), const_cast<unsigned char*>(digest.data()), checkedCast<int>(digest.size())),
+      "TS_MSG_IMPRINT_set_msg");
   ossl::check(TS_REQ_set_msg_imprint(request.get(), imprint.get()), "TS_REQ_set_msg_imprint");  // copies
   auto nonce = randomInteger(8);
   ossl::check(TS_REQ_set_nonce(request.get(), nonce.get()), "TS_REQ_set_nonce");  // copies
@@ -207,7 +207,8 @@ TimeStampInfo parseTimeStampToken(ByteView tokenDer) {
   X509_ALGOR_get0(&algorithm, nullptr, nullptr, TS_MSG_IMPRINT_get_algo(imprint));
   out.digestAlgorithm = digestFromNid(OBJ_obj2nid(algorithm));
   const ASN1_OCTET_STRING* message = TS_MSG_IMPRINT_get_msg(imprint);
-  out.messageImprint.assign(ASN1_STRING_get0_data(message), ASN1_STRING_get0_data(message) + ASN1_STRING_length(message));
+  out.messageImprint.assign(ASN1_STRING_get0_data(message),
+                            ASN1_STRING_get0_data(message) + ASN1_STRING_length(message));
   out.policyOid = objectText(TS_TST_INFO_get_policy_id(info.get()));
   auto bn = ossl::own(ASN1_INTEGER_to_BN(TS_TST_INFO_get_serial(info.get()), nullptr), "ASN1_INTEGER_to_BN");
   ossl::CString hex(ossl::check(BN_bn2hex(bn.get()), "BN_bn2hex"));

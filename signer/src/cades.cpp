@@ -13,7 +13,9 @@ using pki::Certificate;
 using pki::CertificateChain;
 using pki::DigestAlgorithm;
 
-void CadesSignature::Free::operator()(CMS_ContentInfo* cms) const noexcept { CMS_ContentInfo_free(cms); }
+void CadesSignature::Free::operator()(CMS_ContentInfo* cms) const noexcept {
+  CMS_ContentInfo_free(cms);
+}
 
 CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm digest, ByteView contentDigest)
     : digest_(digest) {
@@ -21,8 +23,8 @@ CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm di
   if (contentDigest.size() != pki::digestSize(digest)) throw InternalError("content digest has the wrong length");
   const Certificate& signer = chain.front();
 
-  cms_.reset(ossl::check(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY),
-                         "CMS_sign"));
+  cms_.reset(
+      ossl::check(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY), "CMS_sign"));
   ossl::check(CMS_set_detached(cms_.get(), 1), "CMS_set_detached");
   // The chain goes in so verifiers can build the path (ETSI EN 319 142-1 §5.1); roots stay out.
   for (std::size_t i = 1; i < chain.size(); ++i) {
@@ -47,9 +49,9 @@ CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm di
                 "OBJ_find_sigid_by_algs");
     ossl::check(X509_ALGOR_set0(signatureAlgorithm, OBJ_nid2obj(nid), V_ASN1_UNDEF, nullptr), "X509_ALGOR_set0");
   }
-  ossl::check(CMS_signed_add1_attr_by_NID(signerInfo_, NID_pkcs9_contentType, V_ASN1_OBJECT,
-                                          OBJ_nid2obj(NID_pkcs7_data), -1),
-              "content-type attribute");
+  ossl::check(
+      CMS_signed_add1_attr_by_NID(signerInfo_, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
+      "content-type attribute");
   ossl::check(CMS_signed_add1_attr_by_NID(signerInfo_, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
                                           contentDigest.data(), checkedCast<int>(contentDigest.size())),
               "message-digest attribute");
@@ -60,7 +62,7 @@ CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm di
   // of the list (the encoder sorts that list), then re-insert the attributes in its order.
   std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> sorted(
       ossl::check(sk_X509_ATTRIBUTE_new_null(), "sk_X509_ATTRIBUTE_new_null"),
-      [](STACK_OF(X509_ATTRIBUTE)* list) { sk_X509_ATTRIBUTE_free(list); });  // borrowed elements
+      [](STACK_OF(X509_ATTRIBUTE) * list) { sk_X509_ATTRIBUTE_free(list); });  // borrowed elements
   for (int i = 0; i < CMS_signed_get_attr_count(signerInfo_); ++i) {
     ossl::check(sk_X509_ATTRIBUTE_push(sorted.get(), CMS_signed_get_attr(signerInfo_, i)), "sk_push");
   }
@@ -84,7 +86,9 @@ CadesSignature::~CadesSignature() = default;
 CadesSignature::CadesSignature(CadesSignature&&) noexcept = default;
 CadesSignature& CadesSignature::operator=(CadesSignature&&) noexcept = default;
 
-Bytes CadesSignature::toBeSignedDigest() const { return pki::digest(digest_, signedAttributes_); }
+Bytes CadesSignature::toBeSignedDigest() const {
+  return pki::digest(digest_, signedAttributes_);
+}
 
 void CadesSignature::setSignature(ByteView signature) {
   ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(signerInfo_);

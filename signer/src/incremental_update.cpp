@@ -21,7 +21,9 @@ IncrementalUpdate::IncrementalUpdate(std::uint64_t originalSize, bool originalEn
   if (!originalEndsWithEol) bytes_ += '\n';
 }
 
-PoDoFo::PdfReference IncrementalUpdate::allocate() { return PoDoFo::PdfReference(next_++, 0); }
+PoDoFo::PdfReference IncrementalUpdate::allocate() {
+  return PoDoFo::PdfReference(next_++, 0);
+}
 
 std::size_t IncrementalUpdate::addObject(const PoDoFo::PdfReference& ref, std::string_view body) {
   offsets_[ref.ObjectNumber()] = {absolute(bytes_.size()), ref.GenerationNumber()};
@@ -47,8 +49,9 @@ void IncrementalUpdate::finish(const XrefChain& chain, const Bytes& newId) {
   if (const PoDoFo::PdfObject* info = trailer.GetKey("Info")) entries += "\n/Info " + serialize(*info);
   // §14.4: the first identifier stays, the second changes with every update.
   std::string first = "<" + toHex(newId) + ">";
-  if (const PoDoFo::PdfObject* id = trailer.GetKey("ID"); id != nullptr && id->IsArray() && id->GetArray().size() == 2 &&
-                                                          (id->GetArray()[0].IsString() || id->GetArray()[0].IsHexString())) {
+  if (const PoDoFo::PdfObject* id = trailer.GetKey("ID");
+      id != nullptr && id->IsArray() && id->GetArray().size() == 2 &&
+      (id->GetArray()[0].IsString() || id->GetArray()[0].IsHexString())) {
     first = serialize(id->GetArray()[0]);
   }
   entries += "\n/ID [" + first + " <" + toHex(newId) + ">]";

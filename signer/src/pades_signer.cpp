@@ -8,7 +8,9 @@
 
 namespace kyso::signer {
 
-std::string_view padesLevelName(PadesLevel level) { return level == PadesLevel::B_B ? "B-B" : "B-T"; }
+std::string_view padesLevelName(PadesLevel level) {
+  return level == PadesLevel::B_B ? "B-B" : "B-T";
+}
 
 PadesLevel parsePadesLevel(std::string_view text) {
   std::string t;

@@ -30,7 +30,8 @@ void MemoryInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir dir) 
 }
 
 std::streamoff MemoryInputDevice::Read(char* buffer, std::streamsize length) {
-  const std::size_t n = std::min(static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), bytes_.size() - position_);
+  const std::size_t n =
+      std::min(static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), bytes_.size() - position_);
   std::memcpy(buffer, bytes_.data() + position_, n);
   position_ += n;
   return static_cast<std::streamoff>(n);
@@ -51,7 +52,8 @@ void FileWindowInputDevice::Seek(std::streamoff offset, std::ios_base::seekdir d
 }
 
 std::streamoff FileWindowInputDevice::Read(char* buffer, std::streamsize length) {
-  const std::size_t n = input_.readAt(position_, static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), buffer);
+  const std::size_t n =
+      input_.readAt(position_, static_cast<std::size_t>(std::max<std::streamsize>(length, 0)), buffer);
   position_ += n;
   return static_cast<std::streamoff>(n);
 }
@@ -67,9 +69,8 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
     throw DocumentError("not_a_pdf", "the document is not a PDF (it does not start with %PDF-)");
   }
   // The refcounted handle owns the device.
-  device_ = input.memory().empty()
-                ? PoDoFo::PdfRefCountedInputDevice(new FileWindowInputDevice(input))
-                : PoDoFo::PdfRefCountedInputDevice(new MemoryInputDevice(input.memory()));
+  device_ = input.memory().empty() ? PoDoFo::PdfRefCountedInputDevice(new FileWindowInputDevice(input))
+                                   : PoDoFo::PdfRefCountedInputDevice(new MemoryInputDevice(input.memory()));
 
   {
     PoDoFo::PdfVecObjects scratch;  // xref streams must not need other objects (§7.5.8.2)
@@ -287,7 +288,8 @@ PoDoFo::PdfReference ParsedPdf::pageTreeRoot() const {
 std::size_t ParsedPdf::pageCount() const {
   return guardPodofo("reading the page tree", [&] {
     PoDoFo::PdfObject* root = object(pageTreeRoot());
-    const PoDoFo::PdfObject* count = root != nullptr && root->IsDictionary() ? root->GetDictionary().GetKey("Count") : nullptr;
+    const PoDoFo::PdfObject* count =
+        root != nullptr && root->IsDictionary() ? root->GetDictionary().GetKey("Count") : nullptr;
     if (count == nullptr || !count->IsNumber() || count->GetNumber() < 0) {
       throw DocumentError("pdf_malformed", "the page tree has no valid /Count");
     }
@@ -302,7 +304,7 @@ ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
   if (count == 0) throw DocumentError("pdf_malformed", "the document has no pages");
   if (index >= count) {
     throw InputError("page_out_of_range", "page " + std::to_string(index + 1) + " does not exist; the document has " +
-                                               std::to_string(count) + " pages");
+                                              std::to_string(count) + " pages");
   }
   return guardPodofo("reading the page tree", [&] {
     std::set<PoDoFo::PdfReference> path;

@@ -7,9 +7,9 @@
 #include <podofo/podofo.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 
 #include "kyso/signer/pdf_io.h"
 #include "pdf_xref.h"
@@ -102,7 +102,7 @@ class ParsedPdf {
 
  private:
   struct ObjectStream {
-    std::string data;                                          // decoded
+    std::string data;                                              // decoded
     std::vector<std::pair<std::uint64_t, std::uint64_t>> members;  // object number, offset from /First
     std::uint64_t first = 0;
     bool complete = true;  // false: only the header was inflated

@@ -107,7 +107,9 @@ void MemoryPdfOutput::overwrite(std::uint64_t offset, std::string_view bytes) {
   bytes_.replace(static_cast<std::size_t>(offset), bytes.size(), bytes);
 }
 
-std::string MemoryPdfOutput::sha256Hex() const { return toHex(pki::sha256(asBytes(bytes_))); }
+std::string MemoryPdfOutput::sha256Hex() const {
+  return toHex(pki::sha256(asBytes(bytes_)));
+}
 
 FilePdfOutput::FilePdfOutput(std::filesystem::path target) : target_(std::move(target)) {
   std::random_device random;

@@ -9,12 +9,16 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-bool isWhitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+bool isWhitespace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
 bool isDelimiter(char c) {
   return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
          c == '%';
 }
-bool isRegular(char c) { return !isWhitespace(c) && !isDelimiter(c); }
+bool isRegular(char c) {
+  return !isWhitespace(c) && !isDelimiter(c);
+}
 
 class Lexer {
  public:

@@ -48,8 +48,8 @@ void requireText(const std::string& value, const char* name) {
     ++characters;
   }
   if (characters > kMaxSignatureTextLength) {
-    throw InputError("invalid_text", std::string(name) + " is longer than " + std::to_string(kMaxSignatureTextLength) +
-                                         " characters");
+    throw InputError("invalid_text",
+                     std::string(name) + " is longer than " + std::to_string(kMaxSignatureTextLength) + " characters");
   }
 }
 
@@ -122,7 +122,8 @@ void refuseIfCertifiedWithoutChanges(const detail::ParsedPdf& pdf) {
 
 std::string makeFieldName(const std::set<std::string>& taken, const std::string& requested) {
   if (!requested.empty()) {
-    if (taken.contains(requested)) throw InputError("field_exists", "a form field named " + requested + " already exists");
+    if (taken.contains(requested))
+      throw InputError("field_exists", "a form field named " + requested + " already exists");
     if (requested.find('.') != std::string::npos) throw InputError("invalid_text", "a field name cannot contain '.'");
     return requested;
   }
@@ -184,8 +185,8 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     if (acroValue != nullptr && acroObject != nullptr && !acroObject->IsDictionary() && !acroObject->IsNull()) {
       throw DocumentError("pdf_malformed", "the document's /AcroForm is not a dictionary");
     }
-    PdfDictionary acroForm = acroObject != nullptr && acroObject->IsDictionary() ? acroObject->GetDictionary()
-                                                                                  : PdfDictionary();
+    PdfDictionary acroForm =
+        acroObject != nullptr && acroObject->IsDictionary() ? acroObject->GetDictionary() : PdfDictionary();
     PdfObject* fieldsValue = acroForm.GetKey("Fields");
     PdfObject* fieldsObject = pdf.resolve(fieldsValue);
     PdfArray formFields = fieldsObject != nullptr && fieldsObject->IsArray() ? fieldsObject->GetArray() : PdfArray();

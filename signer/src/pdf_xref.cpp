@@ -19,9 +19,8 @@ namespace {
 constexpr std::size_t kTokenBuffer = 4096;
 
 [[noreturn]] void damaged(const std::string& what) {
-  throw DocumentError("pdf_damaged",
-                      "the PDF's cross-reference data is damaged (" + what +
-                          "); a repaired copy (for example re-saved by a PDF editor) can be signed");
+  throw DocumentError("pdf_damaged", "the PDF's cross-reference data is damaged (" + what +
+                                         "); a repaired copy (for example re-saved by a PDF editor) can be signed");
 }
 
 bool isPdfWhitespace(char c) {
@@ -91,8 +90,8 @@ class Cursor {
   std::uint64_t viewStart_ = 0;
 };
 
-PoDoFo::PdfDictionary parseDictionaryAt(const PoDoFo::PdfRefCountedInputDevice& device,
-                                        PoDoFo::PdfVecObjects* objects, std::uint64_t offset) {
+PoDoFo::PdfDictionary parseDictionaryAt(const PoDoFo::PdfRefCountedInputDevice& device, PoDoFo::PdfVecObjects* objects,
+                                        std::uint64_t offset) {
   PoDoFo::PdfRefCountedBuffer buffer(kTokenBuffer);
   PoDoFo::PdfParserObject trailer(objects, device, buffer, static_cast<PoDoFo::pdf_long>(offset));
   trailer.SetLoadOnDemand(false);
@@ -262,14 +261,15 @@ XrefChain readXrefChain(const PdfInput& input, const PoDoFo::PdfRefCountedInputD
     if (visited.size() > 4096) damaged("too many xref sections");
 
     Cursor probe(input, offset);
-    XrefSection section = probe.consume("xref") ? readTable(input, device, objects, offset)
-                                                : readStream(device, objects, offset);
+    XrefSection section =
+        probe.consume("xref") ? readTable(input, device, objects, offset) : readStream(device, objects, offset);
     if (!section.isStream) {
       // Hybrid file (§7.5.8.4): the table's entries win over those of its /XRefStm stream.
       if (const auto xrefStm = offsetKey(section.trailer, "XRefStm")) {
         if (*xrefStm >= input.size()) damaged("/XRefStm points beyond the end of the file");
         const XrefSection hidden = readStream(device, objects, *xrefStm);
-        hidden.entries.forEach([&](std::uint32_t number, const XrefEntry& entry) { section.entries.add(number, entry); });
+        hidden.entries.forEach(
+            [&](std::uint32_t number, const XrefEntry& entry) { section.entries.add(number, entry); });
       }
     }
     next = offsetKey(section.trailer, "Prev");
@@ -322,7 +322,8 @@ std::uint64_t findStartXref(const PdfInput& input) {
 void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
   const PoDoFo::PdfDictionary& trailer = chain.trailer();
   const PoDoFo::PdfObject* size = trailer.GetKey("Size");
-  if (size == nullptr || !size->IsNumber() || size->GetNumber() < 1) damaged("trailer /Size is missing or not a number");
+  if (size == nullptr || !size->IsNumber() || size->GetNumber() < 1)
+    damaged("trailer /Size is missing or not a number");
   const PoDoFo::PdfObject* root = trailer.GetKey("Root");
   if (root == nullptr || !root->IsReference()) damaged("trailer /Root is missing");
 
@@ -363,7 +364,8 @@ void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
     c.skipWhitespace();
     if (!c.consume("obj") || n != h.number || g != h.generation) damaged(where + " is not there");
   }
-  if (static_cast<std::uint64_t>(size->GetNumber()) <= highest) damaged("trailer /Size is smaller than the objects in use");
+  if (static_cast<std::uint64_t>(size->GetNumber()) <= highest)
+    damaged("trailer /Size is smaller than the objects in use");
   const XrefEntry* rootEntry = chain.merged.find(static_cast<std::uint32_t>(root->GetReference().ObjectNumber()));
   if (rootEntry == nullptr || rootEntry->type == XrefEntry::Type::Free) {
     damaged("the document catalog is not in the xref");

@@ -12,7 +12,9 @@ void field(pki::DigestCalculator& d, std::string_view value) {
 }
 }  // namespace
 
-std::string initialAuditHash() { return std::string(64, '0'); }
+std::string initialAuditHash() {
+  return std::string(64, '0');
+}
 
 std::string auditEntryHash(const std::string& previousHash, std::int64_t sequence, const AuditRecord& record) {
   pki::DigestCalculator d(pki::DigestAlgorithm::Sha256);

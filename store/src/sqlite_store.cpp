@@ -48,7 +48,9 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
-std::string timeText(pki::TimePoint t) { return pki::formatIso8601Utc(t); }
+std::string timeText(pki::TimePoint t) {
+  return pki::formatIso8601Utc(t);
+}
 // A value that does not read back is a damaged database, not a client mistake.
 pki::TimePoint parseTime(const std::string& text) {
   try {
@@ -226,9 +228,7 @@ class SqliteAuditLog final : public AuditLog {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::filesystem::path& file) : pool_(file), apiKeys_(pool_), audit_(pool_) {
-    migrate();
-  }
+  explicit SqliteStore(const std::filesystem::path& file) : pool_(file), apiKeys_(pool_), audit_(pool_) { migrate(); }
 
   ApiKeyRepository& apiKeys() override { return apiKeys_; }
   AuditLog& audit() override { return audit_; }
@@ -251,8 +251,7 @@ class SqliteStore final : public Store {
  private:
   void migrate() {
     pool_.writeTransaction([](Poco::Data::Session& s) {
-      s << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-          now;
+      s << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", now;
       int current = 0;
       s << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(current), now;
       for (const Migration& m : migrations()) {
@@ -263,9 +262,9 @@ class SqliteStore final : public Store {
         s << "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", use(version), use(at), now;
       }
       if (current > migrations().back().version) {
-        throw InternalError("the database schema (version " + std::to_string(current) +
-                                ") is newer than this kyso; upgrade kyso",
-                            "database_too_new");
+        throw InternalError(
+            "the database schema (version " + std::to_string(current) + ") is newer than this kyso; upgrade kyso",
+            "database_too_new");
       }
     });
   }

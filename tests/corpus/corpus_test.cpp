@@ -109,7 +109,8 @@ TEST_P(CorpusFile, IsSignedOrRefusedAsExpected) {
 INSTANTIATE_TEST_SUITE_P(Shared, CorpusFile, ::testing::ValuesIn(expectations()),
                          [](const ::testing::TestParamInfo<Expectation>& param) {
                            std::string name;
-                           for (char c : param.param.file) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char c : param.param.file)
+                             name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
 

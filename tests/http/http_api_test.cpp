@@ -197,14 +197,15 @@ TEST_F(HttpApi, BadInputGetsAClearErrorAndNothingIsRecorded) {
   EXPECT_EQ(errorCode(signPdf(test::readFile(test::corpusPdf("qpdf_qtest_qpdf_encrypted-with-images.pdf")))),
             "pdf_encrypted");
   // Refused from the Content-Length alone, before the body is read (the server then closes).
-  const std::string big = test::rawHttp(s->port, "POST /v1/sign/pdf HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                                                     s->signerKey + "\r\nContent-Type: application/pdf\r\n"
-                                                     "Content-Length: " + std::to_string(4u << 20) + "\r\n\r\n%PDF-");
+  const std::string big =
+      test::rawHttp(s->port, "POST /v1/sign/pdf HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s->signerKey +
+                                 "\r\nContent-Type: application/pdf\r\n"
+                                 "Content-Length: " +
+                                 std::to_string(4u << 20) + "\r\n\r\n%PDF-");
   EXPECT_NE(big.find("HTTP/1.1 413 Request Entity Too Large"), std::string::npos) << big;
   EXPECT_NE(big.find("\"body_too_large\""), std::string::npos) << big;
   EXPECT_NE(big.find("Connection: Close"), std::string::npos) << big;
-  const HttpAnswer wrongType =
-      http(s->port, "POST", "/v1/sign/pdf", pdf, "application/json", bearer(s->signerKey));
+  const HttpAnswer wrongType = http(s->port, "POST", "/v1/sign/pdf", pdf, "application/json", bearer(s->signerKey));
   EXPECT_EQ(wrongType.status, 415);
   EXPECT_EQ(errorCode(wrongType), "unsupported_media_type");
   EXPECT_EQ(errorCode(signPdf(pdf, "?levle=B-T")), "invalid_parameter");
@@ -218,8 +219,8 @@ TEST_F(HttpApi, BadInputGetsAClearErrorAndNothingIsRecorded) {
 }
 
 TEST_F(HttpApi, RequestsWithoutALengthAreRefused) {
-  const std::string answer = test::rawHttp(
-      s->port, "POST /tsa HTTP/1.1\r\nHost: x\r\nContent-Type: application/timestamp-query\r\n\r\nabc");
+  const std::string answer =
+      test::rawHttp(s->port, "POST /tsa HTTP/1.1\r\nHost: x\r\nContent-Type: application/timestamp-query\r\n\r\nabc");
   EXPECT_NE(answer.find("HTTP/1.1 411 Length Required"), std::string::npos) << answer;
   EXPECT_NE(answer.find("\"length_required\""), std::string::npos) << answer;
 }
@@ -349,8 +350,7 @@ TEST(HttpApiExpiredKey, ServerHeldKeyThatCannotSignIsA503) {
            "application/pdf", {{"Authorization", "Bearer " + created.key}});
   EXPECT_EQ(answer.status, 503);
   EXPECT_EQ(errorCode(answer), "signing_key_unusable");
-  EXPECT_NE(json(answer.body)->getObject("error")->getValue<std::string>("message").find("expired"),
-            std::string::npos);
+  EXPECT_NE(json(answer.body)->getObject("error")->getValue<std::string>("message").find("expired"), std::string::npos);
   // No TSA is configured with file keys and no tsa.url.
   EXPECT_EQ(http(server.port(), "POST", "/tsa", "x", "application/timestamp-query").status, 404);
   server.stop();

@@ -79,10 +79,9 @@ TEST(ServerBinary, StartsOnAnEphemeralPortServesAndStopsOnSigterm) {
   ASSERT_EQ(created.exitCode, 0) << created.output;
   const auto at = created.output.find("kyso_");
   const std::string key = created.output.substr(at, created.output.find('\n', at) - at);
-  const auto signedPdf =
-      test::http(server.port(), "POST", "/v1/sign/pdf?level=B-T",
-                 test::readFile(test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf")), "application/pdf",
-                 {{"Authorization", "Bearer " + key}});
+  const auto signedPdf = test::http(server.port(), "POST", "/v1/sign/pdf?level=B-T",
+                                    test::readFile(test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf")), "application/pdf",
+                                    {{"Authorization", "Bearer " + key}});
   EXPECT_EQ(signedPdf.status, 200) << signedPdf.body;
 
   // The audit log the CLI reads has the server's entry.

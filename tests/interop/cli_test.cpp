@@ -80,14 +80,14 @@ TEST_F(Cli, SignsWithAPkcs12File) {
   test::writeFile(dir / "cert.pem", pki.seal().certificate().pem());
   test::writeFile(dir / "cas.pem", pki.issuingCa().pem() + pki.rootCa().pem());
   ASSERT_EQ(test::run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "key.pem").string(), "-in",
-                       (dir / "cert.pem").string(), "-certfile", (dir / "cas.pem").string(), "-passout", "pass:12345678",
-                       "-out", (dir / "officer.p12").string()})
+                       (dir / "cert.pem").string(), "-certfile", (dir / "cas.pem").string(), "-passout",
+                       "pass:12345678", "-out", (dir / "officer.p12").string()})
                 .exitCode,
             0);
   test::writeFile(dir / "pass.txt", "12345678\n");
-  const auto result = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(),
-                           (dir / "p12.pdf").string(), "--p12", (dir / "officer.p12").string(), "--p12-password-file",
-                           (dir / "pass.txt").string()});
+  const auto result =
+      cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(), (dir / "p12.pdf").string(), "--p12",
+           (dir / "officer.p12").string(), "--p12-password-file", (dir / "pass.txt").string()});
   ASSERT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("key p12:officer.p12"), std::string::npos) << result.output;
   const test::PeerVerdict v = test::checkWithPeers(dir / "p12.pdf", pki.rootCa());
@@ -95,9 +95,9 @@ TEST_F(Cli, SignsWithAPkcs12File) {
   EXPECT_EQ(v.opensslVerified, 1) << v.problems;
 
   test::writeFile(dir / "pass.txt", "wrong\n");
-  const auto wrong = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(),
-                          (dir / "no.pdf").string(), "--p12", (dir / "officer.p12").string(), "--p12-password-file",
-                          (dir / "pass.txt").string()});
+  const auto wrong =
+      cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string(), (dir / "no.pdf").string(), "--p12",
+           (dir / "officer.p12").string(), "--p12-password-file", (dir / "pass.txt").string()});
   EXPECT_EQ(wrong.exitCode, 1);
   EXPECT_NE(wrong.output.find("invalid_pkcs12"), std::string::npos) << wrong.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "no.pdf"));
@@ -108,8 +108,8 @@ TEST_F(Cli, BadInputIsRefusedWithoutLeavingFiles) {
   const auto notPdf = cli({"sign", "pdf", (dir / "note.txt").string(), (dir / "out.pdf").string()});
   EXPECT_EQ(notPdf.exitCode, 1);
   EXPECT_NE(notPdf.output.find("(not_a_pdf)"), std::string::npos) << notPdf.output;
-  const auto encrypted = cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_c-r3.pdf").string(),
-                              (dir / "out.pdf").string()});
+  const auto encrypted =
+      cli({"sign", "pdf", test::corpusPdf("qpdf_qtest_qpdf_c-r3.pdf").string(), (dir / "out.pdf").string()});
   EXPECT_NE(encrypted.output.find("(pdf_encrypted)"), std::string::npos) << encrypted.output;
   const auto missing = cli({"sign", "pdf", (dir / "nothing.pdf").string(), (dir / "out.pdf").string()});
   EXPECT_EQ(missing.exitCode, 1);
@@ -126,8 +126,8 @@ TEST_F(Cli, BadInputIsRefusedWithoutLeavingFiles) {
 TEST_F(Cli, GlobalOptionsMayFollowTheCommand) {
   test::writeFile(dir / "kyso.properties", "log.level = warning\n");
   const auto other = dir / "other";
-  const auto result = test::run({kyso, "audit", "verify", "--data-dir", other.string(), "--config",
-                                 (dir / "kyso.properties").string()});
+  const auto result = test::run(
+      {kyso, "audit", "verify", "--data-dir", other.string(), "--config", (dir / "kyso.properties").string()});
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_TRUE(std::filesystem::exists(other / "kyso.db"));
   const auto equals = test::run({kyso, "audit", "list", "--data-dir=" + other.string(), "--limit", "5"});
@@ -140,8 +140,11 @@ TEST_F(Cli, UsageErrorsExitTwoAndEveryCommandHasHelp) {
   EXPECT_EQ(cli({"sign", "pdf", "only-one-arg"}).exitCode, 2);
   EXPECT_EQ(cli({"frobnicate"}).exitCode, 2);
   EXPECT_EQ(cli({"sign", "pdf", "a", "b", "--levle", "B-T"}).exitCode, 2);
-  for (const std::vector<std::string>& help : {std::vector<std::string>{"--help"}, {"sign", "pdf", "--help"},
-                                               {"apikey", "--help"}, {"pki", "--help"}, {"audit", "--help"}}) {
+  for (const std::vector<std::string>& help : {std::vector<std::string>{"--help"},
+                                               {"sign", "pdf", "--help"},
+                                               {"apikey", "--help"},
+                                               {"pki", "--help"},
+                                               {"audit", "--help"}}) {
     const auto r = test::run([&] {
       std::vector<std::string> a{kyso};
       a.insert(a.end(), help.begin(), help.end());
@@ -167,11 +170,10 @@ std::filesystem::path sample(const std::string& name) {
 
 // Certificates made by the openssl command line (certs-sample/generate.sh), not by kyso.
 TEST_F(Cli, SignsWithKeysFromTheCommittedSamplePki) {
-  test::writeFile(dir / "kyso.properties",
-                  "keys.agency.pkcs12 = " + sample("seal.p12").string() + "\n" +
-                      "keys.agency.password_file = " + (dir / "p12pass").string() + "\n" +
-                      "keys.citizen.pem_key = " + sample("seal-ec.key.pem").string() + "\n" +
-                      "keys.citizen.pem_chain = " + (dir / "ec-chain.pem").string() + "\n");
+  test::writeFile(dir / "kyso.properties", "keys.agency.pkcs12 = " + sample("seal.p12").string() + "\n" +
+                                               "keys.agency.password_file = " + (dir / "p12pass").string() + "\n" +
+                                               "keys.citizen.pem_key = " + sample("seal-ec.key.pem").string() + "\n" +
+                                               "keys.citizen.pem_chain = " + (dir / "ec-chain.pem").string() + "\n");
   test::writeFile(dir / "p12pass", "kyso-sample\n");
   test::writeFile(dir / "ec-chain.pem",
                   test::readFile(sample("seal-ec.crt.pem")) + test::readFile(sample("issuing-ca.crt.pem")));
@@ -179,8 +181,8 @@ TEST_F(Cli, SignsWithKeysFromTheCommittedSamplePki) {
   const auto in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf");
   for (const std::string key : {"agency", "citizen"}) {
     const auto out = dir / (key + ".pdf");
-    const auto result = cli({"--config", (dir / "kyso.properties").string(), "sign", "pdf", in.string(), out.string(),
-                             "--key", key});
+    const auto result =
+        cli({"--config", (dir / "kyso.properties").string(), "sign", "pdf", in.string(), out.string(), "--key", key});
     ASSERT_EQ(result.exitCode, 0) << result.output;
     const test::PeerVerdict v = test::checkWithPeers(out, root);
     EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;

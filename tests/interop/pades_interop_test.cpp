@@ -115,8 +115,9 @@ TEST_F(PadesInterop, GeneratedDocumentWithFormFieldsStaysValid) {
   auto objects = test::onePageObjects();
   objects[0] = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>";
   objects[2] = objects[2].substr(0, objects[2].size() - 2) + " /Annots [6 0 R] >>";
-  objects.push_back("<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /V (Nguyen Van A) /Rect [72 600 300 620] "
-                    "/P 3 0 R /F 4 >>");
+  objects.push_back(
+      "<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /V (Nguyen Van A) /Rect [72 600 300 620] "
+      "/P 3 0 R /F 4 >>");
   test::writeFile(dir / "form.pdf", test::buildPdf(objects));
   const auto out = sign(dir / "form.pdf", "form-signed.pdf", PadesLevel::B_T, pki.seal());
   expectAllValid(out, 1, pki.rootCa());

@@ -7,9 +7,9 @@
 #include <openssl/cms.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <map>
-#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -22,9 +22,15 @@ namespace kyso::test {
 
 namespace fs = std::filesystem;
 
-fs::path sharedDir() { return fs::path(KYSO_SOURCE_DIR) / ".." / "shared"; }
-fs::path corpusPdf(const std::string& name) { return sharedDir() / "corpus" / "pdf" / name; }
-fs::path binDir() { return fs::path(KYSO_BINARY_DIR) / "bin"; }
+fs::path sharedDir() {
+  return fs::path(KYSO_SOURCE_DIR) / ".." / "shared";
+}
+fs::path corpusPdf(const std::string& name) {
+  return sharedDir() / "corpus" / "pdf" / name;
+}
+fs::path binDir() {
+  return fs::path(KYSO_BINARY_DIR) / "bin";
+}
 
 TempDir::TempDir() {
   std::random_device random;
@@ -178,9 +184,22 @@ PeerVerdict checkWithPeers(const fs::path& pdf, const pki::Certificate& root,
     const auto cms = work / ("sig" + std::to_string(index) + ".der");
     writeFile(content, signature.signedBytes);
     writeFile(cms, asChars(signature.cms));
-    std::vector<std::string> verify = {"/usr/bin/openssl", "cms",      "-verify", "-binary", "-inform", "der",
-                                       "-in",              cms.string(), "-content", content.string(), "-CAfile",
-                                       (work / "root.pem").string(), "-purpose", "any", "-out", "/dev/null"};
+    std::vector<std::string> verify = {"/usr/bin/openssl",
+                                       "cms",
+                                       "-verify",
+                                       "-binary",
+                                       "-inform",
+                                       "der",
+                                       "-in",
+                                       cms.string(),
+                                       "-content",
+                                       content.string(),
+                                       "-CAfile",
+                                       (work / "root.pem").string(),
+                                       "-purpose",
+                                       "any",
+                                       "-out",
+                                       "/dev/null"};
     if (!chain.empty()) {
       verify.push_back("-certfile");
       verify.push_back((work / "untrusted.pem").string());
@@ -189,8 +208,8 @@ PeerVerdict checkWithPeers(const fs::path& pdf, const pki::Certificate& root,
     if (verified.exitCode == 0) {
       ++verdict.opensslVerified;
     } else {
-      verdict.problems += "openssl cms -verify failed for signature " + std::to_string(index) + ": " +
-                          verified.output + "\n";
+      verdict.problems +=
+          "openssl cms -verify failed for signature " + std::to_string(index) + ": " + verified.output + "\n";
     }
     const auto printed = run({"/usr/bin/openssl", "cms", "-cmsout", "-print", "-inform", "der", "-in", cms.string()});
     const auto begin = printed.output.find("signedAttrs:");

@@ -93,7 +93,8 @@ TEST(Cades, EcdsaUsesEcdsaWithSha256) {
 TEST(Cades, ReservedSizeIsAnUpperBound) {
   for (const auto algorithm : {pki::KeyAlgorithm::Rsa, pki::KeyAlgorithm::Ecdsa}) {
     const auto& seal = test::devPki(algorithm).seal();
-    const std::size_t bound = CadesSignature::sizeWith(seal.chain, DigestAlgorithm::Sha256, seal.key->maxSignatureSize());
+    const std::size_t bound =
+        CadesSignature::sizeWith(seal.chain, DigestAlgorithm::Sha256, seal.key->maxSignatureSize());
     for (int i = 0; i < 10; ++i) {
       EXPECT_LE(signedWith(seal, pki::sha256(asBytes(std::to_string(i)))).der().size(), bound);
     }

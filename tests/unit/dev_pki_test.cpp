@@ -101,16 +101,17 @@ TEST(DevPki, PublicBaseUrlGoesIntoTheExtensions) {
   DevPkiOptions options;
   options.publicBaseUrl = "https://kyso.example.gov.vn";
   const auto pki = DevPki::ensure(dir / "pki", options, SystemClock::instance());
-  EXPECT_NE(extensionText(pki.seal().certificate(), NID_crl_distribution_points).find("https://kyso.example.gov.vn/pki/crl"),
-            std::string::npos);
+  EXPECT_NE(
+      extensionText(pki.seal().certificate(), NID_crl_distribution_points).find("https://kyso.example.gov.vn/pki/crl"),
+      std::string::npos);
 }
 
 TEST(Crl, OpensslAcceptsTheIssuingCaCrl) {
   const DevPki& pki = test::devPki();
   const auto now = SystemClock::instance().now();
-  const Bytes der = buildCrl(pki.issuingCa(), *pki.issuingCaKey(),
-                             {{pki.ocspResponder().certificate().serialHex(), now, 1}}, now,
-                             now + std::chrono::hours(24), 7);
+  const Bytes der =
+      buildCrl(pki.issuingCa(), *pki.issuingCaKey(), {{pki.ocspResponder().certificate().serialHex(), now, 1}}, now,
+               now + std::chrono::hours(24), 7);
   test::TempDir dir;
   test::writeFile(dir / "crl.der", asChars(der));
   test::writeFile(dir / "ca.pem", pki.issuingCa().pem());

@@ -81,10 +81,12 @@ TEST_F(Validity, ExpiredNotYetValidAndWrongUsageAreRefused) {
   EXPECT_EQ(code(issue(now + 2 * day, std::chrono::duration_cast<std::chrono::seconds>(5 * day),
                        "critical,digitalSignature")),
             "certificate_not_yet_valid");
-  EXPECT_EQ(code(issue(now - day, std::chrono::duration_cast<std::chrono::seconds>(5 * day), "critical,keyEncipherment")),
-            "certificate_key_usage");
-  EXPECT_EQ(code(issue(now - day, std::chrono::duration_cast<std::chrono::seconds>(5 * day), "critical,nonRepudiation")),
-            "ok");
+  EXPECT_EQ(
+      code(issue(now - day, std::chrono::duration_cast<std::chrono::seconds>(5 * day), "critical,keyEncipherment")),
+      "certificate_key_usage");
+  EXPECT_EQ(
+      code(issue(now - day, std::chrono::duration_cast<std::chrono::seconds>(5 * day), "critical,nonRepudiation")),
+      "ok");
 }
 
 TEST(Pkcs12, LoadsKeyAndOrderedChainAndRefusesAWrongPassword) {
@@ -94,10 +96,9 @@ TEST(Pkcs12, LoadsKeyAndOrderedChainAndRefusesAWrongPassword) {
   test::writeFile(dir / "cert.pem", pki.seal().certificate().pem());
   // CAs deliberately root first: the loader must order the chain itself.
   test::writeFile(dir / "cas.pem", pki.rootCa().pem() + pki.issuingCa().pem());
-  const auto exported =
-      test::run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "key.pem").string(), "-in",
-                 (dir / "cert.pem").string(), "-certfile", (dir / "cas.pem").string(), "-passout", "pass:Bí-mật",
-                 "-out", (dir / "seal.p12").string()});
+  const auto exported = test::run({"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "key.pem").string(), "-in",
+                                   (dir / "cert.pem").string(), "-certfile", (dir / "cas.pem").string(), "-passout",
+                                   "pass:Bí-mật", "-out", (dir / "seal.p12").string()});
   ASSERT_EQ(exported.exitCode, 0) << exported.output;
   test::writeFile(dir / "password", "Bí-mật\n");
 

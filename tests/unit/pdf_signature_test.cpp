@@ -138,10 +138,10 @@ TEST(PreparePdfSignature, ExistingAcroFormAndAnnotationsAreExtended) {
   MemoryPdfOutput out;
   prepare(pdf, out);
   const std::string update = out.bytes().substr(pdf.size());
-  EXPECT_NE(update.find("6 0 obj"), std::string::npos);   // the AcroForm, extended
-  EXPECT_NE(update.find("7 0 obj"), std::string::npos);   // the Annots array, extended
-  EXPECT_EQ(update.find("1 0 obj"), std::string::npos);   // catalog untouched
-  EXPECT_EQ(update.find("3 0 obj"), std::string::npos);   // page untouched
+  EXPECT_NE(update.find("6 0 obj"), std::string::npos);  // the AcroForm, extended
+  EXPECT_NE(update.find("7 0 obj"), std::string::npos);  // the Annots array, extended
+  EXPECT_EQ(update.find("1 0 obj"), std::string::npos);  // catalog untouched
+  EXPECT_EQ(update.find("3 0 obj"), std::string::npos);  // page untouched
   EXPECT_NE(update.find("[ 8 0 R 10 0 R ]"), std::string::npos);
   EXPECT_NE(update.find("/DA (/Helv 0 Tf 0 g)"), std::string::npos);
 }

@@ -38,13 +38,13 @@ TEST(Settings, FlagsBeatEnvironmentBeatFile) {
   EXPECT_EQ(fileOnly.dataDir, "/srv/file");
   EXPECT_EQ(fileOnly.devPki.taxCode, "5000123459");
 
-  const Settings withEnv = Settings::load(dir / "kyso.properties", {}, {{"KYSO_PORT", "9002"}, {"KYSO_DATA_DIR", "/srv/env"}});
+  const Settings withEnv =
+      Settings::load(dir / "kyso.properties", {}, {{"KYSO_PORT", "9002"}, {"KYSO_DATA_DIR", "/srv/env"}});
   EXPECT_EQ(withEnv.port, 9002);
   EXPECT_EQ(withEnv.dataDir, "/srv/env");
   EXPECT_EQ(withEnv.logLevel, "debug");
 
-  const Settings withFlag =
-      Settings::load(dir / "kyso.properties", {{"server.port", "9003"}}, {{"KYSO_PORT", "9002"}});
+  const Settings withFlag = Settings::load(dir / "kyso.properties", {{"server.port", "9003"}}, {{"KYSO_PORT", "9002"}});
   EXPECT_EQ(withFlag.port, 9003);
   EXPECT_EQ(withFlag.publicUrl, "http://127.0.0.1:9003");
 }
@@ -63,11 +63,15 @@ TEST(Settings, BadValuesNameTheKey) {
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"pki.dev.algorithm", "dsa"}}, {}); }), "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load("/nonexistent/kyso.properties", {}, {}); }), "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"keys.seal.pem_key", "/k.pem"}}, {}); }), "config_invalid");
-  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"keys.a.pkcs12", "/a.p12"}, {"tsa.url", "https://tsa"}}, {}); }),
+  EXPECT_EQ(codeOf([] {
+              Settings::load(std::nullopt, {{"keys.a.pkcs12", "/a.p12"}, {"tsa.url", "https://tsa"}}, {});
+            }),
             "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"log.level", "chatty"}}, {}); }), "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"public_url", "kyso.example.vn"}}, {}); }), "config_invalid");
-  EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"tsa.url", "ftp://tsa"}, {"tsa.trust_file", "/t"}}, {}); }),
+  EXPECT_EQ(codeOf([] {
+              Settings::load(std::nullopt, {{"tsa.url", "ftp://tsa"}, {"tsa.trust_file", "/t"}}, {});
+            }),
             "config_invalid");
   EXPECT_EQ(codeOf([] { Settings::load(std::nullopt, {{"tsa.trust_file", "/t.pem"}}, {}); }), "config_invalid");
   EXPECT_EQ(codeOf([] {

@@ -13,7 +13,12 @@ namespace kyso::store {
 namespace {
 
 AuditRecord record(int n) {
-  return {pki::SystemClock::instance().now(), "apikey:abc", "sign.pdf", "seal", std::string(64, static_cast<char>('a' + n % 6)), "B-B",
+  return {pki::SystemClock::instance().now(),
+          "apikey:abc",
+          "sign.pdf",
+          "seal",
+          std::string(64, static_cast<char>('a' + n % 6)),
+          "B-B",
           "{\"n\":" + std::to_string(n) + "}"};
 }
 

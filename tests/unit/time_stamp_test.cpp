@@ -54,8 +54,7 @@ TEST_F(TimeStampTest, GarbageRequestIsAnsweredWithARejection) {
   const unsigned char* p = reply.data();
   ossl::Ptr<TS_RESP> response(d2i_TS_RESP(nullptr, &p, static_cast<long>(reply.size())));
   ASSERT_TRUE(response);
-  EXPECT_EQ(ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(response.get()))),
-            TS_STATUS_REJECTION);
+  EXPECT_EQ(ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(response.get()))), TS_STATUS_REJECTION);
 }
 
 TEST_F(TimeStampTest, SerialNumbersAreUnique) {

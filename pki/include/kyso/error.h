@@ -45,8 +45,7 @@ class Error : public std::runtime_error {
 // The caller sent something we cannot use; fixing the input fixes the error.
 class InputError : public Error {
  public:
-  InputError(std::string code, const std::string& message,
-             ErrorKind kind = ErrorKind::InvalidRequest)
+  InputError(std::string code, const std::string& message, ErrorKind kind = ErrorKind::InvalidRequest)
       : Error(kind, std::move(code), message) {}
 };
 
@@ -59,20 +58,17 @@ class DocumentError : public InputError {
 
 class AccessError : public Error {
  public:
-  AccessError(ErrorKind kind, std::string code, const std::string& message)
-      : Error(kind, std::move(code), message) {}
+  AccessError(ErrorKind kind, std::string code, const std::string& message) : Error(kind, std::move(code), message) {}
 };
 
 class NotFoundError : public Error {
  public:
-  NotFoundError(std::string code, const std::string& message)
-      : Error(ErrorKind::NotFound, std::move(code), message) {}
+  NotFoundError(std::string code, const std::string& message) : Error(ErrorKind::NotFound, std::move(code), message) {}
 };
 
 class ConflictError : public Error {
  public:
-  ConflictError(std::string code, const std::string& message)
-      : Error(ErrorKind::Conflict, std::move(code), message) {}
+  ConflictError(std::string code, const std::string& message) : Error(ErrorKind::Conflict, std::move(code), message) {}
 };
 
 // Something we depend on (time-stamping authority, partner CA, database) failed; retrying

@@ -28,11 +28,11 @@ struct Settings {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::filesystem::path dataDir = "var";
-  std::string publicUrl;           // default http://<host>:<port>
-  bool publicUrlExplicit = false;  // set by configuration rather than derived
-  unsigned threads = 0;            // signing slots; 0: one per core
-  unsigned connections = 0;        // connection threads (keep-alive holds one); 0: max(16, 8 per core)
-  unsigned queue = 64;             // connections waiting for a connection thread
+  std::string publicUrl;              // default http://<host>:<port>
+  bool publicUrlExplicit = false;     // set by configuration rather than derived
+  unsigned threads = 0;               // signing slots; 0: one per core
+  unsigned connections = 0;           // connection threads (keep-alive holds one); 0: max(16, 8 per core)
+  unsigned queue = 64;                // connections waiting for a connection thread
   std::chrono::seconds busyWait{30};  // how long a request waits for a signing slot before a 503
   std::chrono::seconds timeout{30};
   std::uint64_t maxDocumentBytes = 64ull << 20;

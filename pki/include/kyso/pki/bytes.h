@@ -18,7 +18,9 @@ inline ByteView asBytes(std::string_view s) {
 inline std::string_view asChars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-inline Bytes toBytes(std::string_view s) { return {s.begin(), s.end()}; }
+inline Bytes toBytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 std::string toHex(ByteView data, bool upper = false);
 // Throws InputError("invalid_hex") on odd length or a non-hex character.

@@ -38,8 +38,7 @@ struct CertificateProfile {
 
 // Signs a certificate for `subjectKey` with `issuerKey`. `issuer` is null for a self-signed root.
 // The serial number is 128 random bits (CA/B Forum BR §7.1: at least 64 bits of entropy).
-Certificate issueCertificate(const CertificateProfile& profile, EVP_PKEY* subjectKey,
-                             const Certificate* issuer, const SoftwareKey& issuerKey,
-                             DigestAlgorithm digest = DigestAlgorithm::Sha256);
+Certificate issueCertificate(const CertificateProfile& profile, EVP_PKEY* subjectKey, const Certificate* issuer,
+                             const SoftwareKey& issuerKey, DigestAlgorithm digest = DigestAlgorithm::Sha256);
 
 }  // namespace kyso::pki

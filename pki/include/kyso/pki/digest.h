@@ -47,6 +47,8 @@ class DigestCalculator {
 };
 
 Bytes digest(DigestAlgorithm algorithm, ByteView data);
-inline Bytes sha256(ByteView data) { return digest(DigestAlgorithm::Sha256, data); }
+inline Bytes sha256(ByteView data) {
+  return digest(DigestAlgorithm::Sha256, data);
+}
 
 }  // namespace kyso::pki

@@ -127,7 +127,9 @@ Ptr<T> own(T* p, std::string_view what) {
 }
 
 // Discards anything a previous, already handled failure left in this thread's error queue.
-inline void clearErrors() { ERR_clear_error(); }
+inline void clearErrors() {
+  ERR_clear_error();
+}
 
 }  // namespace ossl
 }  // namespace kyso

@@ -19,8 +19,7 @@ class SoftwareKey final : public SigningKey {
   ~SoftwareKey() override;
 
   // PEM private key (PKCS#8 or traditional), optionally encrypted with `passphrase`.
-  static std::shared_ptr<SoftwareKey> fromPemFile(const std::string& path,
-                                                  const std::string& passphrase = {});
+  static std::shared_ptr<SoftwareKey> fromPemFile(const std::string& path, const std::string& passphrase = {});
   static std::shared_ptr<SoftwareKey> fromPem(std::string_view pem, const std::string& passphrase = {});
   // Newly generated key: RSA of `bits` or ECDSA on P-256.
   static std::shared_ptr<SoftwareKey> generate(KeyAlgorithm algorithm, int rsaBits = 2048);
@@ -46,7 +45,9 @@ class LazyPemKey final : public SigningKey {
 
   KeyAlgorithm algorithm() const override { return algorithm_; }
   std::size_t maxSignatureSize() const override { return maxSignatureSize_; }
-  Bytes signDigest(DigestAlgorithm algorithm, ByteView digest) const override { return get()->signDigest(algorithm, digest); }
+  Bytes signDigest(DigestAlgorithm algorithm, ByteView digest) const override {
+    return get()->signDigest(algorithm, digest);
+  }
   // Loads the key (once; thread-safe).
   std::shared_ptr<SoftwareKey> get() const;
 

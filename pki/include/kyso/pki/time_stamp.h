@@ -62,8 +62,7 @@ class TimeStampClient final : public TimeStampSource {
   // Tokens must chain to one of `trustAnchors`; their time must be within `maxClockSkew` of ours.
   TimeStampClient(TimeStampTransport transport, std::vector<Certificate> trustAnchors,
                   const Clock& clock = SystemClock::instance(),
-                  std::chrono::seconds maxClockSkew = std::chrono::minutes(5),
-                  std::size_t maxTokenSize = 16 * 1024);
+                  std::chrono::seconds maxClockSkew = std::chrono::minutes(5), std::size_t maxTokenSize = 16 * 1024);
 
   Bytes timeStamp(DigestAlgorithm algorithm, ByteView digest) override;
   std::size_t maxTokenSize() const override { return maxTokenSize_; }
