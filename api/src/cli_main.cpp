@@ -186,6 +186,7 @@ int pkiCommand(const Context& context, const std::vector<std::string>& args) {
   if (verb == "init") {
     if (!settings.usesDevPki()) throw UsageError("signing keys are configured; the development PKI is not used");
     const bool existed = pki::DevPki::exists(settings.devPkiDir());
+    if (!existed) settings.requireDevPkiUrlUsable();
     const auto pki = pki::DevPki::ensure(settings.devPkiDir(), settings.devPki, pki::SystemClock::instance());
     std::cout << (existed ? "development PKI exists in " : "development PKI created in ") << pki.dir().string()
               << "\n  root CA:    " << pki.rootCa().subject() << "\n  issuing CA: " << pki.issuingCa().subject()

@@ -55,6 +55,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       // Internal details (OpenSSL queues, file paths) stay in the log.
       const std::string message = e.kind() == ErrorKind::Internal ? "internal error; quote request id " + ex.requestId()
                                                                   : std::string(e.what());
+      if (e.code() == "server_busy") response.set("Retry-After", "1");
       answerError(ex, status, e.code(), message);
     } catch (const Poco::TimeoutException&) {
       errorCode = "request_timeout";
@@ -182,7 +183,9 @@ struct HttpServer::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> server;
 
   Impl(ServiceCore& c, Poco::Net::ServerSocket bound)
-      : core(c), pool(2, static_cast<int>(c.settings().connections), 60), socket(std::move(bound)) {
+      : core(c),
+        pool(std::min(2, static_cast<int>(c.settings().connections)), static_cast<int>(c.settings().connections), 60),
+        socket(std::move(bound)) {
     detail::registerRoutes(router, core);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(c.settings().connections));

@@ -9,9 +9,7 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
 
   if (settings_.usesDevPki()) {
     // The dev certificates name this service's CRL and OCSP URLs: they need a real port.
-    if (!pki::DevPki::exists(settings_.devPkiDir()) && settings_.devPki.publicBaseUrl.ends_with(":0")) {
-      throw InputError("config_invalid", "creating the development PKI needs public_url (server.port is 0)");
-    }
+    if (!pki::DevPki::exists(settings_.devPkiDir())) settings_.requireDevPkiUrlUsable();
     devPki_ = pki::DevPki::ensure(settings_.devPkiDir(), settings_.devPki, clock_);
     keys_.add(devPki_->seal());
   } else {
@@ -45,8 +43,14 @@ ServiceCore::~ServiceCore() = default;
 std::shared_ptr<const pki::TimeStampAuthority> ServiceCore::embeddedTsa() const {
   if (!devPki_) return nullptr;
   std::call_once(embeddedTsaOnce_, [this] {
-    embeddedTsa_ = std::make_shared<pki::TimeStampAuthority>(devPki_->tsaKey(), devPki_->tsa().chain,
-                                                             settings_.tsaPolicyOid, clock_);
+    try {
+      embeddedTsa_ = std::make_shared<pki::TimeStampAuthority>(devPki_->tsaKey(), devPki_->tsa().chain,
+                                                               settings_.tsaPolicyOid, clock_);
+    } catch (const InputError& e) {
+      // A TSA key that does not fit its certificate is the server's fault, not the caller's.
+      throw Error(ErrorKind::Internal, "key_unavailable", "a service key cannot be loaded",
+                  std::string("embedded TSA: ") + e.what());
+    }
   });
   return embeddedTsa_;
 }

@@ -82,6 +82,12 @@ void requireHttpUrl(const std::string& url, const std::string& key) {
   throw InputError("config_invalid", key + " must be an http:// or https:// URL with a host, not '" + url + "'");
 }
 
+// http://<host>:<port>, with an IPv6 literal in brackets.
+std::string derivedPublicUrl(const std::string& host, int port) {
+  const bool ipv6 = host.find(':') != std::string::npos && !host.starts_with("[");
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 }  // namespace
 
 std::map<std::string, std::string> Settings::processEnvironment() {
@@ -130,7 +136,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
                      "information, debug, trace, none");
   }
   s.publicUrlExplicit = c->hasProperty("public_url");
-  s.publicUrl = c->getString("public_url", "http://" + s.host + ":" + std::to_string(s.port));
+  s.publicUrl = c->getString("public_url", derivedPublicUrl(s.host, s.port));
   while (s.publicUrl.ends_with("/")) s.publicUrl.pop_back();
   if (s.publicUrlExplicit) requireHttpUrl(s.publicUrl, "public_url");
 
@@ -184,9 +190,19 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
 void Settings::bindPort(int actualPort) {
   port = actualPort;
   if (!publicUrlExplicit) {
-    publicUrl = "http://" + host + ":" + std::to_string(actualPort);
+    publicUrl = derivedPublicUrl(host, actualPort);
     devPki.publicBaseUrl = publicUrl;
   }
+}
+
+void Settings::requireDevPkiUrlUsable() const {
+  try {
+    if (Poco::URI(devPki.publicBaseUrl).getPort() != 0) return;
+  } catch (const Poco::Exception&) {
+  }
+  throw InputError("config_invalid", "the development PKI names this service's URL in its certificates, and '" +
+                                         devPki.publicBaseUrl +
+                                         "' has no usable port: set public_url, or a server.port other than 0");
 }
 
 }  // namespace kyso::api

@@ -94,7 +94,16 @@ LazyPemKey::LazyPemKey(std::string path, const Certificate& certificate)
       maxSignatureSize_(checkedCast<std::size_t>(EVP_PKEY_get_size(certificate.publicKey()))) {}
 
 std::shared_ptr<SoftwareKey> LazyPemKey::get() const {
-  std::call_once(once_, [this] { key_ = SoftwareKey::fromPemFile(path_); });
+  // A key file that fails now is the operator's problem, not the caller's: the client sees a
+  // server error without the path, the log gets the reason. A later call tries again.
+  std::call_once(once_, [this] {
+    try {
+      key_ = SoftwareKey::fromPemFile(path_);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::Internal, "key_unavailable", "a service key cannot be loaded",
+                  path_ + ": " + e.what() + (e.detail().empty() ? "" : " (" + e.detail() + ")"));
+    }
+  });
   return key_;
 }
 

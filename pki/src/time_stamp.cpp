@@ -121,7 +121,7 @@ TimeStampTransport httpTransport(std::string url, std::chrono::milliseconds time
     spec.maxResponseBytes = 1u << 20;
     const HttpResult result = httpExchange(spec, "tsa_unavailable", "the time-stamping authority");
     if (result.status != 200) {
-      throw UnavailableError("tsa_unavailable", "the time-stamping authority cannot be reached",
+      throw UnavailableError("tsa_unavailable", "the time-stamping authority refused the request",
                              "time-stamping authority answered HTTP " + std::to_string(result.status));
     }
     return toBytes(result.body);

@@ -356,5 +356,41 @@ TEST(HttpApiExpiredKey, ServerHeldKeyThatCannotSignIsA503) {
   server.stop();
 }
 
+TEST(HttpApiOneSlot, ABusySigningSlotGivesA503AfterTheWaitAndNothingElseStalls) {
+  // One signing slot and one connection thread: the smallest configuration must start and serve.
+  test::TempDir dir;
+  Settings settings = Settings::load(std::nullopt,
+                                     {{"data_dir", (dir / "var").string()},
+                                      {"server.threads", "1"},
+                                      {"server.connections", "1"},
+                                      {"server.busy_wait_seconds", "1"},
+                                      {"log.level", "none"}},
+                                     {});
+  auto listener = HttpListener::bind("127.0.0.1", 0);
+  settings.bindPort(listener.port());
+  ServiceCore core(settings);
+  HttpServer server(core, std::move(listener));
+  server.start();
+  test::writeFile(dir / "data.bin", "phí");
+  ASSERT_EQ(test::run({"/usr/bin/openssl", "ts", "-query", "-data", (dir / "data.bin").string(), "-sha256", "-cert",
+                       "-out", (dir / "q.tsq").string()})
+                .exitCode,
+            0);
+  const std::string query = test::readFile(dir / "q.tsq");
+  {
+    const auto held = core.workSlots().acquire(std::chrono::milliseconds(0));
+    const HttpAnswer busy = http(server.port(), "POST", "/tsa", query, "application/timestamp-query");
+    EXPECT_EQ(busy.status, 503);
+    EXPECT_EQ(errorCode(busy), "server_busy");
+    EXPECT_EQ(busy.header("Retry-After"), "1");
+    // Work that needs no slot goes on.
+    EXPECT_EQ(http(server.port(), "GET", "/healthz").status, 200);
+  }
+  const HttpAnswer reply = http(server.port(), "POST", "/tsa", query, "application/timestamp-query");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(test::opensslVerifyReply(reply.body, query, *core.devPki()).exitCode, 0);
+  server.stop();
+}
+
 }  // namespace
 }  // namespace kyso::api

@@ -82,12 +82,19 @@ TEST(Settings, BadValuesNameTheKey) {
 
 TEST(Settings, ThePublicUrlFollowsTheBoundPortUnlessConfigured) {
   Settings derived = Settings::load(std::nullopt, {{"server.port", "0"}}, {});
+  // Port 0 is not an address the development PKI could write into its certificates.
+  EXPECT_EQ(codeOf([&] { derived.requireDevPkiUrlUsable(); }), "config_invalid");
   derived.bindPort(41234);
+  EXPECT_EQ(codeOf([&] { derived.requireDevPkiUrlUsable(); }), "ok");
   EXPECT_EQ(derived.publicUrl, "http://127.0.0.1:41234");
   EXPECT_EQ(derived.devPki.publicBaseUrl, "http://127.0.0.1:41234");
   Settings fixed = Settings::load(std::nullopt, {{"server.port", "0"}, {"public_url", "https://kyso.example.vn/"}}, {});
   fixed.bindPort(41234);
   EXPECT_EQ(fixed.publicUrl, "https://kyso.example.vn");
+  EXPECT_EQ(codeOf([&] { fixed.requireDevPkiUrlUsable(); }), "ok");
+  const Settings ipv6 = Settings::load(std::nullopt, {{"server.host", "::1"}}, {});
+  EXPECT_EQ(ipv6.publicUrl, "http://[::1]:8080");
+  EXPECT_EQ(codeOf([&] { ipv6.requireDevPkiUrlUsable(); }), "ok");
 }
 
 TEST(Settings, ConfiguredKeysReplaceTheDevelopmentPki) {

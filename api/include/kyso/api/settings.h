@@ -60,6 +60,9 @@ struct Settings {
   // Records the port actually bound (for --port 0) and, unless public_url was configured,
   // derives the public URL from it.
   void bindPort(int actualPort);
+  // Creating the development PKI writes publicUrl into its certificates (CRL, OCSP, CA issuers):
+  // throws InputError("config_invalid") when that URL has no usable port (server.port 0 unbound).
+  void requireDevPkiUrlUsable() const;
 
   // The process environment's KYSO_* variables.
   static std::map<std::string, std::string> processEnvironment();
