@@ -1,12 +1,9 @@
 #include "kyso/api/api_keys.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
-#include "kyso/pki/ossl.h"
 
 namespace kyso::api {
 
@@ -17,9 +14,7 @@ constexpr std::size_t kIdBytes = 8;
 constexpr std::size_t kSecretBytes = 32;
 
 std::string randomHex(std::size_t bytes) {
-  Bytes random(bytes);
-  ossl::check(RAND_bytes(random.data(), static_cast<int>(random.size())), "RAND_bytes");
-  return toHex(random);
+  return toHex(pki::randomBytes(bytes));
 }
 
 bool isLowerHex(std::string_view s) {

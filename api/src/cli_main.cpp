@@ -3,11 +3,13 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "command_line.h"
 #include "kyso/api/service_core.h"
 #include "kyso/error.h"
+#include "kyso/files.h"
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
 
@@ -37,13 +39,27 @@ constexpr const char* kUsage =
 constexpr const char* kSignUsage =
     "Usage: kyso sign pdf IN OUT [--level B-B|B-T] [--key ID | --p12 FILE [--p12-password-file FILE]]\n"
     "                     [--reason TEXT] [--location TEXT] [--contact TEXT]\n"
+    "                     [--visible seal|signer|copy [--page N] [--rect X1,Y1,X2,Y2 | --position P |\n"
+    "                      --over FIELD] [--image PNG] [--title TEXT] [--name TEXT] [--copy-form TEXT]\n"
+    "                      [--copy-organisation TEXT]]\n"
     "\n"
     "Signs IN into OUT (written atomically; IN is never changed) as an incremental update.\n"
     "  --level      B-B (default) or B-T (adds a signature time-stamp from the configured TSA)\n"
     "  --key        id of a configured signing key (default: the default key, 'seal' on the dev PKI)\n"
     "  --p12        sign with the key and chain in a PKCS#12 file instead; its password comes from\n"
     "               --p12-password-file or the KYSO_P12_PASSWORD environment variable\n"
-    "  --reason, --location, --contact   texts of the signature dictionary (UTF-8)\n";
+    "  --reason, --location, --contact   texts of the signature dictionary (UTF-8)\n"
+    "  --visible    a visible signature in a Decree 30/2020 layout (default: invisible):\n"
+    "               seal (the seal image at its real size), signer (title, signature image, name),\n"
+    "               copy (copy form, organisation and signing time at the top right of page 1)\n"
+    "  --page       page number from 1 (default 1)\n"
+    "  --rect       where, in points from the lower-left corner of the page as displayed\n"
+    "  --position   top-left, top-right, bottom-left or bottom-right (default: bottom-right;\n"
+    "               top-right for copy)\n"
+    "  --over       seal only: the signature field whose left third the seal covers\n"
+    "  --image      PNG with transparency (default: appearance.key.<id>.image)\n"
+    "  --title, --name, --copy-form, --copy-organisation   the layout's texts (defaults: the key's\n"
+    "               appearance settings, then the certificate)\n";
 
 constexpr const char* kApikeyUsage =
     "Usage: kyso apikey create --role admin|signer|backend [--label TEXT]\n"
@@ -89,7 +105,10 @@ long long number(const std::string& text, const std::string& option) {
 
 int signPdf(const Context& context, const std::vector<std::string>& args) {
   const CommandLine cli = detail::parseCommandLine(
-      args, {"level", "key", "p12", "p12-password-file", "reason", "location", "contact"}, {"help"});
+      args,
+      {"level", "key", "p12", "p12-password-file", "reason", "location", "contact", "visible", "page", "rect",
+       "position", "over", "image", "title", "name", "copy-form", "copy-organisation"},
+      {"help"});
   if (cli.flags.contains("help")) {
     std::cout << kSignUsage;
     return 0;
@@ -104,6 +123,18 @@ int signPdf(const Context& context, const std::vector<std::string>& args) {
   request.reason = cli.get("reason");
   request.location = cli.get("location");
   request.contactInfo = cli.get("contact");
+  std::map<std::string, std::string> appearance;
+  for (const auto& name : appearanceParameters()) {
+    std::string option = name;
+    std::replace(option.begin(), option.end(), '_', '-');
+    if (cli.has(option)) appearance[name] = cli.get(option);
+  }
+  if (cli.has("image") && !cli.has("visible")) throw UsageError("--image needs --visible");
+  request.visible = visibleSignatureFrom(appearance);
+  if (request.visible && cli.has("image")) {
+    const std::string png = readFile(cli.get("image"), 8u << 20);
+    request.visible->image.assign(png.begin(), png.end());
+  }
 
   const std::filesystem::path in = cli.positional[0];
   const std::filesystem::path out = cli.positional[1];

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "json_request.h"
 #include "kyso/error.h"
 #include "kyso/pki/crl.h"
 #include "kyso/signer/pdf_io.h"
@@ -70,6 +71,12 @@ void crl(ServiceCore& core, Exchange& ex, bool root) {
   ex.sendBytes(200, "application/pkix-crl", asChars(der));
 }
 
+std::set<std::string> signPdfParameters() {
+  std::set<std::string> names = {"level", "key", "reason", "location", "contact_info"};
+  names.insert(appearanceParameters().begin(), appearanceParameters().end());
+  return names;
+}
+
 void signPdf(ServiceCore& core, Exchange& ex) {
   SignPdfRequest request;
   request.level = signer::parsePadesLevel(ex.param("level", "B-B"));
@@ -77,6 +84,11 @@ void signPdf(ServiceCore& core, Exchange& ex) {
   request.reason = ex.param("reason");
   request.location = ex.param("location");
   request.contactInfo = ex.param("contact_info");
+  std::map<std::string, std::string> appearance;
+  for (const auto& name : appearanceParameters()) {
+    if (ex.hasParam(name)) appearance[name] = ex.param(name);
+  }
+  request.visible = visibleSignatureFrom(appearance);
   if (!request.keyId.empty()) core.keys().get(request.keyId);  // 404 before reading a large body
   ex.requireContentType({"application/pdf"});
 
@@ -96,6 +108,127 @@ void signPdf(ServiceCore& core, Exchange& ex) {
   ex.sendBytes(200, "application/pdf", output.bytes());
 }
 
+// --- Two-step signing -------------------------------------------------------------------------
+
+// A JSON body carrying a document in base64: 4/3 of the document cap, line breaks every 76
+// characters (MIME style, which the decoder accepts), and 1 MiB for the rest (a signature image).
+std::uint64_t sessionBodyLimit(const Settings& settings) {
+  const std::uint64_t base64 = (settings.maxDocumentBytes + 2) / 3 * 4;
+  return base64 + base64 / 76 * 2 + (4u << 20);
+}
+
+pki::CertificateChain parseChain(const std::vector<std::string>& entries) {
+  pki::CertificateChain chain;
+  for (const std::string& entry : entries) {
+    // PEM (one or more certificates), or one base64 DER certificate.
+    if (entry.find("-----BEGIN") != std::string::npos) {
+      for (auto& cert : pki::Certificate::allFromPem(entry)) chain.push_back(std::move(cert));
+    } else {
+      Bytes der;
+      try {
+        der = fromBase64(entry);
+      } catch (const InputError&) {
+        throw InputError("invalid_certificate", "certificate_chain entries must be PEM or base64 DER certificates");
+      }
+      chain.push_back(pki::Certificate::fromDer(der));
+    }
+  }
+  return chain;
+}
+
+Poco::JSON::Object sessionJson(const SessionView& v) {
+  Poco::JSON::Object o;
+  o.set("id", v.id);
+  o.set("status", v.status);
+  o.set("level", v.level);
+  o.set("field_name", v.fieldName);
+  o.set("signing_time", pki::formatIso8601(v.signingTime));
+  o.set("created_at", pki::formatIso8601(v.createdAt));
+  o.set("expires_at", pki::formatIso8601(v.expiresAt));
+  if (v.completedAt) o.set("completed_at", pki::formatIso8601(*v.completedAt));
+  o.set("signer", v.signer);
+  o.set("signature_algorithm", v.signatureScheme);
+  o.set("digest_algorithm", std::string(pki::digestName(v.digestAlgorithm)));
+  o.set("to_be_signed", toBase64(v.toBeSigned));
+  o.set("digest", toBase64(v.digest));
+  if (!v.digestInfo.empty()) o.set("digest_info", toBase64(v.digestInfo));
+  if (!v.documentSha256.empty()) o.set("document_sha256", v.documentSha256);
+  if (v.auditSequence != 0) o.set("audit_sequence", static_cast<Poco::Int64>(v.auditSequence));
+  return o;
+}
+
+void createSession(ServiceCore& core, Exchange& ex) {
+  ex.requireContentType({"application/json"});
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
+  const std::string body = ex.readBody(sessionBodyLimit(core.settings()));
+  const auto json = JsonRequest::parse(
+      body, {"document", "certificate_chain", "level", "reason", "location", "contact_info", "appearance"});
+  CreateSessionRequest request;
+  request.level = signer::parsePadesLevel(json.optionalString("level").value_or("B-B"));
+  request.reason = json.optionalString("reason").value_or("");
+  request.location = json.optionalString("location").value_or("");
+  request.contactInfo = json.optionalString("contact_info").value_or("");
+  const Bytes document = json.base64("document");
+  if (document.size() > core.settings().maxDocumentBytes) {
+    throw InputError("body_too_large",
+                     "the document is larger than " + std::to_string(core.settings().maxDocumentBytes) + " bytes",
+                     ErrorKind::PayloadTooLarge);
+  }
+  request.chain = parseChain(json.stringArray("certificate_chain"));
+  if (json.has("appearance")) {
+    std::set<std::string> known = appearanceParameters();
+    known.erase("visible");
+    known.insert({"layout", "image"});
+    const JsonRequest appearance = json.object("appearance", known);
+    std::map<std::string, std::string> parameters;
+    for (const auto& name : appearanceParameters()) {
+      const std::string field = name == "visible" ? "layout" : name;
+      if (field == "page" && appearance.has(field)) {
+        parameters[name] = std::to_string(appearance.positiveInteger(field));
+      } else if (field == "rect" && appearance.has(field)) {
+        const auto r = appearance.numbers(field, 4);
+        parameters[name] =
+            std::to_string(r[0]) + "," + std::to_string(r[1]) + "," + std::to_string(r[2]) + "," + std::to_string(r[3]);
+      } else if (const auto value = appearance.optionalString(field)) {
+        parameters[name] = *value;
+      }
+    }
+    if (!parameters.contains("visible")) throw InputError("invalid_field", "field 'appearance.layout' is required");
+    request.visible = visibleSignatureFrom(parameters);
+    if (appearance.has("image")) request.visible->image = appearance.base64("image");
+  }
+  const auto input = signer::PdfInput::fromMemory(asChars(document));
+  const SessionView view = core.sessions().create(input, request, ex.principal->actor());
+  ex.response().set("Location", "/v1/signing-sessions/" + view.id);
+  ex.sendJson(201, sessionJson(view));
+}
+
+void completeSession(ServiceCore& core, Exchange& ex) {
+  ex.requireContentType({"application/json", "application/octet-stream"});
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
+  const std::string body = ex.readBody(64 * 1024);
+  Bytes signature;
+  if (ex.mediaType() == "application/json") {
+    signature = JsonRequest::parse(body, {"signature"}).base64("signature");
+  } else {
+    signature.assign(body.begin(), body.end());
+  }
+  const CompletedSession done = core.sessions().complete(ex.pathParameters.at("id"), signature, ex.principal->actor());
+  auto& response = ex.response();
+  response.set("X-Kyso-Document-Sha256", done.view.documentSha256);
+  response.set("X-Kyso-Signature-Field", done.view.fieldName);
+  response.set("X-Kyso-Level", done.view.level);
+  response.set("X-Kyso-Audit-Sequence", std::to_string(done.view.auditSequence));
+  ex.sendBytes(200, "application/pdf", done.document);
+}
+
+void sessionDocument(ServiceCore& core, Exchange& ex) {
+  // Rebuilding a document of up to limits.max_document_bytes is signing-sized work.
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
+  const std::string document = core.sessions().document(ex.pathParameters.at("id"), ex.principal->actor());
+  ex.sendBytes(200, "application/pdf", document);
+}
+
 }  // namespace
 
 void registerRoutes(Router& router, ServiceCore& core) {
@@ -111,11 +244,18 @@ void registerRoutes(Router& router, ServiceCore& core) {
   router.add({"GET", "/pki/ca/issuing.crt", {}, [&core](Exchange& ex) { caCertificate(core, ex, false); }});
   router.add({"GET", "/pki/crl", {}, [&core](Exchange& ex) { crl(core, ex, false); }});
   router.add({"GET", "/pki/crl/root", {}, [&core](Exchange& ex) { crl(core, ex, true); }});
-  router.add({"POST",
-              "/v1/sign/pdf",
-              {Role::Signer},
-              [&core](Exchange& ex) { signPdf(core, ex); },
-              {"level", "key", "reason", "location", "contact_info"}});
+  router.add(
+      {"POST", "/v1/sign/pdf", {Role::Signer}, [&core](Exchange& ex) { signPdf(core, ex); }, signPdfParameters()});
+  router.add({"POST", "/v1/signing-sessions", {Role::Signer}, [&core](Exchange& ex) { createSession(core, ex); }});
+  router.add({"GET", "/v1/signing-sessions/{id}", {Role::Signer}, [&core](Exchange& ex) {
+                ex.sendJson(200, sessionJson(core.sessions().get(ex.pathParameters.at("id"), ex.principal->actor())));
+              }});
+  router.add({"POST", "/v1/signing-sessions/{id}/signature", {Role::Signer}, [&core](Exchange& ex) {
+                completeSession(core, ex);
+              }});
+  router.add({"GET", "/v1/signing-sessions/{id}/document", {Role::Signer}, [&core](Exchange& ex) {
+                sessionDocument(core, ex);
+              }});
 }
 
 }  // namespace kyso::api::detail

@@ -22,6 +22,8 @@ int statusFor(ErrorKind kind) {
       return 405;
     case ErrorKind::Conflict:
       return 409;
+    case ErrorKind::Gone:
+      return 410;
     case ErrorKind::LengthRequired:
       return 411;
     case ErrorKind::PayloadTooLarge:
@@ -69,12 +71,16 @@ std::map<std::string, std::string> Exchange::query(const std::set<std::string>& 
   return out;
 }
 
-void Exchange::requireContentType(const std::set<std::string>& accepted) const {
+std::string Exchange::mediaType() const {
   std::string type = request_.getContentType();
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!accepted.contains(type)) {
+  return type;
+}
+
+void Exchange::requireContentType(const std::set<std::string>& accepted) const {
+  if (!accepted.contains(mediaType())) {
     std::string list;
     for (const auto& a : accepted) list += (list.empty() ? "" : ", ") + a;
     throw InputError("unsupported_media_type", "Content-Type must be " + list, ErrorKind::UnsupportedMediaType);

@@ -31,6 +31,8 @@ class Exchange {
   }
   // Query parameters; any name outside `allowed` (or given twice) is an InputError.
   std::map<std::string, std::string> query(const std::set<std::string>& allowed) const;
+  // The request's media type, lower case, without parameters ("application/json").
+  std::string mediaType() const;
   // Throws InputError("unsupported_media_type", 415) unless the media type is one of `accepted`.
   void requireContentType(const std::set<std::string>& accepted) const;
   // The whole body: 411 without Content-Length or chunked framing, 413 beyond `maxBytes`, 400 when

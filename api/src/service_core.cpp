@@ -20,6 +20,11 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
     throw InputError("config_invalid", "keys.default names no configured key: " + settings_.defaultKey);
   }
   keys_.setDefault(settings_.defaultKey);
+  for (const auto& [id, _] : settings_.appearances) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      throw InputError("config_invalid", "appearance.key." + id + " names no configured key");
+    }
+  }
 
   // A configured TSA is trusted through its own anchors; the embedded one through the dev root.
   if (!settings_.tsaUrl.empty()) {
@@ -33,7 +38,10 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   }
   pades_ = std::make_unique<signer::PadesSigner>(timeStamps_);
   store_ = store::openSqliteStore(settings_.databaseFile());
-  signing_ = std::make_unique<SigningService>(keys_, *pades_, store_->audit(), metrics_, clock_);
+  appearances_ = std::make_unique<AppearanceResources>(settings_);
+  signing_ = std::make_unique<SigningService>(keys_, *pades_, *appearances_, store_->audit(), metrics_, clock_);
+  sessions_ = std::make_unique<SigningSessionService>(*pades_, *appearances_, store_->signingSessions(), metrics_,
+                                                      clock_, settings_.sessionLifetime, settings_.sessionRetention);
   apiKeys_ = std::make_unique<ApiKeyService>(store_->apiKeys(), clock_);
   workSlots_ = std::make_unique<WorkSlots>(settings_.threads);
 }

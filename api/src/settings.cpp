@@ -127,6 +127,10 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.busyWait = std::chrono::seconds(number<int>(*c, "server.busy_wait_seconds", 30, 1, 600));
   s.timeout = std::chrono::seconds(number<int>(*c, "server.timeout_seconds", 30, 1, 3600));
   s.maxDocumentBytes = number<std::uint64_t>(*c, "limits.max_document_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
+  s.sessionLifetime = std::chrono::seconds(
+      number<int>(*c, "signing_sessions.lifetime_seconds", static_cast<int>(s.sessionLifetime.count()), 30, 86400));
+  s.sessionRetention = std::chrono::seconds(number<int>(*c, "signing_sessions.retention_seconds",
+                                                        static_cast<int>(s.sessionRetention.count()), 0, 30 * 86400));
   s.logLevel = c->getString("log.level", s.logLevel);
   static const std::set<std::string> levels = {"none",   "fatal",       "critical", "error", "warning",
                                                "notice", "information", "debug",    "trace"};
@@ -156,6 +160,8 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   std::set<std::string> sorted(ids.begin(), ids.end());
   for (const std::string& id : sorted) {
     if (id == "default") continue;
+    // Two-step signatures are recorded under "external"; a configured key must not look like one.
+    if (id == "external") throw InputError("config_invalid", "'external' is reserved and cannot name a key");
     KeySettings k;
     k.id = id;
     const std::string prefix = "keys." + id + ".";
@@ -170,6 +176,27 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
     s.keys.push_back(k);
   }
   s.defaultKey = c->getString("keys.default", s.keys.empty() ? "seal" : s.keys.front().id);
+
+  s.fontRegular = c->getString("appearance.font_regular", s.fontRegular);
+  s.fontBold = c->getString("appearance.font_bold", s.fontBold);
+  AbstractConfiguration::Keys appearanceIds;
+  c->keys("appearance.key", appearanceIds);
+  for (const std::string& id : appearanceIds) {
+    const std::string prefix = "appearance.key." + id + ".";
+    AbstractConfiguration::Keys names;
+    c->keys("appearance.key." + id, names);
+    static const std::set<std::string> known = {"image", "title", "name", "copy_form", "copy_organisation"};
+    for (const auto& name : names) {
+      if (!known.contains(name)) throw InputError("config_invalid", "unknown setting " + prefix + name);
+    }
+    AppearanceSettings a;
+    a.image = c->getString(prefix + "image", "");
+    a.title = c->getString(prefix + "title", "");
+    a.name = c->getString(prefix + "name", "");
+    a.copyForm = c->getString(prefix + "copy_form", "");
+    a.copyOrganisation = c->getString(prefix + "copy_organisation", "");
+    s.appearances[id] = a;
+  }
 
   s.tsaUrl = c->getString("tsa.url", "");
   s.tsaTrustFile = c->getString("tsa.trust_file", "");

@@ -8,9 +8,10 @@
 
 namespace kyso::api {
 
-SigningService::SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades, store::AuditLog& audit,
-                               Metrics& metrics, const pki::Clock& clock)
-    : keys_(keys), pades_(pades), audit_(audit), metrics_(metrics), clock_(clock) {}
+SigningService::SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades,
+                               const AppearanceResources& appearances, store::AuditLog& audit, Metrics& metrics,
+                               const pki::Clock& clock)
+    : keys_(keys), pades_(pades), appearances_(appearances), audit_(audit), metrics_(metrics), clock_(clock) {}
 
 SignPdfOutcome SigningService::signPdf(const signer::PdfInput& input, signer::PdfOutput& output,
                                        const SignPdfRequest& request, const std::string& actor) {
@@ -38,6 +39,11 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   options.fields.signerName = signer::isValidSignatureText(credential.certificate().commonName())
                                   ? credential.certificate().commonName()
                                   : std::string();
+  if (request.visible) {
+    options.fields.visible = request.visible;
+    appearances_.complete(*options.fields.visible, credential.id, credential.certificate());
+    options.fields.fonts = appearances_.fonts();
+  }
   const signer::PadesResult result = pades_.sign(input, output, credential, options);
 
   SignPdfOutcome outcome;
@@ -50,6 +56,7 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
 
   Poco::JSON::Object details;
   details.set("field", outcome.fieldName);
+  if (request.visible) details.set("appearance", std::string(signer::signatureLayoutName(request.visible->layout)));
   details.set("input_bytes", static_cast<Poco::UInt64>(input.size()));
   details.set("output_bytes", static_cast<Poco::UInt64>(outcome.size));
   details.set("signer", credential.certificate().subject());

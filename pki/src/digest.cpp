@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <openssl/rand.h>
+
 #include "kyso/pki/ossl.h"
 
 namespace kyso::pki {
@@ -87,6 +89,31 @@ DigestCalculator DigestCalculator::clone() const {
   DigestCalculator copy(algorithm_);
   ossl::check(EVP_MD_CTX_copy_ex(copy.ctx_.get(), ctx_.get()), "EVP_MD_CTX_copy_ex");
   return copy;
+}
+
+Bytes digestInfo(DigestAlgorithm algorithm, ByteView digest) {
+  if (digest.size() != digestSize(algorithm)) {
+    throw InputError("invalid_digest", "digest length does not match " + std::string(digestName(algorithm)));
+  }
+  auto info = ossl::own(X509_SIG_new(), "X509_SIG_new");
+  X509_ALGOR* algor = nullptr;
+  ASN1_OCTET_STRING* octets = nullptr;
+  X509_SIG_getm(info.get(), &algor, &octets);
+  // RFC 8017 §9.2 note 1: the parameters are an explicit NULL.
+  ossl::check(X509_ALGOR_set0(algor, OBJ_nid2obj(EVP_MD_get_type(evpMd(algorithm))), V_ASN1_NULL, nullptr),
+              "X509_ALGOR_set0");
+  ossl::check(ASN1_OCTET_STRING_set(octets, digest.data(), static_cast<int>(digest.size())), "ASN1_OCTET_STRING_set");
+  unsigned char* der = nullptr;
+  const int size = i2d_X509_SIG(info.get(), &der);
+  ossl::check(size, "i2d_X509_SIG");
+  ossl::Buffer owned(der);
+  return Bytes(der, der + size);
+}
+
+Bytes randomBytes(std::size_t count) {
+  Bytes out(count);
+  ossl::check(RAND_bytes(out.data(), static_cast<int>(out.size())), "RAND_bytes");
+  return out;
 }
 
 Bytes digest(DigestAlgorithm algorithm, ByteView data) {

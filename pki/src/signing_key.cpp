@@ -1,5 +1,6 @@
 #include "kyso/pki/signing_key.h"
 
+#include <openssl/ec.h>
 #include <openssl/rand.h>
 
 #include "kyso/pki/ossl.h"
@@ -34,6 +35,63 @@ void requireKeyMatchesCertificate(const SigningKey& key, const Certificate& cert
     throw InputError("key_certificate_mismatch",
                      "the signing key does not belong to the certificate " + certificate.subject());
   }
+}
+
+std::string_view signatureSchemeName(const Certificate& certificate) {
+  switch (EVP_PKEY_get_base_id(certificate.publicKey())) {
+    case EVP_PKEY_RSA:
+      return "rsa-pkcs1-v1_5";
+    case EVP_PKEY_EC:
+      return "ecdsa";
+    default:
+      throw InputError("unsupported_key", "the certificate's key is neither RSA nor ECDSA");
+  }
+}
+
+Bytes normalizeSignatureValue(const Certificate& certificate, ByteView signature) {
+  EVP_PKEY* key = certificate.publicKey();
+  if (signature.empty()) throw InputError("invalid_signature_encoding", "the signature value is empty");
+  if (signatureSchemeName(certificate) == "rsa-pkcs1-v1_5") {
+    const auto expected = static_cast<std::size_t>(EVP_PKEY_get_size(key));
+    if (signature.size() != expected) {
+      throw InputError("invalid_signature_encoding", "an RSA signature for this certificate has " +
+                                                         std::to_string(expected) + " bytes, not " +
+                                                         std::to_string(signature.size()));
+    }
+    return Bytes(signature.begin(), signature.end());
+  }
+  // DER, if it decodes completely and encodes back to the same bytes.
+  const unsigned char* p = signature.data();
+  ossl::Ptr<ECDSA_SIG> parsed(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(signature.size())));
+  if (parsed && p == signature.data() + signature.size()) {
+    unsigned char* der = nullptr;
+    const int length = i2d_ECDSA_SIG(parsed.get(), &der);
+    ossl::Buffer owned(der);
+    if (length > 0 && static_cast<std::size_t>(length) == signature.size() &&
+        std::equal(signature.begin(), signature.end(), der)) {
+      return Bytes(signature.begin(), signature.end());
+    }
+  }
+  ossl::clearErrors();
+  // Raw r||s, each half as long as the group order.
+  const auto half = static_cast<std::size_t>((EVP_PKEY_get_bits(key) + 7) / 8);
+  if (signature.size() != 2 * half) {
+    throw InputError("invalid_signature_encoding", "an ECDSA signature must be DER or r||s of " +
+                                                       std::to_string(2 * half) + " bytes, not " +
+                                                       std::to_string(signature.size()) + " bytes");
+  }
+  ossl::Ptr<BIGNUM> r(BN_bin2bn(signature.data(), static_cast<int>(half), nullptr));
+  ossl::Ptr<BIGNUM> s(BN_bin2bn(signature.data() + half, static_cast<int>(half), nullptr));
+  auto sig = ossl::own(ECDSA_SIG_new(), "ECDSA_SIG_new");
+  if (!r || !s) ossl::fail("BN_bin2bn");
+  ossl::check(ECDSA_SIG_set0(sig.get(), r.get(), s.get()), "ECDSA_SIG_set0");
+  r.release();  // owned by sig now
+  s.release();
+  unsigned char* der = nullptr;
+  const int length = i2d_ECDSA_SIG(sig.get(), &der);
+  ossl::check(length, "i2d_ECDSA_SIG");
+  ossl::Buffer owned(der);
+  return Bytes(der, der + length);
 }
 
 }  // namespace kyso::pki

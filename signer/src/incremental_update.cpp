@@ -38,6 +38,17 @@ std::size_t IncrementalUpdate::addObject(const PoDoFo::PdfReference& ref, const 
   return addObject(ref, serialize(value));
 }
 
+void IncrementalUpdate::addStream(const PoDoFo::PdfReference& ref, const PoDoFo::PdfDictionary& dictionary,
+                                  std::string_view data) {
+  PoDoFo::PdfDictionary withLength = dictionary;
+  withLength.AddKey("Length", PoDoFo::PdfVariant(static_cast<PoDoFo::pdf_int64>(data.size())));
+  std::string body = serialize(withLength);
+  body += "\nstream\n";
+  body += data;
+  body += "\nendstream";
+  addObject(ref, body);
+}
+
 void IncrementalUpdate::finish(const XrefChain& chain, const Bytes& newId) {
   const PoDoFo::PdfDictionary& trailer = chain.trailer();
   std::uint32_t size = static_cast<std::uint32_t>(trailer.GetKey("Size")->GetNumber());

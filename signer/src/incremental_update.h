@@ -12,21 +12,27 @@
 #include <string>
 
 #include "kyso/pki/bytes.h"
+#include "object_sink.h"
 
 namespace kyso::signer::detail {
 
 struct XrefChain;
 
-class IncrementalUpdate {
+class IncrementalUpdate final : public ObjectSink {
  public:
   // `originalSize`: bytes of the original; `nextObjectNumber`: the first free object number.
   IncrementalUpdate(std::uint64_t originalSize, bool originalEndsWithEol, std::uint32_t nextObjectNumber);
 
-  PoDoFo::PdfReference allocate();
+  PoDoFo::PdfReference allocate() override;
 
   // Appends "n g obj\n<body>\nendobj\n" and returns the offset of `body` within bytes().
   std::size_t addObject(const PoDoFo::PdfReference& ref, std::string_view body);
   std::size_t addObject(const PoDoFo::PdfReference& ref, const PoDoFo::PdfVariant& value);
+
+  // ObjectSink
+  void add(const PoDoFo::PdfReference& ref, const PoDoFo::PdfVariant& value) override { addObject(ref, value); }
+  void addStream(const PoDoFo::PdfReference& ref, const PoDoFo::PdfDictionary& dictionary,
+                 std::string_view data) override;
 
   // Appends the xref section and the trailer linked to `chain`, with /ID [original-first newId].
   void finish(const XrefChain& chain, const Bytes& newId);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <openssl/evp.h>
+
 #include "kyso/error.h"
 #include "kyso/signer/cades.h"
 
@@ -55,29 +57,47 @@ std::optional<pki::TimePoint> PadesSigner::applyLevel(CadesSignature& cms, Pades
   return pki::parseTimeStampToken(token).time;
 }
 
+PadesSigner::Prepared PadesSigner::prepare(const PdfInput& input, PdfOutput& output, const pki::CertificateChain& chain,
+                                           std::size_t maxSignatureSize, const PadesOptions& options) const {
+  if (chain.empty()) throw InputError("invalid_certificate", "no signer certificate given");
+  pki::requireUsableForSigning(chain.front(), options.fields.signingTime);
+  const std::size_t capacity = contentsCapacity(chain, maxSignatureSize, options.level, options.digest);
+  PreparedPdfSignature pdf = preparePdfSignature(input, output, options.fields, capacity, options.digest);
+  CadesSignature cms(chain, options.digest, pdf.documentDigest);
+  return Prepared{std::move(pdf), std::move(cms)};
+}
+
+PadesResult PadesSigner::complete(PdfOutput& output, const PreparedPdfSignature& prepared, CadesSignature& cms,
+                                  PadesLevel level) const {
+  PadesResult result;
+  result.prepared = prepared;
+  result.timeStampTime = applyLevel(cms, level);
+  const Bytes der = cms.der();
+  result.cmsSize = der.size();
+  result.documentSha256 = embedPdfSignature(output, prepared, der);
+  return result;
+}
+
+std::size_t PadesSigner::maxSignatureSizeFor(const pki::Certificate& certificate) {
+  // RSA: the modulus length; ECDSA: EVP_PKEY_get_size is the largest DER Ecdsa-Sig-Value.
+  const int size = EVP_PKEY_get_size(certificate.publicKey());
+  if (size <= 0) throw InputError("unsupported_key", "cannot tell the signature size of the certificate's key");
+  return static_cast<std::size_t>(size);
+}
+
 PadesResult PadesSigner::sign(const PdfInput& input, PdfOutput& output, const pki::SigningCredential& credential,
                               const PadesOptions& options) const {
   if (!credential.key || credential.chain.empty()) throw InternalError("signing credential without key or chain");
-  pki::requireUsableForSigning(credential.certificate(), options.fields.signingTime);
-
-  PadesResult result;
-  const std::size_t capacity =
-      contentsCapacity(credential.chain, credential.key->maxSignatureSize(), options.level, options.digest);
-  result.prepared = preparePdfSignature(input, output, options.fields, capacity, options.digest);
-
-  CadesSignature cms(credential.chain, options.digest, result.prepared.documentDigest);
+  Prepared prepared = prepare(input, output, credential.chain, credential.key->maxSignatureSize(), options);
   try {
-    cms.setSignature(credential.key->signDigest(options.digest, cms.toBeSignedDigest()));
+    prepared.cms.setSignature(credential.key->signDigest(options.digest, prepared.cms.toBeSignedDigest()));
   } catch (const InputError& e) {
-    // Our own key made a signature its certificate does not verify: a broken key source.
+    // Our own key refused the digest or made a signature its certificate does not verify: a
+    // broken key source.
     throw InternalError("signing key '" + credential.id + "' produced an invalid signature: " + e.what(),
                         "signing_key_failure");
   }
-  result.timeStampTime = applyLevel(cms, options.level);
-  const Bytes der = cms.der();
-  result.cmsSize = der.size();
-  result.documentSha256 = embedPdfSignature(output, result.prepared, der);
-  return result;
+  return complete(output, prepared.pdf, prepared.cms, options.level);
 }
 
 }  // namespace kyso::signer

@@ -352,6 +352,41 @@ ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
   });
 }
 
+PoDoFo::PdfObject* ParsedPdf::inherited(PoDoFo::PdfObject* page, const PoDoFo::PdfName& key) const {
+  PoDoFo::PdfObject* node = page;
+  for (std::size_t depth = 0; node != nullptr && node->IsDictionary() && depth <= kMaxPageTreeDepth; ++depth) {
+    if (PoDoFo::PdfObject* value = resolve(node->GetDictionary().GetKey(key))) return value;
+    node = resolve(node->GetDictionary().GetKey("Parent"));
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::optional<Box> boxOf(const ParsedPdf& pdf, PoDoFo::PdfObject* value) {
+  if (value == nullptr || !value->IsArray() || value->GetArray().size() != 4) return std::nullopt;
+  double v[4];
+  for (std::size_t i = 0; i < 4; ++i) {
+    PoDoFo::PdfObject* n = pdf.resolve(&value->GetArray()[i]);
+    if (n == nullptr || !(n->IsNumber() || n->IsReal())) return std::nullopt;
+    v[i] = n->GetReal();
+  }
+  return Box{v[0], v[1], v[2], v[3]};
+}
+
+}  // namespace
+
+PageGeometry ParsedPdf::geometry(PoDoFo::PdfObject* page) const {
+  return guardPodofo("reading the page boxes", [&] {
+    const auto media = boxOf(*this, inherited(page, "MediaBox"));
+    if (!media) throw DocumentError("pdf_malformed", "the page has no valid /MediaBox");
+    const auto crop = boxOf(*this, inherited(page, "CropBox"));
+    PoDoFo::PdfObject* rotate = inherited(page, "Rotate");
+    const long long turn = rotate != nullptr && rotate->IsNumber() ? rotate->GetNumber() : 0;
+    return makePageGeometry(*media, crop ? &*crop : nullptr, turn);
+  });
+}
+
 std::uint32_t ParsedPdf::nextObjectNumber() const {
   std::uint32_t next = static_cast<std::uint32_t>(xref_.trailer().GetKey("Size")->GetNumber());
   next = std::max(next, xref_.merged.end());

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "kyso/signer/pdf_io.h"
+#include "page_geometry.h"
 #include "pdf_xref.h"
 
 namespace kyso::signer::detail {
@@ -96,6 +97,12 @@ class ParsedPdf {
   // Throws InputError("page_out_of_range") beyond the last page, DocumentError("pdf_malformed")
   // for a broken path to it.
   Page page(std::size_t index) const;
+
+  // A page's inheritable attribute (§7.7.3.4): its own, else the nearest ancestor's along
+  // /Parent. Null when none has it.
+  PoDoFo::PdfObject* inherited(PoDoFo::PdfObject* page, const PoDoFo::PdfName& key) const;
+  // The page's boxes and rotation. Throws DocumentError("pdf_malformed") without a valid /MediaBox.
+  PageGeometry geometry(PoDoFo::PdfObject* page) const;
 
   // One more than the highest object number in use or announced by /Size.
   std::uint32_t nextObjectNumber() const;

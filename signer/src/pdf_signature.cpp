@@ -4,10 +4,12 @@
 #include <Poco/UnicodeConverter.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <set>
 
+#include "appearance.h"
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "parsed_pdf.h"
@@ -96,6 +98,49 @@ std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
   return t->GetString().GetStringUtf8();
 }
 
+// The widget of the signature field named `name` (its own dictionary, or its first kid's) with
+// the page it is on. Throws InputError("field_not_found").
+struct FieldWidget {
+  detail::Box rect;  // user space
+  detail::ParsedPdf::Page page;
+};
+
+std::optional<detail::Box> rectOf(const detail::ParsedPdf& pdf, PdfObject* widget) {
+  PdfObject* rect = pdf.resolve(widget->GetDictionary().GetKey("Rect"));
+  if (rect == nullptr || !rect->IsArray() || rect->GetArray().size() != 4) return std::nullopt;
+  double v[4];
+  for (std::size_t i = 0; i < 4; ++i) {
+    PdfObject* n = pdf.resolve(&rect->GetArray()[i]);
+    if (n == nullptr || !(n->IsNumber() || n->IsReal())) return std::nullopt;
+    v[i] = n->GetReal();
+  }
+  return detail::Box{std::min(v[0], v[2]), std::min(v[1], v[3]), std::max(v[0], v[2]), std::max(v[1], v[3])};
+}
+
+FieldWidget findFieldWidget(const detail::ParsedPdf& pdf, PdfArray& formFields, const std::string& name) {
+  for (PdfObject& entry : formFields) {
+    if (fieldNameOf(pdf, &entry) != name) continue;
+    PdfObject* widget = pdf.resolve(&entry);
+    if (widget == nullptr || !widget->IsDictionary()) break;
+    if (PdfObject* kids = pdf.resolve(widget->GetDictionary().GetKey("Kids")); kids != nullptr && kids->IsArray()) {
+      if (kids->GetArray().empty()) break;
+      widget = pdf.resolve(&kids->GetArray()[0]);
+      if (widget == nullptr || !widget->IsDictionary()) break;
+    }
+    const auto rect = rectOf(pdf, widget);
+    const PdfObject* pageRef = widget->GetDictionary().GetKey("P");
+    if (!rect || rect->width() <= 0 || rect->height() <= 0 || pageRef == nullptr || !pageRef->IsReference()) {
+      throw InputError("invalid_appearance", "the field " + name + " is not visible on a page");
+    }
+    PdfObject* page = pdf.object(pageRef->GetReference());
+    if (page == nullptr || !page->IsDictionary()) {
+      throw InputError("invalid_appearance", "the field " + name + " names a missing page");
+    }
+    return {*rect, {pageRef->GetReference(), page}};
+  }
+  throw InputError("field_not_found", "the document has no signature field named " + name);
+}
+
 // A certification signature with /P 1 forbids any change, a new signature included
 // (ISO 32000-1 §12.8.2.2.2).
 void refuseIfCertifiedWithoutChanges(const detail::ParsedPdf& pdf) {
@@ -175,7 +220,6 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
 
   detail::guardPodofo("preparing the signature field", [&] {
     refuseIfCertifiedWithoutChanges(pdf);
-    const detail::ParsedPdf::Page page = pdf.page(0);
     PdfDictionary catalog = pdf.catalog().GetDictionary();
     bool catalogChanged = false;
 
@@ -193,6 +237,17 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     std::set<std::string> taken;
     for (PdfObject& field : formFields) taken.insert(fieldNameOf(pdf, &field));
     prepared.fieldName = makeFieldName(taken, fields.fieldName);
+
+    // The page: the first for invisible and copy signatures, the chosen one for the others, the
+    // page of the field it covers for a seal placed over a signature.
+    const auto& visible = fields.visible;
+    std::optional<FieldWidget> over;
+    if (visible && visible->layout == SignatureLayout::Seal && !visible->overField.empty() && !visible->rect) {
+      over = findFieldWidget(pdf, formFields, visible->overField);
+    }
+    if (visible && visible->page == 0) throw InputError("page_out_of_range", "pages are counted from 1");
+    const detail::ParsedPdf::Page page =
+        over ? over->page : pdf.page(visible && visible->layout != SignatureLayout::Copy ? visible->page - 1 : 0);
 
     const PdfReference signatureRef = update.allocate();
     const PdfReference widgetRef = update.allocate();
@@ -229,7 +284,23 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     widget.AddKey("V", signatureRef);
     widget.AddKey("F", PdfVariant(static_cast<PoDoFo::pdf_int64>(4)));
     PdfArray rect;
-    for (int i = 0; i < 4; ++i) rect.push_back(PdfVariant(static_cast<PoDoFo::pdf_int64>(0)));
+    if (visible) {
+      const detail::PageGeometry geometry = pdf.geometry(page.object);
+      std::optional<detail::Box> overDisplayed;
+      if (over) overDisplayed = geometry.toDisplay(over->rect);
+      const auto fonts = fields.fonts ? fields.fonts : AppearanceFonts::system();
+      const detail::WrittenAppearance appearance =
+          detail::writeAppearance(*visible, fonts.get(), geometry, overDisplayed, fields.signingTime, update);
+      for (const double v :
+           {appearance.rect.left, appearance.rect.bottom, appearance.rect.right, appearance.rect.top}) {
+        rect.push_back(PdfVariant(std::round(v * 1000) / 1000));
+      }
+      PdfDictionary ap;
+      ap.AddKey("N", appearance.appearance);
+      widget.AddKey("AP", ap);
+    } else {
+      for (int i = 0; i < 4; ++i) rect.push_back(PdfVariant(static_cast<PoDoFo::pdf_int64>(0)));
+    }
     widget.AddKey("Rect", rect);
     widget.AddKey("P", page.ref);
     update.addObject(widgetRef, widget);

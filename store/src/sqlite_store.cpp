@@ -1,3 +1,4 @@
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
@@ -44,6 +45,24 @@ const std::vector<Migration>& migrations() {
         "  details TEXT NOT NULL,"
         "  prev_hash TEXT NOT NULL,"
         "  hash TEXT NOT NULL)"}},
+      {2,
+       {"CREATE TABLE signing_sessions ("
+        "  id TEXT PRIMARY KEY,"
+        "  kind TEXT NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('open', 'completed')),"
+        "  created_at TEXT NOT NULL,"
+        "  expires_at TEXT NOT NULL,"
+        "  completed_at TEXT,"
+        "  level TEXT NOT NULL,"
+        "  signer_chain TEXT NOT NULL,"
+        "  to_be_signed BLOB NOT NULL,"
+        "  prepared TEXT NOT NULL,"
+        "  document BLOB NOT NULL,"
+        "  signature BLOB,"
+        "  document_sha256 TEXT,"
+        "  audit_seq INTEGER)",
+        "CREATE INDEX signing_sessions_expiry ON signing_sessions (expires_at)"}},
   };
   return all;
 }
@@ -66,6 +85,30 @@ Bytes parseHex(const std::string& text) {
   } catch (const InputError&) {
     throw InternalError("unreadable hash in the database", "database_corrupt");
   }
+}
+
+// Appends within the caller's write transaction. BEGIN IMMEDIATE holds the write lock from the read
+// of the last hash to the insert, so two writers (threads or processes) can never chain to the
+// same predecessor.
+AuditEntry appendAuditEntry(Poco::Data::Session& s, const AuditRecord& record) {
+  AuditEntry entry;
+  entry.record = record;
+  std::vector<Poco::Int64> seqs;
+  std::vector<std::string> hashes;
+  s << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", into(seqs), into(hashes), now;
+  entry.sequence = seqs.empty() ? 1 : seqs[0] + 1;
+  entry.previousHash = hashes.empty() ? initialAuditHash() : hashes[0];
+  entry.hash = auditEntryHash(entry.previousHash, entry.sequence, record);
+  Poco::Int64 seq = entry.sequence;
+  std::string at = timeText(record.time), actor = record.actor, action = record.action, key = record.keyId,
+              doc = record.documentSha256, level = record.level, details = record.details, prev = entry.previousHash,
+              hash = entry.hash;
+  s << "INSERT INTO audit_log (seq, at, actor, action, key_id, document_sha256, level, details, prev_hash, hash)"
+       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      use(seq), use(at), use(actor), use(action), use(key), use(doc), use(level), use(details), use(prev), use(hash),
+      now;
+  entry.record.time = parseTime(timeText(record.time));  // as stored: whole seconds
+  return entry;
 }
 
 class SqliteApiKeys final : public ApiKeyRepository {
@@ -147,26 +190,7 @@ class SqliteAuditLog final : public AuditLog {
 
   AuditEntry append(const AuditRecord& record) override {
     AuditEntry entry;
-    entry.record = record;
-    // BEGIN IMMEDIATE holds the write lock from the read of the last hash to the insert, so two
-    // writers (threads or processes) can never chain to the same predecessor.
-    pool_.writeTransaction([&](Poco::Data::Session& s) {
-      std::vector<Poco::Int64> seqs;
-      std::vector<std::string> hashes;
-      s << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", into(seqs), into(hashes), now;
-      entry.sequence = seqs.empty() ? 1 : seqs[0] + 1;
-      entry.previousHash = hashes.empty() ? initialAuditHash() : hashes[0];
-      entry.hash = auditEntryHash(entry.previousHash, entry.sequence, record);
-      Poco::Int64 seq = entry.sequence;
-      std::string at = timeText(record.time), actor = record.actor, action = record.action, key = record.keyId,
-                  doc = record.documentSha256, level = record.level, details = record.details,
-                  prev = entry.previousHash, hash = entry.hash;
-      s << "INSERT INTO audit_log (seq, at, actor, action, key_id, document_sha256, level, details, prev_hash, hash)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          use(seq), use(at), use(actor), use(action), use(key), use(doc), use(level), use(details), use(prev),
-          use(hash), now;
-    });
-    entry.record.time = parseTime(timeText(record.time));  // as stored: whole seconds
+    pool_.writeTransaction([&](Poco::Data::Session& s) { entry = appendAuditEntry(s, record); });
     return entry;
   }
 
@@ -226,12 +250,114 @@ class SqliteAuditLog final : public AuditLog {
   detail::ConnectionPool& pool_;
 };
 
+class SqliteSigningSessions final : public SigningSessionRepository {
+ public:
+  explicit SqliteSigningSessions(detail::ConnectionPool& pool) : pool_(pool) {}
+
+  void insert(const SigningSessionRecord& r) override {
+    pool_.writeTransaction([&](Poco::Data::Session& s) {
+      std::string id = r.id;
+      int existing = 0;
+      s << "SELECT COUNT(*) FROM signing_sessions WHERE id = ?", use(id), into(existing), now;
+      if (existing != 0) throw ConflictError("session_exists", "a signing session with this id exists");
+      std::string kind = r.kind, actor = r.actor, created = timeText(r.createdAt), expires = timeText(r.expiresAt),
+                  level = r.level, chain = r.signerChainPem, prepared = r.prepared;
+      Poco::Data::BLOB toBeSigned(r.toBeSigned.data(), r.toBeSigned.size());
+      Poco::Data::BLOB document(r.document.data(), r.document.size());
+      s << "INSERT INTO signing_sessions (id, kind, actor, status, created_at, expires_at, level, signer_chain,"
+           " to_be_signed, prepared, document) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+          use(id), use(kind), use(actor), use(created), use(expires), use(level), use(chain), use(toBeSigned),
+          use(prepared), use(document), now;
+    });
+  }
+
+  std::optional<SigningSessionRecord> find(const std::string& id, bool withDocument) override {
+    std::optional<SigningSessionRecord> out;
+    pool_.read([&](Poco::Data::Session& s) {
+      std::string key = id;
+      std::vector<std::string> kind, actor, status, created, expires, level, chain, prepared;
+      std::vector<Poco::Nullable<std::string>> completed, sha256;
+      std::vector<Poco::Data::BLOB> toBeSigned;
+      std::vector<Poco::Nullable<Poco::Data::BLOB>> signature;
+      std::vector<Poco::Nullable<Poco::Int64>> auditSeq;
+      s << "SELECT kind, actor, status, created_at, expires_at, completed_at, level, signer_chain, to_be_signed,"
+           " prepared, signature, document_sha256, audit_seq FROM signing_sessions WHERE id = ?",
+          use(key), into(kind), into(actor), into(status), into(created), into(expires), into(completed), into(level),
+          into(chain), into(toBeSigned), into(prepared), into(signature), into(sha256), into(auditSeq), now;
+      if (kind.empty()) return;
+      SigningSessionRecord r;
+      r.id = id;
+      r.kind = kind[0];
+      r.actor = actor[0];
+      if (status[0] != "open" && status[0] != "completed") {
+        throw InternalError("unknown signing session status in the database: " + status[0], "database_corrupt");
+      }
+      r.status = status[0] == "open" ? SessionStatus::Open : SessionStatus::Completed;
+      r.createdAt = parseTime(created[0]);
+      r.expiresAt = parseTime(expires[0]);
+      if (!completed[0].isNull()) r.completedAt = parseTime(completed[0].value());
+      r.level = level[0];
+      r.signerChainPem = chain[0];
+      r.toBeSigned.assign(toBeSigned[0].content().begin(), toBeSigned[0].content().end());
+      r.prepared = prepared[0];
+      if (!signature[0].isNull()) {
+        r.signature.assign(signature[0].value().content().begin(), signature[0].value().content().end());
+      }
+      if (!sha256[0].isNull()) r.documentSha256 = sha256[0].value();
+      if (!auditSeq[0].isNull()) r.auditSequence = auditSeq[0].value();
+      if (withDocument) {
+        Poco::Data::BLOB document;
+        s << "SELECT document FROM signing_sessions WHERE id = ?", use(key), into(document), now;
+        r.document.assign(document.content().begin(), document.content().end());
+      }
+      out = std::move(r);
+    });
+    return out;
+  }
+
+  std::optional<AuditEntry> complete(const std::string& id, ByteView signature, const std::string& documentSha256,
+                                     pki::TimePoint at, const AuditRecord& audit) override {
+    std::optional<AuditEntry> entry;
+    pool_.writeTransaction([&](Poco::Data::Session& s) {
+      std::string key = id, status;
+      s << "SELECT status FROM signing_sessions WHERE id = ?", use(key), into(status), now;
+      if (status != "open") return;
+      entry = appendAuditEntry(s, audit);
+      Poco::Data::BLOB value(signature.data(), signature.size());
+      std::string when = timeText(at), sha256 = documentSha256;
+      Poco::Int64 seq = entry->sequence;
+      s << "UPDATE signing_sessions SET status = 'completed', completed_at = ?, signature = ?, document_sha256 = ?,"
+           " audit_seq = ? WHERE id = ? AND status = 'open'",
+          use(when), use(value), use(sha256), use(seq), use(key), now;
+    });
+    return entry;
+  }
+
+  std::size_t purgeExpiredBefore(pki::TimePoint cutoff) override {
+    std::size_t removed = 0;
+    pool_.writeTransaction([&](Poco::Data::Session& s) {
+      std::string before = timeText(cutoff);
+      Poco::Data::Statement remove(s);
+      remove << "DELETE FROM signing_sessions WHERE expires_at < ?", use(before);
+      removed = remove.execute();
+    });
+    return removed;
+  }
+
+ private:
+  detail::ConnectionPool& pool_;
+};
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::filesystem::path& file) : pool_(file), apiKeys_(pool_), audit_(pool_) { migrate(); }
+  explicit SqliteStore(const std::filesystem::path& file)
+      : pool_(file), apiKeys_(pool_), audit_(pool_), sessions_(pool_) {
+    migrate();
+  }
 
   ApiKeyRepository& apiKeys() override { return apiKeys_; }
   AuditLog& audit() override { return audit_; }
+  SigningSessionRepository& signingSessions() override { return sessions_; }
 
   void checkHealth() override {
     pool_.read([](Poco::Data::Session& s) {
@@ -272,6 +398,7 @@ class SqliteStore final : public Store {
   detail::ConnectionPool pool_;
   SqliteApiKeys apiKeys_;
   SqliteAuditLog audit_;
+  SqliteSigningSessions sessions_;
 };
 
 }  // namespace

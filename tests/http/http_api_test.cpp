@@ -21,25 +21,10 @@
 namespace kyso::api {
 namespace {
 
+using test::errorCode;
 using test::http;
 using test::HttpAnswer;
-
-Poco::JSON::Object::Ptr json(const std::string& text) {
-  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
-
-// An error answer is JSON with exactly {"error": {"code", "message"}}.
-std::string errorCode(const HttpAnswer& answer) {
-  EXPECT_EQ(answer.header("Content-Type"), "application/json") << answer.body;
-  const auto body = json(answer.body);
-  EXPECT_EQ(body->size(), 1u);
-  const auto error = body->getObject("error");
-  EXPECT_TRUE(error);
-  if (!error) return {};
-  EXPECT_EQ(error->size(), 2u);
-  EXPECT_FALSE(error->getValue<std::string>("message").empty());
-  return error->getValue<std::string>("code");
-}
+using test::json;
 
 std::string encode(const std::string& text) {
   std::string out;

@@ -1,10 +1,12 @@
 #include "http_client.h"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
 
 namespace kyso::test {
 
@@ -45,6 +47,27 @@ std::string rawHttp(int port, const std::string& request) {
   } catch (const Poco::Exception&) {
   }
   return answer;
+}
+
+Poco::JSON::Object::Ptr json(const std::string& text) {
+  try {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    ADD_FAILURE() << "not a JSON object (" << e.displayText() << "): " << text.substr(0, 200);
+    return new Poco::JSON::Object;
+  }
+}
+
+std::string errorCode(const HttpAnswer& answer) {
+  EXPECT_EQ(answer.header("Content-Type"), "application/json") << answer.body;
+  const auto body = json(answer.body);
+  EXPECT_EQ(body->size(), 1u);
+  const auto error = body->getObject("error");
+  EXPECT_TRUE(error);
+  if (!error) return {};
+  EXPECT_EQ(error->size(), 2u);
+  EXPECT_FALSE(error->getValue<std::string>("message").empty());
+  return error->getValue<std::string>("code");
 }
 
 }  // namespace kyso::test

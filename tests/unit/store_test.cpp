@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -37,13 +38,119 @@ TEST(Store, MigratesOnceAndReopens) {
   test::TempDir dir;
   {
     auto store = openSqliteStore(dir / "kyso.db");
-    EXPECT_EQ(store->schemaVersion(), 1);
+    EXPECT_EQ(store->schemaVersion(), 2);
     store->audit().append(record(1));
   }
   auto again = openSqliteStore(dir / "kyso.db");
-  EXPECT_EQ(again->schemaVersion(), 1);
+  EXPECT_EQ(again->schemaVersion(), 2);
   EXPECT_EQ(again->audit().list(0, 10).size(), 1u);
   EXPECT_NO_THROW(again->checkHealth());
+}
+
+TEST(Store, AVersionOneDatabaseGainsSigningSessionsAndKeepsItsData) {
+  test::TempDir dir;
+  // The schema exactly as version 1 of kyso left it.
+  execSql(dir / "kyso.db",
+          "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);"
+          "INSERT INTO schema_migrations VALUES (1, '2026-11-01T00:00:00Z');"
+          "CREATE TABLE api_keys (id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'signer', "
+          "'backend')), label TEXT NOT NULL, secret_sha256 TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);"
+          "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT "
+          "NULL, key_id TEXT NOT NULL, document_sha256 TEXT NOT NULL, level TEXT NOT NULL, details TEXT NOT NULL, "
+          "prev_hash TEXT NOT NULL, hash TEXT NOT NULL);");
+  {
+    auto v1 = openSqliteStore(dir / "kyso.db");
+    EXPECT_EQ(v1->schemaVersion(), 2);
+    v1->audit().append(record(1));
+  }
+  execSql(dir / "kyso.db", "DELETE FROM schema_migrations WHERE version = 2; DROP TABLE signing_sessions;");
+  auto upgraded = openSqliteStore(dir / "kyso.db");
+  EXPECT_EQ(upgraded->schemaVersion(), 2);
+  EXPECT_TRUE(upgraded->audit().verify().intact);
+  EXPECT_EQ(upgraded->audit().list(0, 10).size(), 1u);
+  EXPECT_FALSE(upgraded->signingSessions().find("none", false).has_value());
+}
+
+SigningSessionRecord session(const std::string& id, pki::TimePoint created) {
+  SigningSessionRecord r;
+  r.id = id;
+  r.kind = "pdf";
+  r.actor = "apikey:abc";
+  r.createdAt = created;
+  r.expiresAt = created + std::chrono::minutes(15);
+  r.level = "B-T";
+  r.signerChainPem = "-----BEGIN CERTIFICATE-----\n...\n";
+  r.toBeSigned = {0x31, 0x03, 0x02, 0x01, 0x00};
+  r.prepared = R"({"field":"Signature1"})";
+  r.document.assign(300000, 0x25);  // larger than a SQLite page, with NUL-free filler
+  r.document[7] = 0;                // and a NUL inside: BLOBs are bytes, not text
+  return r;
+}
+
+TEST(SigningSessions, StoreFindCompleteOnce) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  const auto created = pki::parseIso8601("2026-11-27T08:00:00Z");
+  auto& sessions = store->signingSessions();
+  sessions.insert(session("s1", created));
+  EXPECT_THROW(sessions.insert(session("s1", created)), ConflictError);
+
+  const auto light = sessions.find("s1", false);
+  ASSERT_TRUE(light.has_value());
+  EXPECT_TRUE(light->document.empty());
+  EXPECT_EQ(light->status, SessionStatus::Open);
+  EXPECT_EQ(light->expiresAt, created + std::chrono::minutes(15));
+  EXPECT_EQ(light->toBeSigned, session("s1", created).toBeSigned);
+  EXPECT_EQ(light->prepared, R"({"field":"Signature1"})");
+  EXPECT_FALSE(light->completedAt.has_value());
+  const auto full = sessions.find("s1", true);
+  EXPECT_EQ(full->document, session("s1", created).document);
+
+  const Bytes cms = {0x30, 0x00, 0x01};
+  const auto entry = sessions.complete("s1", cms, std::string(64, 'e'), created + std::chrono::minutes(1), record(2));
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->sequence, 1);
+  const auto done = sessions.find("s1", false);
+  EXPECT_EQ(done->status, SessionStatus::Completed);
+  EXPECT_EQ(done->signature, cms);
+  EXPECT_EQ(done->documentSha256, std::string(64, 'e'));
+  EXPECT_EQ(done->auditSequence, 1);
+  EXPECT_EQ(*done->completedAt, created + std::chrono::minutes(1));
+  // A second completion (a replay, or the loser of a race) changes nothing and writes no audit entry.
+  EXPECT_FALSE(sessions.complete("s1", Bytes{0x30}, std::string(64, 'f'), created, record(3)).has_value());
+  EXPECT_EQ(sessions.find("s1", false)->signature, cms);
+  EXPECT_EQ(store->audit().list(0, 10).size(), 1u);
+  EXPECT_FALSE(sessions.complete("unknown", cms, "x", created, record(4)).has_value());
+}
+
+TEST(SigningSessions, ConcurrentCompletionsHaveOneWinner) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  const auto created = pki::SystemClock::instance().now();
+  store->signingSessions().insert(session("race", created));
+  std::atomic<int> winners = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&, i] {
+      const Bytes cms = {0x30, static_cast<std::uint8_t>(i)};
+      if (store->signingSessions().complete("race", cms, std::string(64, 'a'), created, record(i))) ++winners;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(store->audit().list(0, 10).size(), 1u);
+}
+
+TEST(SigningSessions, PurgeRemovesOnlyWhatExpiredBeforeTheCutoff) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  const auto t0 = pki::parseIso8601("2026-11-27T08:00:00Z");
+  auto& sessions = store->signingSessions();
+  sessions.insert(session("old", t0));
+  sessions.insert(session("new", t0 + std::chrono::hours(2)));
+  EXPECT_EQ(sessions.purgeExpiredBefore(t0 + std::chrono::hours(1)), 1u);
+  EXPECT_FALSE(sessions.find("old", false).has_value());
+  EXPECT_TRUE(sessions.find("new", false).has_value());
 }
 
 TEST(AuditLog, EntriesChainAndVerify) {

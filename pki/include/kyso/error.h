@@ -15,6 +15,7 @@ enum class ErrorKind {
   NotFound,              // 404
   MethodNotAllowed,      // 405
   Conflict,              // 409: state does not allow it (already done, replayed)
+  Gone,                  // 410: existed, but no longer usable (an expired signing session)
   LengthRequired,        // 411: a body without Content-Length or chunked encoding
   PayloadTooLarge,       // 413
   UnsupportedMediaType,  // 415
@@ -69,6 +70,12 @@ class NotFoundError : public Error {
 class ConflictError : public Error {
  public:
   ConflictError(std::string code, const std::string& message) : Error(ErrorKind::Conflict, std::move(code), message) {}
+};
+
+// The thing asked for existed but can no longer be used (an expired signing session).
+class GoneError : public Error {
+ public:
+  GoneError(std::string code, const std::string& message) : Error(ErrorKind::Gone, std::move(code), message) {}
 };
 
 // Something we depend on (time-stamping authority, partner CA, database) failed; retrying

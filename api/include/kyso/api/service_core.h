@@ -11,6 +11,7 @@
 #include "kyso/api/metrics.h"
 #include "kyso/api/settings.h"
 #include "kyso/api/signing_service.h"
+#include "kyso/api/signing_sessions.h"
 #include "kyso/api/work_slots.h"
 #include "kyso/pki/clock.h"
 #include "kyso/pki/dev_pki.h"
@@ -35,7 +36,9 @@ class ServiceCore {
   std::shared_ptr<const pki::TimeStampAuthority> embeddedTsa() const;
   std::shared_ptr<pki::TimeStampSource> timeStamps() const { return timeStamps_; }
   const signer::PadesSigner& pades() const { return *pades_; }
+  const AppearanceResources& appearances() const { return *appearances_; }
   SigningService& signing() { return *signing_; }
+  SigningSessionService& sessions() { return *sessions_; }
   ApiKeyService& apiKeys() { return *apiKeys_; }
   Metrics& metrics() { return metrics_; }
   WorkSlots& workSlots() { return *workSlots_; }
@@ -51,7 +54,9 @@ class ServiceCore {
   std::unique_ptr<signer::PadesSigner> pades_;
   std::unique_ptr<store::Store> store_;
   Metrics metrics_;
+  std::unique_ptr<AppearanceResources> appearances_;
   std::unique_ptr<SigningService> signing_;
+  std::unique_ptr<SigningSessionService> sessions_;
   std::unique_ptr<ApiKeyService> apiKeys_;
   std::unique_ptr<WorkSlots> workSlots_;
 };

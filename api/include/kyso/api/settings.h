@@ -24,6 +24,16 @@ struct KeySettings {
   std::string passwordFile;  // path; for an encrypted PEM key or the PKCS#12
 };
 
+// What a key's visible signatures show unless the request says otherwise
+// (appearance.key.<id>.*).
+struct AppearanceSettings {
+  std::string image;  // path of a PNG: the seal for a seal key, the signature image for an officer's
+  std::string title;  // signer layout; '\n' separates lines
+  std::string name;
+  std::string copyForm;
+  std::string copyOrganisation;
+};
+
 struct Settings {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -36,11 +46,20 @@ struct Settings {
   std::chrono::seconds busyWait{30};  // how long a request waits for a signing slot before a 503
   std::chrono::seconds timeout{30};
   std::uint64_t maxDocumentBytes = 64ull << 20;
+  // Two-step signing: how long a session waits for its signature, and how long a session is kept
+  // after it expired (its signed document stays retrievable until then).
+  std::chrono::seconds sessionLifetime{15 * 60};
+  std::chrono::seconds sessionRetention{24 * 3600};
   std::string logLevel = "information";
 
   pki::DevPkiOptions devPki;
   std::vector<KeySettings> keys;  // empty: the development PKI provides "seal"
   std::string defaultKey = "seal";
+
+  // Visible signatures: the faces of their text, and per-key defaults.
+  std::string fontRegular = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf";
+  std::string fontBold = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf";
+  std::map<std::string, AppearanceSettings> appearances;  // by key id
 
   std::string tsaUrl;        // empty: the embedded TSA
   std::string tsaTrustFile;  // PEM anchors for tokens from tsaUrl

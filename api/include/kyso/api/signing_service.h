@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "kyso/api/appearance_resources.h"
 #include "kyso/api/key_registry.h"
 #include "kyso/api/metrics.h"
 #include "kyso/pki/clock.h"
@@ -19,6 +20,8 @@ struct SignPdfRequest {
   std::string reason;
   std::string location;
   std::string contactInfo;
+  // Invisible unless set; what it leaves open comes from the key's appearance settings.
+  std::optional<signer::VisibleSignature> visible;
 };
 
 struct SignPdfOutcome {
@@ -33,8 +36,8 @@ struct SignPdfOutcome {
 
 class SigningService {
  public:
-  SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades, store::AuditLog& audit, Metrics& metrics,
-                 const pki::Clock& clock);
+  SigningService(const KeyRegistry& keys, const signer::PadesSigner& pades, const AppearanceResources& appearances,
+                 store::AuditLog& audit, Metrics& metrics, const pki::Clock& clock);
 
   SignPdfOutcome signPdf(const signer::PdfInput& input, signer::PdfOutput& output, const SignPdfRequest& request,
                          const std::string& actor);
@@ -45,6 +48,7 @@ class SigningService {
  private:
   const KeyRegistry& keys_;
   const signer::PadesSigner& pades_;
+  const AppearanceResources& appearances_;
   store::AuditLog& audit_;
   Metrics& metrics_;
   const pki::Clock& clock_;

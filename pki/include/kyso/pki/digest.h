@@ -47,6 +47,13 @@ class DigestCalculator {
 };
 
 Bytes digest(DigestAlgorithm algorithm, ByteView data);
+
+// DER DigestInfo (RFC 8017 §9.2): what an RSA PKCS#1 v1.5 signer without hashing (PKCS#11
+// CKM_RSA_PKCS) must sign for `digest`.
+Bytes digestInfo(DigestAlgorithm algorithm, ByteView digest);
+
+// `count` bytes from OpenSSL's CSPRNG (identifiers, secrets, serial numbers).
+Bytes randomBytes(std::size_t count);
 inline Bytes sha256(ByteView data) {
   return digest(DigestAlgorithm::Sha256, data);
 }

@@ -48,6 +48,15 @@ void requireKeyMatchesCertificate(const SigningKey& key, const Certificate& cert
 bool verifyDigestSignature(const Certificate& certificate, DigestAlgorithm algorithm, ByteView digest,
                            ByteView signature);
 
+// The signature value a token or a remote signer returns, in the form CMS needs for `certificate`'s
+// key: RSA values pass unchanged (they must be as long as the modulus); an ECDSA value may be the
+// DER Ecdsa-Sig-Value or the raw r||s that PKCS#11's CKM_ECDSA returns (each half as long as the
+// group order), and comes back as DER. Throws InputError("invalid_signature_encoding").
+Bytes normalizeSignatureValue(const Certificate& certificate, ByteView signature);
+
+// "rsa-pkcs1-v1_5" or "ecdsa" for the certificate's public key; throws InputError("unsupported_key").
+std::string_view signatureSchemeName(const Certificate& certificate);
+
 }  // namespace kyso::pki
 
 namespace kyso::pki {

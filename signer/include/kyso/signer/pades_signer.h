@@ -1,4 +1,6 @@
-// One-step PAdES signing with a key the service holds (ETSI EN 319 142-1 baseline B-B and B-T).
+// PAdES signing (ETSI EN 319 142-1 baseline B-B and B-T): in one step with a key the service
+// holds, or in two (prepare → the signature value is made elsewhere → complete) for keys it does
+// not hold. Both paths run the same stages, so the same inputs give the same file.
 #pragma once
 
 #include <map>
@@ -46,6 +48,27 @@ class PadesSigner {
   // Signs `input` into `output` (prepare → sign the CMS → time-stamp → embed).
   PadesResult sign(const PdfInput& input, PdfOutput& output, const pki::SigningCredential& credential,
                    const PadesOptions& options) const;
+
+  // Stage 1 of two-step signing: checks that `chain`'s leaf may sign at the signing time, writes
+  // the document with its placeholder to `output` and returns the CMS whose toBeSignedDigest()
+  // the key must sign. `maxSignatureSize` bounds the signature value (pki::SigningKey).
+  struct Prepared {
+    PreparedPdfSignature pdf;
+    CadesSignature cms;
+  };
+  Prepared prepare(const PdfInput& input, PdfOutput& output, const pki::CertificateChain& chain,
+                   std::size_t maxSignatureSize, const PadesOptions& options) const;
+
+  // Stage 2, once cms.setSignature() has accepted the signature value: time-stamps for B-T and
+  // embeds the CMS into `output`, which holds the prepared document.
+  PadesResult complete(PdfOutput& output, const PreparedPdfSignature& prepared, CadesSignature& cms,
+                       PadesLevel level) const;
+
+  // Size in bytes of the largest signature value `certificate`'s key can make.
+  static std::size_t maxSignatureSizeFor(const pki::Certificate& certificate);
+
+  // False when B-T cannot be produced (no time-stamping authority).
+  bool canTimeStamp() const { return timeStamps_ != nullptr; }
 
   // Completes a CMS whose signature value is set: adds the signature time-stamp for B-T.
   std::optional<pki::TimePoint> applyLevel(CadesSignature& cms, PadesLevel level) const;

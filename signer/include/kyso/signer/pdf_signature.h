@@ -16,6 +16,7 @@
 #include "kyso/pki/clock.h"
 #include "kyso/pki/digest.h"
 #include "kyso/signer/pdf_io.h"
+#include "kyso/signer/visible_signature.h"
 
 namespace kyso::signer {
 
@@ -28,6 +29,10 @@ struct PdfSignatureFields {
   std::string signerName;  // /Name
   // Name of the new signature field; empty picks "Signature<n>", the first one not in use.
   std::string fieldName;
+  // Invisible (an empty /Rect on page 1) unless set.
+  std::optional<VisibleSignature> visible;
+  // Faces for the text of the signer and copy layouts; null: AppearanceFonts::system().
+  std::shared_ptr<const AppearanceFonts> fonts;
 };
 
 struct PreparedPdfSignature {
