@@ -162,6 +162,25 @@ TEST_F(HttpApi, SignsBaselineBAndRecordsIt) {
   EXPECT_EQ(entries[0].record.keyId, "seal");
 }
 
+TEST_F(HttpApi, VisibleCopyNoteFromQueryParameters) {
+  const HttpAnswer answer = signPdf(samplePdf(), "?visible=copy&copy_form=" + encode("Sao lục") +
+                                                     "&copy_organisation=" + encode("Sở Tư pháp tỉnh Mẫu"));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  test::TempDir dir;
+  test::writeFile(dir / "copy.pdf", answer.body);
+  const auto text = test::run({"/usr/bin/pdftotext", "-f", "1", "-l", "1", (dir / "copy.pdf").string(), "-"});
+  EXPECT_NE(text.output.find("Sao lục\nSở Tư pháp tỉnh Mẫu\n"), std::string::npos) << text.output;
+  EXPECT_EQ(test::checkWithPeers(dir / "copy.pdf", s->core->devPki()->rootCa()).validSignatures, 1);
+
+  // Refused before the body is read.
+  EXPECT_EQ(errorCode(signPdf("x", "?visible=stamp")), "invalid_appearance");
+  EXPECT_EQ(errorCode(signPdf("x", "?page=2")), "invalid_appearance");  // page without visible
+  EXPECT_EQ(errorCode(signPdf("x", "?visible=copy&rect=1,2,3")), "invalid_appearance");
+  EXPECT_EQ(errorCode(signPdf("x", "?visible=signer&over=Signature1")), "invalid_appearance");
+  // The dev seal key has no configured image: the seal layout cannot be drawn.
+  EXPECT_EQ(errorCode(signPdf(samplePdf(), "?visible=seal")), "invalid_appearance");
+}
+
 TEST_F(HttpApi, SignsBaselineTWithATokenFromTheEmbeddedTsa) {
   const HttpAnswer answer = signPdf(samplePdf(), "?level=B-T");
   ASSERT_EQ(answer.status, 200) << answer.body;

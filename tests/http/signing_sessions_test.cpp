@@ -11,6 +11,7 @@
 #include "kyso/pki/certificate_builder.h"
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/software_key.h"
+#include "test_images.h"
 #include "test_support.h"
 
 namespace kyso::api {
@@ -211,6 +212,58 @@ TEST_F(SigningSessions, EcdsaRawSignatureInJsonAtLevelBt) {
   EXPECT_EQ(
       test::opensslVerifyToken(*token, pki::sha256(test::signatureValue(signatures[0].cms)), *core->devPki()).exitCode,
       0);
+}
+
+TEST_F(SigningSessions, AnOfficersVisibleSignatureComesWithItsImage) {
+  auto body = json(createBody(document(), rsa->chainPem, "B-B"));
+  Poco::JSON::Object::Ptr appearance = new Poco::JSON::Object;
+  appearance->set("layout", "signer");
+  appearance->set("page", 1);
+  Poco::JSON::Array::Ptr rect = new Poco::JSON::Array;
+  for (const int v : {330, 60, 530, 170}) rect->add(v);
+  appearance->set("rect", rect);
+  appearance->set("title", "CHỦ TỊCH");
+  appearance->set("image", toBase64(asBytes(test::rgbaPng(200, 60, 150, [](std::uint32_t, std::uint32_t y) {
+                    return std::array<unsigned, 4>{20, 40, 200, y > 20 && y < 40 ? 255u : 0u};
+                  }))));
+  body->set("appearance", appearance);
+  std::ostringstream text;
+  body->stringify(text);
+  const HttpAnswer created = create(text.str());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto session = json(created.body);
+  const HttpAnswer done =
+      submit(session->getValue<std::string>("id"),
+             std::string(asChars(tokenSign(*rsa, fromBase64(session->getValue<std::string>("digest"))))),
+             "application/octet-stream");
+  ASSERT_EQ(done.status, 200) << done.body;
+  expectValid(done.body);
+  // The name defaults to the certificate's CN.
+  const auto words = test::run({"/usr/bin/pdftotext", (work.path() / "signed.pdf").string(), "-"}).output;
+  EXPECT_NE(words.find("CHỦ TỊCH"), std::string::npos) << words;
+  EXPECT_NE(words.find("Nguyễn Văn An"), std::string::npos) << words;
+  const test::Ppm page = test::renderPage(work.path() / "signed.pdf", 1, 72);
+  int blue = 0;
+  for (int y = 0; y < page.height; ++y) {
+    for (int x = 0; x < page.width; ++x) {
+      const auto c = page.at(x, y);
+      if (c.b > 140 && c.r < 90 && c.g < 90) {
+        ++blue;
+        EXPECT_TRUE(x >= 330 && x <= 530 && y >= page.height - 170 && y <= page.height - 60) << x << "," << y;
+      }
+    }
+  }
+  EXPECT_GT(blue, 100);
+
+  // An appearance the service cannot draw is refused at creation.
+  appearance->remove("image");
+  std::ostringstream noImage;
+  body->stringify(noImage);
+  EXPECT_EQ(errorCode(create(noImage.str())), "invalid_appearance");
+  appearance->set("colour", "red");
+  std::ostringstream unknown;
+  body->stringify(unknown);
+  EXPECT_EQ(errorCode(create(unknown.str())), "invalid_field");
 }
 
 TEST_F(SigningSessions, WrongSignaturesAreRefusedAndTheSessionStaysOpen) {

@@ -82,6 +82,39 @@ std::string makeSamples(std::uint32_t width, std::uint32_t height, unsigned chan
   return out;
 }
 
+std::string makeSamples16(std::uint32_t width, std::uint32_t height, unsigned channels, const SampleFn& sample) {
+  std::string out;
+  for (std::uint32_t y = 0; y < height; ++y) {
+    for (std::uint32_t x = 0; x < width; ++x) {
+      for (unsigned c = 0; c < channels; ++c) {
+        const unsigned v = sample(x, y, c);
+        out += static_cast<char>(v >> 8);
+        out += static_cast<char>(v & 0xff);
+      }
+    }
+  }
+  return out;
+}
+
+std::string packRows(std::uint32_t width, std::uint32_t height, int bitDepth, const SampleFn& value) {
+  std::string out;
+  for (std::uint32_t y = 0; y < height; ++y) {
+    unsigned byte = 0;
+    int used = 0;
+    for (std::uint32_t x = 0; x < width; ++x) {
+      byte = (byte << bitDepth) | value(x, y, 0);
+      used += bitDepth;
+      if (used == 8) {
+        out += static_cast<char>(byte);
+        byte = 0;
+        used = 0;
+      }
+    }
+    if (used > 0) out += static_cast<char>(byte << (8 - used));
+  }
+  return out;
+}
+
 std::string rgbaPng(std::uint32_t width, std::uint32_t height, double dpi,
                     const std::function<std::array<unsigned, 4>(std::uint32_t, std::uint32_t)>& rgba) {
   PngSpec spec = newPngSpec(width, height, PNG_COLOR_TYPE_RGBA);

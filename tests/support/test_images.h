@@ -35,6 +35,11 @@ std::string writePng(const PngSpec& spec);
 using SampleFn = std::function<unsigned(std::uint32_t x, std::uint32_t y, unsigned channel)>;
 // 8-bit interleaved samples, rows top to bottom.
 std::string makeSamples(std::uint32_t width, std::uint32_t height, unsigned channels, const SampleFn& sample);
+// 16-bit interleaved samples, big-endian as PNG stores them.
+std::string makeSamples16(std::uint32_t width, std::uint32_t height, unsigned channels, const SampleFn& sample);
+// One channel of values below 8 bits (`bitDepth` 1, 2 or 4) packed as PNG does: leftmost pixel in
+// the high bits, each row byte-aligned.
+std::string packRows(std::uint32_t width, std::uint32_t height, int bitDepth, const SampleFn& value);
 
 // An 8-bit RGBA PNG at `dpi` (pHYs), pixels from `rgba(x, y)`.
 std::string rgbaPng(std::uint32_t width, std::uint32_t height, double dpi,

@@ -15,6 +15,7 @@
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "pdf_builder.h"
+#include "recording_sink.h"
 #include "test_support.h"
 
 namespace kyso::signer::detail {
@@ -22,7 +23,8 @@ namespace {
 
 using PoDoFo::PdfDictionary;
 using PoDoFo::PdfReference;
-using PoDoFo::PdfVariant;
+using test::inflate;
+using test::RecordingSink;
 
 // Debian's fonts-liberation2 (2.1.x): Liberation Serif with Vietnamese. fonts-liberation (1.07)
 // has the same family name without it.
@@ -58,51 +60,6 @@ const std::vector<Line> kLines = {
 const std::string kVietnameseLower = "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ";
 const std::string kVietnameseUpper = "AÀẢÃÁẠĂẰẲẴẮẶÂẦẨẪẤẬEÈẺẼÉẸÊỀỂỄẾỆIÌỈĨÍỊOÒỎÕÓỌÔỒỔỖỐỘƠỜỞỠỚỢUÙỦŨÚỤƯỪỬỮỨỰYỲỶỸÝỴĐ";
 
-// The objects as the incremental update would write them, kept for inspection.
-class RecordingSink final : public ObjectSink {
- public:
-  explicit RecordingSink(std::uint32_t first = 1) : next_(first) {}
-
-  PdfReference allocate() override { return PdfReference(next_++, 0); }
-  void add(const PdfReference& ref, const PdfVariant& value) override {
-    bodies[ref.ObjectNumber()] = serialize(value);
-    values.emplace(ref.ObjectNumber(), value);
-  }
-  void addStream(const PdfReference& ref, const PdfDictionary& dictionary, std::string_view data) override {
-    PdfDictionary withLength = dictionary;
-    withLength.AddKey("Length", PdfVariant(static_cast<PoDoFo::pdf_int64>(data.size())));
-    bodies[ref.ObjectNumber()] = serialize(withLength) + "\nstream\n" + std::string(data) + "\nendstream";
-    streams[ref.ObjectNumber()] = {dictionary, std::string(data)};
-  }
-
-  const PdfDictionary& dictionary(const PdfReference& ref) const {
-    return values.at(ref.ObjectNumber()).GetDictionary();
-  }
-  const PdfDictionary& dictionary(const PdfDictionary& from, const char* key) const {
-    return dictionary(from.GetKey(key)->GetReference());
-  }
-
-  std::map<std::uint32_t, std::string> bodies;
-  std::map<std::uint32_t, PdfVariant> values;
-  std::map<std::uint32_t, std::pair<PdfDictionary, std::string>> streams;
-
- private:
-  std::uint32_t next_;
-};
-
-struct PodofoFree {
-  void operator()(char* p) const noexcept { PoDoFo::podofo_free(p); }
-};
-
-std::string inflate(const std::string& data) {
-  std::unique_ptr<PoDoFo::PdfFilter> filter(PoDoFo::PdfFilterFactory::Create(PoDoFo::ePdfFilter_FlateDecode));
-  char* out = nullptr;
-  PoDoFo::pdf_long length = 0;
-  filter->Decode(data.data(), static_cast<PoDoFo::pdf_long>(data.size()), &out, &length);
-  const std::unique_ptr<char, PodofoFree> owned(out);
-  return std::string(out, static_cast<std::size_t>(length));
-}
-
 // A one-page A4 PDF showing `lines` (Regular or Bold, 14 pt) through the two embedded fonts. With
 // `fullPrograms`, the subsets give way to the whole font files (the same glyph ids, so the page
 // must look the same).
@@ -127,23 +84,18 @@ std::string pagePdf(const std::vector<std::pair<bool, std::string>>& lines, bool
                           "FontDescriptor");
       const std::string program = test::readFile(kLiberation2 / name);
       const std::string length = std::to_string(program.size());
-      sink.bodies[descriptor.GetKey("FontFile2")->GetReference().ObjectNumber()] =
-          "<< /Length " + length + " /Length1 " + length + " >>\nstream\n" + program + "\nendstream";
+      sink.replaceBody(descriptor.GetKey("FontFile2")->GetReference(),
+                       "<< /Length " + length + " /Length1 " + length + " >>\nstream\n" + program + "\nendstream");
     }
   }
-  std::vector<std::string> objects = {
+  return test::buildPdf(sink.pdfObjects({
       "<< /Type /Catalog /Pages 2 0 R >>",
       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 " +
           std::to_string(f1.ObjectNumber()) + " 0 R /F2 " + std::to_string(f2.ObjectNumber()) +
           " 0 R >> >> /Contents 4 0 R >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
-  };
-  for (const auto& [number, body] : sink.bodies) {
-    EXPECT_EQ(number, objects.size() + 1);
-    objects.push_back(body);
-  }
-  return test::buildPdf(objects);
+  }));
 }
 
 // pdftoppm's greyscale rendering at 50 dpi: the pixels of a binary PGM, and what it said.
@@ -296,7 +248,7 @@ TEST(EmbeddedFont, CharacterTheFontLacksIsRefusedByCodePoint) {
   RecordingSink afterFailure, fresh;
   font.write(afterFailure);
   EmbeddedFont(regular()).write(fresh);
-  EXPECT_EQ(afterFailure.bodies, fresh.bodies);
+  EXPECT_EQ(afterFailure.bodies(), fresh.bodies());
 }
 
 TEST(EmbeddedFont, InvalidUtf8IsRefused) {
@@ -351,7 +303,7 @@ TEST(EmbeddedFont, SameTextWritesIdenticalObjects) {
     font.show("SAO Y", 10);
     RecordingSink sink;
     font.write(sink);
-    return sink.bodies;
+    return sink.bodies();
   };
   const auto first = written("Nguyễn Thị Ánh Tuyết");
   EXPECT_EQ(written("Nguyễn Thị Ánh Tuyết"), first);
@@ -370,7 +322,7 @@ TEST(EmbeddedFont, MeasuringRecordsNothing) {
   RecordingSink a, b;
   measured.write(a);
   plain.write(b);
-  EXPECT_EQ(a.bodies, b.bodies);
+  EXPECT_EQ(a.bodies(), b.bodies());
 }
 
 TEST(EmbeddedFont, WritesTheFontDictionariesOfIso32000) {
@@ -416,7 +368,7 @@ TEST(EmbeddedFont, WritesTheFontDictionariesOfIso32000) {
   EXPECT_GT(bbox[3].GetNumber(), 891);
 
   // The subset keeps glyph ids but not the outlines of unused glyphs: much smaller than the font.
-  const auto& [program, encoded] = sink.streams.at(descriptor.GetKey("FontFile2")->GetReference().ObjectNumber());
+  const auto& [program, encoded] = sink.stream(descriptor.GetKey("FontFile2")->GetReference());
   EXPECT_EQ(program.GetKey("Filter")->GetName().GetName(), "FlateDecode");
   const std::string decoded = inflate(encoded);
   EXPECT_EQ(program.GetKey("Length1")->GetNumber(), static_cast<PoDoFo::pdf_int64>(decoded.size()));
@@ -426,8 +378,7 @@ TEST(EmbeddedFont, WritesTheFontDictionariesOfIso32000) {
   EXPECT_LT(decoded.size() * 10, fullSize);
 
   // CIDSet: .notdef, the space (3) and the other glyphs shown.
-  const std::string cidSet =
-      inflate(sink.streams.at(descriptor.GetKey("CIDSet")->GetReference().ObjectNumber()).second);
+  const std::string cidSet = inflate(sink.stream(descriptor.GetKey("CIDSet")->GetReference()).data);
   ASSERT_FALSE(cidSet.empty());
   EXPECT_EQ(static_cast<unsigned char>(cidSet[0]), 0x90);  // CIDs 0 and 3 of 0–7
   std::size_t bits = 0;
@@ -442,7 +393,7 @@ TEST(EmbeddedFont, ToUnicodeMapsEachGlyphToItsTextInChunksOfAHundred) {
   font.show("Nguye\u0302\u0303n 0123456789", 10);
   RecordingSink sink;
   const PdfDictionary& type0 = sink.dictionary(font.write(sink));
-  const std::string cmap = inflate(sink.streams.at(type0.GetKey("ToUnicode")->GetReference().ObjectNumber()).second);
+  const std::string cmap = inflate(sink.stream(type0.GetKey("ToUnicode")->GetReference()).data);
 
   EXPECT_NE(cmap.find("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"), std::string::npos) << cmap;
   EXPECT_TRUE(cmap.starts_with("/CIDInit /ProcSet findresource begin\n"));
@@ -471,7 +422,7 @@ TEST(EmbeddedFont, OneFontFileServesManyThreads) {
     for (const Line& line : kLines) font.show(line.nfd, 12);
     RecordingSink sink;
     font.write(sink);
-    return sink.bodies;
+    return sink.bodies();
   };
   const auto expected = written();
   std::vector<std::map<std::uint32_t, std::string>> results(4);

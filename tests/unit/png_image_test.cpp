@@ -6,141 +6,34 @@
 
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <map>
 #include <optional>
 #include <random>
 #include <regex>
-#include <sstream>
 
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "pdf_builder.h"
+#include "recording_sink.h"
+#include "test_images.h"
 #include "test_support.h"
 
 namespace kyso::signer::detail {
 namespace {
 
-// ---- PNGs made by libpng's writer: the test data, no binary fixtures ----
+using test::inflate;
+using test::makeSamples;
+using test::makeSamples16;
+using test::newPngSpec;
+using test::packRows;
+using test::PngSpec;
+using test::Ppm;
+using test::RecordingSink;
+using test::Rgb;
+using test::SampleFn;
+using test::writePng;
 
-struct PngSpec {
-  std::uint32_t width = 0;
-  std::uint32_t height = 0;
-  int colorType = PNG_COLOR_TYPE_RGB;
-  int bitDepth = 8;
-  bool interlaced = false;
-  std::vector<png_color> palette;
-  std::vector<png_byte> paletteAlpha;              // tRNS of a palette image
-  std::optional<png_color_16> transparent;         // tRNS of a grey or RGB image
-  std::optional<std::array<png_uint_32, 3>> phys;  // x, y, unit
-  std::string rows;                                // as PNG stores them: packed, 16-bit big-endian
-};
-
-[[noreturn]] void abortOnWriteError(png_structp, png_const_charp message) {
-  // The writer making test data failed: a defect of the test. Nothing may be thrown through libpng.
-  std::fprintf(stderr, "libpng write error in the test: %s\n", message);
-  std::abort();
-}
-
-void appendToString(png_structp png, png_bytep data, std::size_t length) {
-  try {
-    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), length);
-  } catch (...) {
-    std::abort();
-  }
-}
-
-std::string writePng(const PngSpec& spec) {
-  std::string out;
-  std::string rows = spec.rows;
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, abortOnWriteError, nullptr);
-  png_infop info = png_create_info_struct(png);
-  png_set_write_fn(png, &out, appendToString, nullptr);
-  png_set_compression_level(png, 9);
-  png_set_IHDR(png, info, spec.width, spec.height, spec.bitDepth, spec.colorType,
-               spec.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
-  if (!spec.palette.empty()) png_set_PLTE(png, info, spec.palette.data(), static_cast<int>(spec.palette.size()));
-  if (!spec.paletteAlpha.empty()) {
-    png_set_tRNS(png, info, spec.paletteAlpha.data(), static_cast<int>(spec.paletteAlpha.size()), nullptr);
-  }
-  if (spec.transparent) png_set_tRNS(png, info, nullptr, 0, &*spec.transparent);
-  if (spec.phys) png_set_pHYs(png, info, (*spec.phys)[0], (*spec.phys)[1], static_cast<int>((*spec.phys)[2]));
-  png_write_info(png, info);
-  const std::size_t rowBytes = png_get_rowbytes(png, info);
-  if (rows.size() != rowBytes * spec.height) {
-    png_destroy_write_struct(&png, &info);
-    ADD_FAILURE() << "test data: " << rows.size() << " bytes of rows, expected " << rowBytes * spec.height;
-    return {};
-  }
-  std::vector<png_bytep> pointers(spec.height);
-  for (std::size_t y = 0; y < pointers.size(); ++y)
-    pointers[y] = reinterpret_cast<png_bytep>(rows.data()) + y * rowBytes;
-  png_write_image(png, pointers.data());  // runs the Adam7 passes itself
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  return out;
-}
-
-PngSpec newSpec(std::uint32_t width, std::uint32_t height, int colorType, int bitDepth = 8, bool interlaced = false) {
-  PngSpec spec;
-  spec.width = width;
-  spec.height = height;
-  spec.colorType = colorType;
-  spec.bitDepth = bitDepth;
-  spec.interlaced = interlaced;
-  return spec;
-}
-
-using SampleFn = std::function<unsigned(std::uint32_t x, std::uint32_t y, unsigned channel)>;
-
-// 8-bit interleaved samples, rows top to bottom.
-std::string makeSamples(std::uint32_t width, std::uint32_t height, unsigned channels, const SampleFn& sample) {
-  std::string out;
-  for (std::uint32_t y = 0; y < height; ++y) {
-    for (std::uint32_t x = 0; x < width; ++x) {
-      for (unsigned c = 0; c < channels; ++c) out += static_cast<char>(sample(x, y, c));
-    }
-  }
-  return out;
-}
-
-// 16-bit samples, big-endian as PNG stores them.
-std::string makeSamples16(std::uint32_t width, std::uint32_t height, unsigned channels, const SampleFn& sample) {
-  std::string out;
-  for (std::uint32_t y = 0; y < height; ++y) {
-    for (std::uint32_t x = 0; x < width; ++x) {
-      for (unsigned c = 0; c < channels; ++c) {
-        const unsigned v = sample(x, y, c);
-        out += static_cast<char>(v >> 8);
-        out += static_cast<char>(v & 0xff);
-      }
-    }
-  }
-  return out;
-}
-
-// Values below 8 bits packed as PNG does: leftmost pixel in the high bits, each row byte-aligned.
-std::string packRows(std::uint32_t width, std::uint32_t height, int bitDepth, const SampleFn& value) {
-  std::string out;
-  for (std::uint32_t y = 0; y < height; ++y) {
-    unsigned byte = 0;
-    int used = 0;
-    for (std::uint32_t x = 0; x < width; ++x) {
-      byte = (byte << bitDepth) | value(x, y, 0);
-      used += bitDepth;
-      if (used == 8) {
-        out += static_cast<char>(byte);
-        byte = 0;
-        used = 0;
-      }
-    }
-    if (used > 0) out += static_cast<char>(byte << (8 - used));
-  }
-  return out;
-}
+// ---- PNGs made by libpng's writer (test::writePng): the test data, no binary fixtures ----
 
 // Channels [first, first + count) of each pixel of interleaved 8-bit samples.
 std::string pick(const std::string& samples, unsigned channels, unsigned first, unsigned count) {
@@ -159,7 +52,7 @@ unsigned varyingAlpha(std::uint32_t x, std::uint32_t y) {
 }
 
 PngSpec rgbaSpec(std::uint32_t width, std::uint32_t height, bool interlaced = false) {
-  PngSpec spec = newSpec(width, height, PNG_COLOR_TYPE_RGBA, 8, interlaced);
+  PngSpec spec = newPngSpec(width, height, PNG_COLOR_TYPE_RGBA, 8, interlaced);
   spec.rows = makeSamples(width, height, 4,
                           [](auto x, auto y, unsigned c) { return c == 3 ? varyingAlpha(x, y) : pattern(x, y, c); });
   return spec;
@@ -225,7 +118,7 @@ TEST(PngDecode, RgbaRoundTripsWithItsAlpha) {
 }
 
 TEST(PngDecode, OpaqueAlphaChannelIsDropped) {
-  PngSpec spec = newSpec(9, 5, PNG_COLOR_TYPE_RGBA);
+  PngSpec spec = newPngSpec(9, 5, PNG_COLOR_TYPE_RGBA);
   spec.rows = makeSamples(9, 5, 4, [](auto x, auto y, unsigned c) { return c == 3 ? 255 : pattern(x, y, c); });
   const RasterImage image = decodePng(asBytes(writePng(spec)));
   EXPECT_FALSE(image.gray);
@@ -234,7 +127,7 @@ TEST(PngDecode, OpaqueAlphaChannelIsDropped) {
 }
 
 TEST(PngDecode, RgbHasNoAlpha) {
-  PngSpec spec = newSpec(11, 7, PNG_COLOR_TYPE_RGB);
+  PngSpec spec = newPngSpec(11, 7, PNG_COLOR_TYPE_RGB);
   spec.rows = makeSamples(11, 7, 3, pattern);
   const RasterImage image = decodePng(asBytes(writePng(spec)));
   EXPECT_FALSE(image.gray);
@@ -243,7 +136,7 @@ TEST(PngDecode, RgbHasNoAlpha) {
 }
 
 TEST(PngDecode, GrayStaysGray) {
-  PngSpec spec = newSpec(13, 6, PNG_COLOR_TYPE_GRAY);
+  PngSpec spec = newPngSpec(13, 6, PNG_COLOR_TYPE_GRAY);
   spec.rows = makeSamples(13, 6, 1, pattern);
   const RasterImage image = decodePng(asBytes(writePng(spec)));
   EXPECT_TRUE(image.gray);
@@ -252,7 +145,7 @@ TEST(PngDecode, GrayStaysGray) {
 }
 
 TEST(PngDecode, GrayAlphaStaysGrayWithItsAlpha) {
-  PngSpec spec = newSpec(10, 10, PNG_COLOR_TYPE_GRAY_ALPHA);
+  PngSpec spec = newPngSpec(10, 10, PNG_COLOR_TYPE_GRAY_ALPHA);
   spec.rows =
       makeSamples(10, 10, 2, [](auto x, auto y, unsigned c) { return c == 1 ? varyingAlpha(x, y) : pattern(x, y, c); });
   const RasterImage image = decodePng(asBytes(writePng(spec)));
@@ -262,7 +155,7 @@ TEST(PngDecode, GrayAlphaStaysGrayWithItsAlpha) {
 }
 
 TEST(PngDecode, OneBitGrayExpandsToBlackAndWhite) {
-  PngSpec spec = newSpec(19, 3, PNG_COLOR_TYPE_GRAY, 1);
+  PngSpec spec = newPngSpec(19, 3, PNG_COLOR_TYPE_GRAY, 1);
   const SampleFn bit = [](auto x, auto y, unsigned) { return (x + y) % 3 == 0 ? 1u : 0u; };
   spec.rows = packRows(19, 3, 1, bit);
   const RasterImage image = decodePng(asBytes(writePng(spec)));
@@ -280,7 +173,7 @@ std::vector<png_color> testPalette(int entries) {
 }
 
 TEST(PngDecode, FourBitPaletteBecomesRgb) {
-  PngSpec spec = newSpec(15, 4, PNG_COLOR_TYPE_PALETTE, 4);
+  PngSpec spec = newPngSpec(15, 4, PNG_COLOR_TYPE_PALETTE, 4);
   spec.palette = testPalette(16);
   const SampleFn index = [](auto x, auto y, unsigned) { return (x * 3 + y) % 16; };
   spec.rows = packRows(15, 4, 4, index);
@@ -294,7 +187,7 @@ TEST(PngDecode, FourBitPaletteBecomesRgb) {
 }
 
 TEST(PngDecode, PaletteTransparencyBecomesAlpha) {
-  PngSpec spec = newSpec(12, 12, PNG_COLOR_TYPE_PALETTE);
+  PngSpec spec = newPngSpec(12, 12, PNG_COLOR_TYPE_PALETTE);
   spec.palette = testPalette(10);
   spec.paletteAlpha = {0, 128, 200};  // entries 3 to 9 are opaque (PNG §11.3.2.1)
   const SampleFn index = [](auto x, auto y, unsigned) { return (x + 2 * y) % 10; };
@@ -316,7 +209,7 @@ TEST(PngDecode, PaletteTransparencyBecomesAlpha) {
 }
 
 TEST(PngDecode, GrayTransparentColourBecomesAlphaAndStaysGray) {
-  PngSpec spec = newSpec(8, 8, PNG_COLOR_TYPE_GRAY);
+  PngSpec spec = newPngSpec(8, 8, PNG_COLOR_TYPE_GRAY);
   spec.transparent = png_color_16{0, 0, 0, 0, 40};  // index, red, green, blue, gray
   const SampleFn sample = [](auto x, auto y, unsigned) { return (x + y) % 4 == 0 ? 40u : pattern(x, y, 0) | 1u; };
   spec.rows = makeSamples(8, 8, 1, sample);
@@ -328,7 +221,7 @@ TEST(PngDecode, GrayTransparentColourBecomesAlphaAndStaysGray) {
 }
 
 TEST(PngDecode, RgbTransparentColourBecomesAlpha) {
-  PngSpec spec = newSpec(8, 8, PNG_COLOR_TYPE_RGB);
+  PngSpec spec = newPngSpec(8, 8, PNG_COLOR_TYPE_RGB);
   spec.transparent = png_color_16{0, 255, 255, 255, 0};
   const SampleFn sample = [](auto x, auto y, unsigned c) { return x < 3 ? 255u : c == 0 ? 200u : pattern(x, y, c); };
   spec.rows = makeSamples(8, 8, 3, sample);
@@ -347,7 +240,7 @@ unsigned sample16(std::uint32_t x, std::uint32_t y, unsigned c) {
 }
 
 TEST(PngDecode, SixteenBitSamplesAreScaledToEight) {
-  PngSpec spec = newSpec(21, 9, PNG_COLOR_TYPE_RGBA, 16);
+  PngSpec spec = newPngSpec(21, 9, PNG_COLOR_TYPE_RGBA, 16);
   spec.rows = makeSamples16(21, 9, 4, sample16);
   const RasterImage image = decodePng(asBytes(writePng(spec)));
   EXPECT_FALSE(image.gray);
@@ -356,7 +249,7 @@ TEST(PngDecode, SixteenBitSamplesAreScaledToEight) {
   EXPECT_EQ(image.pixels, pick(expected, 4, 0, 3));
   EXPECT_EQ(image.alpha, pick(expected, 4, 3, 1));
 
-  PngSpec gray = newSpec(21, 9, PNG_COLOR_TYPE_GRAY, 16);
+  PngSpec gray = newPngSpec(21, 9, PNG_COLOR_TYPE_GRAY, 16);
   gray.rows = makeSamples16(21, 9, 1, sample16);
   const RasterImage grayImage = decodePng(asBytes(writePng(gray)));
   EXPECT_TRUE(grayImage.gray);
@@ -376,14 +269,14 @@ TEST(PngDecode, InterlacedGivesTheSamePixels) {
   EXPECT_EQ(b.pixels, a.pixels);
   EXPECT_EQ(b.alpha, a.alpha);
 
-  PngSpec gray16 = newSpec(37, 29, PNG_COLOR_TYPE_GRAY, 16, true);
+  PngSpec gray16 = newPngSpec(37, 29, PNG_COLOR_TYPE_GRAY, 16, true);
   gray16.rows = makeSamples16(37, 29, 1, sample16);
   EXPECT_EQ(decodePng(asBytes(writePng(gray16))).pixels,
             makeSamples(37, 29, 1, [](auto x, auto y, unsigned c) { return scaled(sample16(x, y, c)); }));
 }
 
 TEST(PngDecode, OtherAncillaryChunksDoNotChangeThePixels) {
-  PngSpec spec = newSpec(4, 4, PNG_COLOR_TYPE_RGB);
+  PngSpec spec = newPngSpec(4, 4, PNG_COLOR_TYPE_RGB);
   spec.rows = makeSamples(4, 4, 3, pattern);
   std::string png = writePng(spec);
   png.insert(kAfterIhdr, chunk("tEXt", std::string("Comment\0seal", 12)) +
@@ -395,7 +288,7 @@ TEST(PngDecode, OtherAncillaryChunksDoNotChangeThePixels) {
 // ---- Resolution ----
 
 PngSpec sealSpec(std::uint32_t width, std::uint32_t height, std::optional<std::array<png_uint_32, 3>> phys) {
-  PngSpec spec = newSpec(width, height, PNG_COLOR_TYPE_GRAY);
+  PngSpec spec = newPngSpec(width, height, PNG_COLOR_TYPE_GRAY);
   spec.rows = std::string(std::size_t{width} * height, '\x80');
   spec.phys = phys;
   return spec;
@@ -469,7 +362,7 @@ TEST(PngLimits, HugeClaimsAreRefusedBeforeAllocating) {
 
 TEST(PngLimits, HighlyCompressibleImagesAreNotMistakenForLies) {
   // 4 MB of zeros deflate to about 4 KB: close to deflate's 1032:1 bound, yet within it.
-  PngSpec spec = newSpec(2000, 2000, PNG_COLOR_TYPE_GRAY);
+  PngSpec spec = newPngSpec(2000, 2000, PNG_COLOR_TYPE_GRAY);
   spec.rows = std::string(4'000'000, '\0');
   const std::string png = writePng(spec);
   EXPECT_LT(png.size(), 8000u);
@@ -480,7 +373,7 @@ TEST(PngLimits, HighlyCompressibleImagesAreNotMistakenForLies) {
 // ---- Malformed input ----
 
 PngSpec smallSpecWithAncillaryChunks() {
-  PngSpec spec = newSpec(6, 5, PNG_COLOR_TYPE_RGB);
+  PngSpec spec = newPngSpec(6, 5, PNG_COLOR_TYPE_RGB);
   spec.rows = makeSamples(6, 5, 3, pattern);
   spec.transparent = png_color_16{0, 1, 2, 3, 0};
   spec.phys = {{11811, 11811, PNG_RESOLUTION_METER}};
@@ -547,37 +440,6 @@ TEST(PngMalformed, MissingImageDataIsRefused) {
 
 // ---- Writing ----
 
-// Collects objects as "n 0 obj" bodies for test::buildPdf: objects[i] is object i + 1.
-class RecordingSink final : public ObjectSink {
- public:
-  explicit RecordingSink(std::vector<std::string> objects = {}) : objects_(std::move(objects)) {}
-
-  PoDoFo::PdfReference allocate() override {
-    objects_.emplace_back();
-    return PoDoFo::PdfReference(static_cast<std::uint32_t>(objects_.size()), 0);
-  }
-  void add(const PoDoFo::PdfReference& ref, const PoDoFo::PdfVariant& value) override { at(ref) = serialize(value); }
-  void addStream(const PoDoFo::PdfReference& ref, const PoDoFo::PdfDictionary& dictionary,
-                 std::string_view data) override {
-    PoDoFo::PdfDictionary withLength = dictionary;
-    withLength.AddKey("Length", PoDoFo::PdfVariant(static_cast<PoDoFo::pdf_int64>(data.size())));
-    at(ref) = serialize(withLength) + "\nstream\n" + std::string(data) + "\nendstream";
-    dictionaries_[ref.ObjectNumber()] = serialize(dictionary);
-    data_[ref.ObjectNumber()] = std::string(data);
-  }
-
-  std::vector<std::string>& objects() { return objects_; }
-  const std::string& dictionary(const PoDoFo::PdfReference& ref) { return dictionaries_.at(ref.ObjectNumber()); }
-  const std::string& data(const PoDoFo::PdfReference& ref) { return data_.at(ref.ObjectNumber()); }
-
- private:
-  std::string& at(const PoDoFo::PdfReference& ref) { return objects_.at(ref.ObjectNumber() - 1); }
-
-  std::vector<std::string> objects_;
-  std::map<std::uint32_t, std::string> dictionaries_;
-  std::map<std::uint32_t, std::string> data_;
-};
-
 RasterImage raster(std::uint32_t width, std::uint32_t height, bool gray, std::string pixels, std::string alpha = {}) {
   RasterImage image;
   image.width = width;
@@ -588,28 +450,23 @@ RasterImage raster(std::uint32_t width, std::uint32_t height, bool gray, std::st
   return image;
 }
 
-std::string inflate(const std::string& data, std::size_t expectedSize) {
-  std::string out(expectedSize + 1, '\0');
-  auto size = static_cast<uLongf>(out.size());
-  EXPECT_EQ(uncompress(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                       static_cast<uLong>(data.size())),
-            Z_OK);
-  out.resize(size);
-  return out;
+// The dictionary of a stream written to `sink`, as given (without /Length), as PDF text.
+std::string dictionaryText(const RecordingSink& sink, const PoDoFo::PdfReference& ref) {
+  return serialize(sink.stream(ref).dictionary);
 }
 
 TEST(PngWriteImage, AlphaBecomesASoftMask) {
   const RasterImage image = decodePng(asBytes(writePng(rgbaSpec(23, 17))));
   RecordingSink sink;
   const PoDoFo::PdfReference ref = writeImage(image, sink);
-  ASSERT_EQ(sink.objects().size(), 2u);
-  const std::string& dictionary = sink.dictionary(ref);
+  ASSERT_EQ(sink.allocated(), 2u);
+  const std::string dictionary = dictionaryText(sink, ref);
   std::smatch mask;
   ASSERT_TRUE(std::regex_search(dictionary, mask, std::regex(R"(/SMask (\d+) 0 R)"))) << dictionary;
   const PoDoFo::PdfReference maskRef(static_cast<std::uint32_t>(std::stoul(mask[1])), 0);
   ASSERT_NE(maskRef.ObjectNumber(), ref.ObjectNumber());
   const std::vector<std::pair<std::string, std::string>> expected{{dictionary, "/DeviceRGB"},
-                                                                  {sink.dictionary(maskRef), "/DeviceGray"}};
+                                                                  {dictionaryText(sink, maskRef), "/DeviceGray"}};
   for (const auto& [text, colourSpace] : expected) {
     EXPECT_NE(text.find("/Type /XObject"), std::string::npos) << text;
     EXPECT_NE(text.find("/Subtype /Image"), std::string::npos) << text;
@@ -619,19 +476,19 @@ TEST(PngWriteImage, AlphaBecomesASoftMask) {
     EXPECT_NE(text.find("/BitsPerComponent 8"), std::string::npos) << text;
     EXPECT_NE(text.find("/Filter /FlateDecode"), std::string::npos) << text;
   }
-  EXPECT_EQ(sink.dictionary(maskRef).find("/SMask"), std::string::npos);
-  EXPECT_EQ(inflate(sink.data(ref), image.pixels.size()), image.pixels);
-  EXPECT_EQ(inflate(sink.data(maskRef), image.alpha.size()), image.alpha);
+  EXPECT_EQ(dictionaryText(sink, maskRef).find("/SMask"), std::string::npos);
+  EXPECT_EQ(inflate(sink.stream(ref).data), image.pixels);
+  EXPECT_EQ(inflate(sink.stream(maskRef).data), image.alpha);
 }
 
 TEST(PngWriteImage, OpaqueGrayIsOneDeviceGrayImage) {
   const RasterImage image = raster(3, 2, true, std::string("\x00\x40\x80\xc0\xff\x01", 6));
   RecordingSink sink;
   const PoDoFo::PdfReference ref = writeImage(image, sink);
-  ASSERT_EQ(sink.objects().size(), 1u);
-  EXPECT_NE(sink.dictionary(ref).find("/ColorSpace /DeviceGray"), std::string::npos);
-  EXPECT_EQ(sink.dictionary(ref).find("/SMask"), std::string::npos);
-  EXPECT_EQ(inflate(sink.data(ref), 6), image.pixels);
+  ASSERT_EQ(sink.allocated(), 1u);
+  EXPECT_NE(dictionaryText(sink, ref).find("/ColorSpace /DeviceGray"), std::string::npos);
+  EXPECT_EQ(dictionaryText(sink, ref).find("/SMask"), std::string::npos);
+  EXPECT_EQ(inflate(sink.stream(ref).data), image.pixels);
 }
 
 TEST(PngWriteImage, SameImageGivesSameBytes) {
@@ -639,7 +496,8 @@ TEST(PngWriteImage, SameImageGivesSameBytes) {
   RecordingSink a, b;
   writeImage(image, a);
   writeImage(image, b);
-  EXPECT_EQ(a.objects(), b.objects());
+  EXPECT_EQ(a.allocated(), b.allocated());
+  EXPECT_EQ(a.bodies(), b.bodies());
 }
 
 TEST(PngWriteImage, MismatchedSamplesAreAnInternalError) {
@@ -647,41 +505,10 @@ TEST(PngWriteImage, MismatchedSamplesAreAnInternalError) {
   EXPECT_THROW(writeImage(RasterImage{}, sink), InternalError);
   EXPECT_THROW(writeImage(raster(2, 2, false, std::string(11, 'x')), sink), InternalError);
   EXPECT_THROW(writeImage(raster(2, 2, false, std::string(12, 'x'), "abc"), sink), InternalError);
-  EXPECT_TRUE(sink.objects().empty());
+  EXPECT_EQ(sink.allocated(), 0u);
 }
 
 // ---- A real reader: poppler composes the image through its soft mask ----
-
-struct Rgb {
-  int r, g, b;
-};
-
-// A binary PPM (P6) as pdftoppm writes it.
-struct Ppm {
-  int width = 0;
-  int height = 0;
-  std::string samples;
-  Rgb at(int x, int y) const {
-    const std::size_t i =
-        (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 3;
-    return {static_cast<unsigned char>(samples[i]), static_cast<unsigned char>(samples[i + 1]),
-            static_cast<unsigned char>(samples[i + 2])};
-  }
-};
-
-Ppm parsePpm(const std::string& bytes) {
-  std::istringstream in(bytes);
-  std::string magic;
-  int maxValue = 0;
-  Ppm ppm;
-  in >> magic >> ppm.width >> ppm.height >> maxValue;
-  in.get();  // the single white-space character before the samples
-  EXPECT_EQ(magic, "P6");
-  EXPECT_EQ(maxValue, 255);
-  ppm.samples = bytes.substr(static_cast<std::size_t>(in.tellg()));
-  EXPECT_EQ(ppm.samples.size(), static_cast<std::size_t>(ppm.width) * static_cast<std::size_t>(ppm.height) * 3);
-  return ppm;
-}
 
 void expectColour(const Ppm& ppm, int x, int y, Rgb expected, const char* what) {
   const Rgb got = ppm.at(x, y);
@@ -694,7 +521,7 @@ void expectColour(const Ppm& ppm, int x, int y, Rgb expected, const char* what) 
 // An 80 x 80 px seal: an opaque disc of radius 30 around (40, 40), a half-transparent square in the
 // top-left corner, and green everywhere else — green that only a broken soft mask would show.
 PngSpec sealOnTransparent(bool gray) {
-  PngSpec spec = newSpec(80, 80, gray ? PNG_COLOR_TYPE_GRAY_ALPHA : PNG_COLOR_TYPE_RGBA);
+  PngSpec spec = newPngSpec(80, 80, gray ? PNG_COLOR_TYPE_GRAY_ALPHA : PNG_COLOR_TYPE_RGBA);
   const auto disc = [](std::uint32_t x, std::uint32_t y) {
     const double dx = x + 0.5 - 40, dy = y + 0.5 - 40;
     return dx * dx + dy * dy <= 30.0 * 30;
@@ -713,21 +540,21 @@ PngSpec sealOnTransparent(bool gray) {
 // The page (100 x 100 pt): a blue background, then the image at 80 x 80 pt from (10, 10), so that
 // at 72 dpi image pixel (x, y) lands on rendered pixel (10 + x, 10 + y).
 std::string pageWithImage(const RasterImage& image) {
-  RecordingSink sink({"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "", ""});
+  RecordingSink sink(5);  // after the catalog, the page tree, the page and its content
   const PoDoFo::PdfReference ref = writeImage(image, sink);
   const std::string content = "0 0 1 rg 0 0 100 100 re f q 80 0 0 80 10 10 cm /Seal Do Q";
-  sink.objects()[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Resources << /XObject << /Seal " +
-                      std::to_string(ref.ObjectNumber()) + " 0 R >> >> /Contents 4 0 R >>";
-  sink.objects()[3] = "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream";
-  return test::buildPdf(sink.objects());
+  return test::buildPdf(sink.pdfObjects({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Resources << /XObject << /Seal " +
+          std::to_string(ref.ObjectNumber()) + " 0 R >> >> /Contents 4 0 R >>",
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+  }));
 }
 
 Ppm render(const test::TempDir& dir, const std::string& pdf) {
   test::writeFile(dir / "seal.pdf", pdf);
-  const auto rendered =
-      test::run({"/usr/bin/pdftoppm", "-r", "72", "-singlefile", (dir / "seal.pdf").string(), (dir / "seal").string()});
-  EXPECT_EQ(rendered.exitCode, 0) << rendered.output;
-  return parsePpm(test::readFile(dir / "seal.ppm"));
+  return test::renderPage(dir / "seal.pdf", 1, 72);
 }
 
 TEST(PngPeer, PopplerShowsTheBackgroundWhereTheImageIsTransparent) {
