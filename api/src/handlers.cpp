@@ -6,6 +6,7 @@
 #include "kyso/error.h"
 #include "kyso/pki/crl.h"
 #include "kyso/signer/pdf_io.h"
+#include "receipt_handlers.h"
 
 namespace kyso::embedded {
 extern const std::string_view openapiJson;
@@ -256,6 +257,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
   router.add({"GET", "/v1/signing-sessions/{id}/document", {Role::Signer}, [&core](Exchange& ex) {
                 sessionDocument(core, ex);
               }});
+  registerReceiptRoutes(router, core);
 }
 
 }  // namespace kyso::api::detail

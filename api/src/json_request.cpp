@@ -31,13 +31,55 @@ JsonRequest JsonRequest::parse(std::string_view body, const std::set<std::string
   return JsonRequest(object, "");
 }
 
+namespace {
+void requireKnown(const Poco::JSON::Object& object, const std::set<std::string>& known, const std::string& at) {
+  for (const auto& [field, _] : object) {
+    if (!known.contains(field)) throw InputError("invalid_field", "unknown field '" + at + "." + field + "'");
+  }
+}
+}  // namespace
+
+std::vector<JsonRequest> JsonRequest::objectArray(const std::string& name, const std::set<std::string>& known,
+                                                  std::size_t maxCount) const {
+  const auto array = has(name) ? object_->getArray(name) : nullptr;
+  if (!array) throw InputError("invalid_field", "field " + label(name) + " must be an array of objects");
+  if (array->size() > maxCount) {
+    throw InputError("invalid_field",
+                     "field " + label(name) + " has more than " + std::to_string(maxCount) + " elements");
+  }
+  std::vector<JsonRequest> out;
+  for (unsigned i = 0; i < array->size(); ++i) {
+    const std::string at = prefix_ + name + "[" + std::to_string(i) + "]";
+    const auto element = array->getObject(i);
+    if (!element) throw InputError("invalid_field", "field '" + at + "' must be an object");
+    requireKnown(*element, known, at);
+    out.push_back(JsonRequest(element, at + "."));
+  }
+  return out;
+}
+
+std::int64_t JsonRequest::integer(const std::string& name) const {
+  const auto value = optionalInteger(name);
+  if (!value) throw InputError("invalid_field", "field " + label(name) + " is required");
+  return *value;
+}
+
+std::optional<std::int64_t> JsonRequest::optionalInteger(const std::string& name) const {
+  if (!has(name)) return std::nullopt;
+  const Poco::Dynamic::Var value = object_->get(name);
+  // Poco parses integers that do not fit 64 bits as doubles: refused here like fractions.
+  if (!value.isInteger()) throw InputError("invalid_field", "field " + label(name) + " must be a whole number");
+  try {
+    return value.convert<Poco::Int64>();
+  } catch (const Poco::Exception&) {
+    throw InputError("invalid_field", "field " + label(name) + " is out of range");
+  }
+}
+
 JsonRequest JsonRequest::object(const std::string& name, const std::set<std::string>& known) const {
   const auto inner = has(name) ? object_->getObject(name) : nullptr;
   if (!inner) throw InputError("invalid_field", "field " + label(name) + " must be an object");
-  for (const auto& [field, _] : *inner) {
-    if (!known.contains(field))
-      throw InputError("invalid_field", "unknown field '" + prefix_ + name + "." + field + "'");
-  }
+  requireKnown(*inner, known, prefix_ + name);
   return JsonRequest(inner, prefix_ + name + ".");
 }
 

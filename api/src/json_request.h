@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,10 +31,17 @@ class JsonRequest {
   Bytes base64(const std::string& name) const;
   // A whole number from 1.
   std::size_t positiveInteger(const std::string& name) const;
+  // A whole number (any sign); InputError("invalid_field") when missing, fractional or beyond int64.
+  std::int64_t integer(const std::string& name) const;
+  std::optional<std::int64_t> optionalInteger(const std::string& name) const;
   // An array of exactly `count` numbers.
   std::vector<double> numbers(const std::string& name, std::size_t count) const;
   // A nested object with only the fields in `known`; errors name it as "outer.inner".
   JsonRequest object(const std::string& name, const std::set<std::string>& known) const;
+  // An array of objects, each with only the fields in `known`; errors name "outer[i].inner".
+  // At most `maxCount` elements.
+  std::vector<JsonRequest> objectArray(const std::string& name, const std::set<std::string>& known,
+                                       std::size_t maxCount) const;
 
  private:
   JsonRequest(Poco::JSON::Object::Ptr object, std::string prefix)

@@ -1,6 +1,7 @@
 #include "kyso/api/service_core.h"
 
 #include "kyso/error.h"
+#include "kyso/receipts/receipt_pdf.h"
 
 namespace kyso::api {
 
@@ -44,6 +45,33 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
                                                       clock_, settings_.sessionLifetime, settings_.sessionRetention);
   apiKeys_ = std::make_unique<ApiKeyService>(store_->apiKeys(), clock_);
   workSlots_ = std::make_unique<WorkSlots>(settings_.threads);
+
+  receipts::ReceiptServiceOptions receiptOptions;
+  receiptOptions.publicBaseUrl = settings_.publicUrl;
+  receiptOptions.defaultKeyId = keys_.defaultId();
+  receipts_ = std::make_unique<receipts::ReceiptService>(
+      store_->receipts(), [this](const std::string& id) -> const pki::SigningCredential& { return keys_.get(id); },
+      [this](const receipts::Receipt& receipt, const pki::SigningCredential& credential) {
+        return signedReceiptPdf(receipt, credential);
+      },
+      clock_, receiptOptions);
+}
+
+// The receipt's PDF copy, sealed like any signed result: B-T when a time-stamping authority is
+// configured, else B-B. The page is rendered with the issue time as its creation date, so the
+// unsigned rendering is the same whenever it is made.
+Bytes ServiceCore::signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const {
+  const std::string unsigned_ = receipts::renderReceiptPdf(receipt, *appearances_->fonts(), receipt.issuedAt);
+  signer::PadesOptions options;
+  options.level = pades_->canTimeStamp() ? signer::PadesLevel::B_T : signer::PadesLevel::B_B;
+  options.fields.signingTime = clock_.now();
+  options.fields.reason =
+      "Biên lai điện tử " + receipt.series.symbol + " số " + receipts::formatReceiptNumber(receipt.number);
+  options.fields.signerName = receipt.organization.name;
+  signer::MemoryPdfOutput output;
+  pades_->sign(signer::PdfInput::fromMemory(unsigned_), output, credential, options);
+  const std::string& bytes = output.bytes();
+  return Bytes(bytes.begin(), bytes.end());
 }
 
 ServiceCore::~ServiceCore() = default;

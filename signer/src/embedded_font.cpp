@@ -3,7 +3,6 @@
 #include <harfbuzz/hb-ot.h>
 #include <harfbuzz/hb-subset.h>
 #include <harfbuzz/hb.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +10,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "flate.h"
 #include "kyso/error.h"
 
 namespace kyso::signer::detail {
@@ -197,17 +197,6 @@ std::string utf16Hex(const std::u32string& text) {
       out += hex4(static_cast<std::uint32_t>(c));
     }
   }
-  return out;
-}
-
-std::string deflate(std::string_view data) {
-  uLongf size = compressBound(static_cast<uLong>(data.size()));
-  std::string out(size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), Z_BEST_COMPRESSION) != Z_OK) {
-    throw InternalError("zlib could not compress a font stream");
-  }
-  out.resize(size);
   return out;
 }
 
@@ -596,9 +585,9 @@ PoDoFo::PdfReference EmbeddedFont::write(ObjectSink& sink) const {
   // The font program (§9.9, table 127): /Length1 is its decoded length.
   PdfDictionary program = flateStream();
   program.AddKey("Length1", integer(static_cast<long long>(subset.program.size())));
-  sink.addStream(programRef, program, deflate(subset.program));
+  sink.addStream(programRef, program, deflate(subset.program, FlateLevel::Smallest));
   // §9.8.3.1: the glyphs present in the subset (PDF/A-1 requires it for subset CIDFonts).
-  sink.addStream(cidSetRef, flateStream(), deflate(subset.cidSet));
+  sink.addStream(cidSetRef, flateStream(), deflate(subset.cidSet, FlateLevel::Smallest));
 
   // The font descriptor (§9.8, tables 122 and 124), in 1/1000 em. Flags: Symbolic, because the
   // glyphs go beyond the standard Latin character set; HarfBuzz does not expose the OS/2 family
@@ -657,7 +646,7 @@ PoDoFo::PdfReference EmbeddedFont::write(ObjectSink& sink) const {
 
   std::vector<std::pair<std::uint32_t, std::u32string>> entries;
   for (const auto& [glyph, text] : text_) entries.emplace_back(glyph, text.text);
-  sink.addStream(toUnicodeRef, flateStream(), deflate(toUnicodeCMap(entries)));
+  sink.addStream(toUnicodeRef, flateStream(), deflate(toUnicodeCMap(entries), FlateLevel::Smallest));
 
   // The Type 0 font (§9.7.6.1, table 121): Identity-H makes each 2-byte code a CID, here a glyph id.
   PdfArray descendants;

@@ -1,13 +1,13 @@
 #include "png_image.h"
 
 #include <png.h>
-#include <zlib.h>
 
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "flate.h"
 #include "kyso/error.h"
 #include "kyso/numeric.h"
 
@@ -26,10 +26,6 @@ constexpr double kInchesPerMetre = 1 / 0.0254;
 // details): an image whose samples could not fit in the whole input is refused before its pixel
 // memory is allocated.
 constexpr std::uint64_t kMaxDeflateRatio = 1032;
-
-// Fixed, so that the same image gives the same PDF bytes; the default level, not 9: on
-// adversarial data level 9's long match chains cost much more time for little gain.
-constexpr int kZlibLevel = 6;
 
 // Longest libpng message kept; libpng's own are far shorter.
 constexpr std::size_t kMessageCapacity = 200;
@@ -167,16 +163,6 @@ void separateAlpha(RasterImage& image, std::string& samples, std::size_t pixelCo
   if (!opaque) image.alpha = std::move(alpha);
 }
 
-std::string deflate(const std::string& data) {
-  uLongf size = compressBound(checkedCast<uLong>(data.size()));
-  std::string out(size, '\0');
-  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                           checkedCast<uLong>(data.size()), kZlibLevel);
-  if (rc != Z_OK) throw InternalError("zlib compress2 failed: " + std::to_string(rc));
-  out.resize(size);
-  return out;
-}
-
 // An image XObject's dictionary (ISO 32000-1 §8.9.5, table 89) with 8-bit samples, Flate-encoded.
 PoDoFo::PdfDictionary imageDictionary(const RasterImage& image, const char* colourSpace) {
   PoDoFo::PdfDictionary dictionary;
@@ -266,10 +252,10 @@ PoDoFo::PdfReference writeImage(const RasterImage& image, ObjectSink& sink) {
     // A soft-mask image (§11.6.5.3): same size, DeviceGray, no /Matte since the colour samples
     // are not premultiplied.
     const PoDoFo::PdfReference maskRef = sink.allocate();
-    sink.addStream(maskRef, imageDictionary(image, "DeviceGray"), deflate(image.alpha));
+    sink.addStream(maskRef, imageDictionary(image, "DeviceGray"), deflate(image.alpha, FlateLevel::Default));
     dictionary.AddKey("SMask", maskRef);
   }
-  sink.addStream(imageRef, dictionary, deflate(image.pixels));
+  sink.addStream(imageRef, dictionary, deflate(image.pixels, FlateLevel::Default));
   return imageRef;
 }
 

@@ -7,10 +7,16 @@
 
 #include "kyso/error.h"
 #include "kyso/store/store.h"
+#include "sqlite_common.h"
 #include "sqlite_connection.h"
+#include "sqlite_receipts.h"
 
 namespace kyso::store {
 
+using detail::appendAuditEntry;
+using detail::parseHex;
+using detail::parseTime;
+using detail::timeText;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Poco::Data::Keywords::use;
@@ -63,52 +69,84 @@ const std::vector<Migration>& migrations() {
         "  document_sha256 TEXT,"
         "  audit_seq INTEGER)",
         "CREATE INDEX signing_sessions_expiry ON signing_sessions (expires_at)"}},
+      {3,
+       {"CREATE TABLE receipt_series ("
+        "  id TEXT PRIMARY KEY,"
+        "  template TEXT NOT NULL,"
+        "  symbol TEXT NOT NULL,"
+        "  year INTEGER NOT NULL,"
+        "  org_name TEXT NOT NULL,"
+        "  org_tax_code TEXT NOT NULL,"
+        "  org_address TEXT NOT NULL,"
+        "  key_id TEXT NOT NULL,"
+        "  created_at TEXT NOT NULL,"
+        "  next_number INTEGER NOT NULL,"
+        "  UNIQUE (template, symbol))",
+        "CREATE TABLE receipt_ranges ("
+        "  series_id TEXT NOT NULL REFERENCES receipt_series (id),"
+        "  unit TEXT NOT NULL,"
+        "  first_number INTEGER NOT NULL,"
+        "  last_number INTEGER NOT NULL,"
+        "  next_number INTEGER NOT NULL,"
+        "  PRIMARY KEY (series_id, unit))",
+        "CREATE TABLE receipts ("
+        "  id TEXT PRIMARY KEY,"
+        "  series_id TEXT NOT NULL REFERENCES receipt_series (id),"
+        "  template TEXT NOT NULL,"
+        "  symbol TEXT NOT NULL,"
+        "  number INTEGER NOT NULL,"
+        "  unit TEXT NOT NULL,"
+        "  issued_at TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('issued', 'replaced')),"
+        "  replaces TEXT NOT NULL,"
+        "  replaced_by TEXT NOT NULL,"
+        "  lookup_code TEXT NOT NULL UNIQUE,"
+        "  payment_provider TEXT NOT NULL,"
+        "  payment_transaction_id TEXT NOT NULL,"
+        "  dossier_code TEXT NOT NULL,"
+        "  total INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  request_sha256 TEXT NOT NULL,"
+        "  content TEXT NOT NULL,"
+        "  xml TEXT NOT NULL,"
+        "  xml_sha256 TEXT NOT NULL,"
+        "  pdf BLOB,"
+        "  UNIQUE (series_id, number))",
+        // One receipt per payment; a replacement refers to the same payment.
+        "CREATE UNIQUE INDEX receipts_payment ON receipts (payment_provider, payment_transaction_id)"
+        "  WHERE replaces = ''",
+        "CREATE INDEX receipts_issued ON receipts (issued_at, id)",
+        "CREATE TABLE idempotency_keys ("
+        "  actor TEXT NOT NULL,"
+        "  key TEXT NOT NULL,"
+        "  receipt_id TEXT NOT NULL REFERENCES receipts (id),"
+        "  created_at TEXT NOT NULL,"
+        "  PRIMARY KEY (actor, key))",
+        "CREATE TABLE receipt_notices ("
+        "  id TEXT PRIMARY KEY,"
+        "  receipt_id TEXT NOT NULL REFERENCES receipts (id),"
+        "  issued_at TEXT NOT NULL,"
+        "  content TEXT NOT NULL,"
+        "  xml TEXT NOT NULL)",
+        "CREATE INDEX receipt_notices_receipt ON receipt_notices (receipt_id)",
+        "CREATE TABLE outbox ("
+        "  id INTEGER PRIMARY KEY,"
+        "  subscriber TEXT NOT NULL,"
+        "  type TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  created_at TEXT NOT NULL,"
+        "  next_attempt_at TEXT NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  delivered_at TEXT,"
+        "  last_error TEXT NOT NULL DEFAULT '')",
+        "CREATE INDEX outbox_due ON outbox (delivered_at, next_attempt_at)",
+        "CREATE TABLE callbacks ("
+        "  api_key_id TEXT PRIMARY KEY REFERENCES api_keys (id),"
+        "  url TEXT NOT NULL,"
+        "  secret TEXT NOT NULL,"
+        "  created_at TEXT NOT NULL)"}},
   };
   return all;
-}
-
-std::string timeText(pki::TimePoint t) {
-  return pki::formatIso8601Utc(t);
-}
-// A value that does not read back is a damaged database, not a client mistake.
-pki::TimePoint parseTime(const std::string& text) {
-  try {
-    return pki::parseIso8601(text);
-  } catch (const InputError&) {
-    throw InternalError("unreadable time in the database: " + text, "database_corrupt");
-  }
-}
-
-Bytes parseHex(const std::string& text) {
-  try {
-    return fromHex(text);
-  } catch (const InputError&) {
-    throw InternalError("unreadable hash in the database", "database_corrupt");
-  }
-}
-
-// Appends within the caller's write transaction. BEGIN IMMEDIATE holds the write lock from the read
-// of the last hash to the insert, so two writers (threads or processes) can never chain to the
-// same predecessor.
-AuditEntry appendAuditEntry(Poco::Data::Session& s, const AuditRecord& record) {
-  AuditEntry entry;
-  entry.record = record;
-  std::vector<Poco::Int64> seqs;
-  std::vector<std::string> hashes;
-  s << "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", into(seqs), into(hashes), now;
-  entry.sequence = seqs.empty() ? 1 : seqs[0] + 1;
-  entry.previousHash = hashes.empty() ? initialAuditHash() : hashes[0];
-  entry.hash = auditEntryHash(entry.previousHash, entry.sequence, record);
-  Poco::Int64 seq = entry.sequence;
-  std::string at = timeText(record.time), actor = record.actor, action = record.action, key = record.keyId,
-              doc = record.documentSha256, level = record.level, details = record.details, prev = entry.previousHash,
-              hash = entry.hash;
-  s << "INSERT INTO audit_log (seq, at, actor, action, key_id, document_sha256, level, details, prev_hash, hash)"
-       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      use(seq), use(at), use(actor), use(action), use(key), use(doc), use(level), use(details), use(prev), use(hash),
-      now;
-  entry.record.time = parseTime(timeText(record.time));  // as stored: whole seconds
-  return entry;
 }
 
 class SqliteApiKeys final : public ApiKeyRepository {
@@ -351,13 +389,14 @@ class SqliteSigningSessions final : public SigningSessionRepository {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::filesystem::path& file)
-      : pool_(file), apiKeys_(pool_), audit_(pool_), sessions_(pool_) {
+      : pool_(file), apiKeys_(pool_), audit_(pool_), sessions_(pool_), receipts_(detail::makeSqliteReceipts(pool_)) {
     migrate();
   }
 
   ApiKeyRepository& apiKeys() override { return apiKeys_; }
   AuditLog& audit() override { return audit_; }
   SigningSessionRepository& signingSessions() override { return sessions_; }
+  ReceiptRepository& receipts() override { return *receipts_; }
 
   void checkHealth() override {
     pool_.read([](Poco::Data::Session& s) {
@@ -399,6 +438,7 @@ class SqliteStore final : public Store {
   SqliteApiKeys apiKeys_;
   SqliteAuditLog audit_;
   SqliteSigningSessions sessions_;
+  std::unique_ptr<ReceiptRepository> receipts_;
 };
 
 }  // namespace

@@ -34,20 +34,22 @@ void execSql(const std::filesystem::path& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
+constexpr int kLatestSchema = 3;
+
 TEST(Store, MigratesOnceAndReopens) {
   test::TempDir dir;
   {
     auto store = openSqliteStore(dir / "kyso.db");
-    EXPECT_EQ(store->schemaVersion(), 2);
+    EXPECT_EQ(store->schemaVersion(), kLatestSchema);
     store->audit().append(record(1));
   }
   auto again = openSqliteStore(dir / "kyso.db");
-  EXPECT_EQ(again->schemaVersion(), 2);
+  EXPECT_EQ(again->schemaVersion(), kLatestSchema);
   EXPECT_EQ(again->audit().list(0, 10).size(), 1u);
   EXPECT_NO_THROW(again->checkHealth());
 }
 
-TEST(Store, AVersionOneDatabaseGainsSigningSessionsAndKeepsItsData) {
+TEST(Store, AVersionOneDatabaseGainsLaterTablesAndKeepsItsData) {
   test::TempDir dir;
   // The schema exactly as version 1 of kyso left it.
   execSql(dir / "kyso.db",
@@ -60,15 +62,21 @@ TEST(Store, AVersionOneDatabaseGainsSigningSessionsAndKeepsItsData) {
           "prev_hash TEXT NOT NULL, hash TEXT NOT NULL);");
   {
     auto v1 = openSqliteStore(dir / "kyso.db");
-    EXPECT_EQ(v1->schemaVersion(), 2);
+    EXPECT_EQ(v1->schemaVersion(), kLatestSchema);
     v1->audit().append(record(1));
   }
-  execSql(dir / "kyso.db", "DELETE FROM schema_migrations WHERE version = 2; DROP TABLE signing_sessions;");
+  // Back to version 1 with data in it: every later table dropped.
+  execSql(dir / "kyso.db",
+          "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE signing_sessions; DROP TABLE callbacks;"
+          "DROP TABLE outbox;"
+          "DROP TABLE receipt_notices; DROP TABLE idempotency_keys; DROP TABLE receipts; DROP TABLE receipt_ranges;"
+          "DROP TABLE receipt_series;");
   auto upgraded = openSqliteStore(dir / "kyso.db");
-  EXPECT_EQ(upgraded->schemaVersion(), 2);
+  EXPECT_EQ(upgraded->schemaVersion(), kLatestSchema);
   EXPECT_TRUE(upgraded->audit().verify().intact);
   EXPECT_EQ(upgraded->audit().list(0, 10).size(), 1u);
   EXPECT_FALSE(upgraded->signingSessions().find("none", false).has_value());
+  EXPECT_TRUE(upgraded->receipts().listSeries().empty());
 }
 
 SigningSessionRecord session(const std::string& id, pki::TimePoint created) {

@@ -16,6 +16,7 @@
 #include "kyso/pki/clock.h"
 #include "kyso/pki/dev_pki.h"
 #include "kyso/pki/time_stamp.h"
+#include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/pades_signer.h"
 #include "kyso/store/store.h"
 
@@ -40,10 +41,13 @@ class ServiceCore {
   SigningService& signing() { return *signing_; }
   SigningSessionService& sessions() { return *sessions_; }
   ApiKeyService& apiKeys() { return *apiKeys_; }
+  receipts::ReceiptService& receipts() { return *receipts_; }
   Metrics& metrics() { return metrics_; }
   WorkSlots& workSlots() { return *workSlots_; }
 
  private:
+  Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
+
   Settings settings_;
   const pki::Clock& clock_;
   std::optional<pki::DevPki> devPki_;
@@ -58,6 +62,7 @@ class ServiceCore {
   std::unique_ptr<SigningService> signing_;
   std::unique_ptr<SigningSessionService> sessions_;
   std::unique_ptr<ApiKeyService> apiKeys_;
+  std::unique_ptr<receipts::ReceiptService> receipts_;
   std::unique_ptr<WorkSlots> workSlots_;
 };
 

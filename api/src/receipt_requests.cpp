@@ -1,0 +1,58 @@
+#include "receipt_requests.h"
+
+#include "kyso/error.h"
+
+namespace kyso::api::detail {
+
+receipts::ReceiptRequest receiptRequestFrom(const JsonRequest& json) {
+  receipts::ReceiptRequest r;
+  const auto payer = json.object("payer", {"name", "id", "address"});
+  r.payer = {payer.string("name"), payer.string("id"), payer.optionalString("address").value_or("")};
+  for (const auto& item : json.objectArray("items", {"code", "name", "kind", "amount"}, 100)) {
+    r.items.push_back({item.string("code"), item.string("name"), receipts::parseFeeKind(item.string("kind")),
+                       item.integer("amount")});
+  }
+  const auto payment = json.object("payment", {"method", "transaction_id", "provider", "paid_at"});
+  r.payment.method = receipts::parsePaymentMethod(payment.string("method"));
+  r.payment.transactionId = payment.string("transaction_id");
+  r.payment.provider = payment.string("provider");
+  r.payment.paidAt = pki::parseIso8601(payment.string("paid_at"));
+  const auto dossier = json.object("dossier", {"code", "procedure_code"});
+  r.dossier = {dossier.string("code"), dossier.string("procedure_code")};
+  return r;
+}
+
+receipts::IssueRequest issueRequestFrom(const JsonRequest& json) {
+  receipts::IssueRequest request;
+  request.templateCode = receipts::parseTemplateCode(json.string("template"));
+  request.symbol = json.string("symbol");
+  request.unit = json.optionalString("unit").value_or("");
+  request.content = receiptRequestFrom(json);
+  return request;
+}
+
+receipts::SeriesSpec seriesSpecFrom(const JsonRequest& json) {
+  receipts::SeriesSpec spec;
+  spec.templateCode = receipts::parseTemplateCode(json.string("template"));
+  spec.symbol = json.string("symbol");
+  if (const auto year = json.optionalInteger("year")) {
+    if (*year < 2000 || *year > 2099) throw InputError("invalid_field", "field 'year' must be between 2000 and 2099");
+    spec.year = static_cast<int>(*year);
+  }
+  const auto organization = json.object("organization", {"name", "tax_code", "address"});
+  spec.organization = {organization.string("name"), organization.string("tax_code"), organization.string("address")};
+  spec.keyId = json.optionalString("key").value_or("");
+  if (json.has("ranges")) {
+    for (const auto& range : json.objectArray("ranges", {"unit", "first", "last"}, 1000)) {
+      const auto first = range.integer("first"), last = range.integer("last");
+      if (first < 1 || last < 1 || first > receipts::kMaxReceiptNumber || last > receipts::kMaxReceiptNumber) {
+        throw InputError("invalid_range", "range numbers must lie within 1..99999999");
+      }
+      spec.ranges.push_back(
+          {range.string("unit"), static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)});
+    }
+  }
+  return spec;
+}
+
+}  // namespace kyso::api::detail

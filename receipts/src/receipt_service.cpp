@@ -1,0 +1,490 @@
+#include "kyso/receipts/receipt_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "kyso/error.h"
+#include "kyso/pki/digest.h"
+#include "kyso/receipts/amount_words.h"
+#include "kyso/receipts/identifiers.h"
+#include "receipt_json.h"
+#include "receipt_xml.h"
+
+namespace kyso::receipts {
+
+namespace {
+
+constexpr std::size_t kMaxText = 500;
+constexpr std::size_t kMaxItems = 100;
+// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or typed is not misread.
+constexpr std::string_view kLookupAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr std::size_t kLookupLength = 12;  // 60 bits
+
+std::string randomId(std::string_view prefix) {
+  return std::string(prefix) + toHex(pki::randomBytes(16));
+}
+
+void requireText(const std::string& value, const char* field, std::size_t max = kMaxText) {
+  if (value.empty()) throw InputError("missing_field", std::string(field) + " is required");
+  if (value.size() > max) {
+    throw InputError("invalid_field", std::string(field) + " is longer than " + std::to_string(max) + " bytes");
+  }
+}
+
+// Vietnam local calendar year of an instant.
+int vietnamYear(pki::TimePoint t) {
+  const auto local = std::chrono::floor<std::chrono::days>(t + pki::kVietnamUtcOffset);
+  return static_cast<int>(std::chrono::year_month_day(local).year());
+}
+
+store::ReceiptRecord toRecord(const Receipt& r, const std::string& seriesId, const std::string& unit,
+                              const std::string& actor, const std::string& requestSha256, std::string xml) {
+  store::ReceiptRecord record;
+  record.id = r.id;
+  record.seriesId = seriesId;
+  record.templateCode = std::string(templateCodeName(r.series.templateCode));
+  record.symbol = r.series.symbol;
+  record.number = r.number;
+  record.unit = unit;
+  record.issuedAt = r.issuedAt;
+  record.status = std::string(receiptStatusName(r.status));
+  record.replaces = r.replaces ? r.replaces->id : "";
+  record.lookupCode = r.lookupCode;
+  record.paymentProvider = r.request.payment.provider;
+  record.paymentTransactionId = r.request.payment.transactionId;
+  record.dossierCode = r.request.dossier.code;
+  record.total = r.total;
+  record.actor = actor;
+  record.requestSha256 = requestSha256;
+  record.content = detail::contentJson(r);
+  record.xmlSha256 = toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(xml)));
+  record.xml = std::move(xml);
+  return record;
+}
+
+Series fromSeriesRecord(const store::SeriesRecord& r) {
+  Series s;
+  s.id = r.id;
+  s.templateCode = parseTemplateCode(r.templateCode);
+  s.symbol = r.symbol;
+  s.year = r.year;
+  s.organization = {r.organizationName, r.organizationTaxCode, r.organizationAddress};
+  s.keyId = r.keyId;
+  s.createdAt = r.createdAt;
+  s.nextNumber = r.next;
+  s.ranges = r.ranges;
+  return s;
+}
+
+}  // namespace
+
+// A request waiting to be issued in a group.
+struct ReceiptService::Pending {
+  IssueRequest request;
+  std::string replaces;  // for a replacement: the original's id
+  std::string requestSha256;
+  // Set by the group's leader: the id of the receipt an earlier member of the same group is
+  // issuing for the same idempotency key or payment.
+  std::string twinOf;
+  // Set by the group's leader; read by the waiting caller once `done`.
+  bool done = false;
+  std::optional<IssueResult> result;
+  std::exception_ptr error;
+};
+
+std::int64_t totalOf(const ReceiptRequest& request) {
+  std::int64_t total = 0;
+  for (const FeeItem& item : request.items) {
+    if (item.amount <= 0) throw InputError("invalid_amount", "items: every amount must be a positive number of VND");
+    if (item.amount > kMaxReceiptTotal - total) {
+      throw InputError("invalid_amount", "items: the total exceeds " + std::to_string(kMaxReceiptTotal) + " VND");
+    }
+    total += item.amount;
+  }
+  return total;
+}
+
+void ReceiptService::validate(const ReceiptRequest& r) {
+  requireText(r.payer.name, "payer.name");
+  requireText(r.payer.id, "payer.id", 14);
+  validatePayerId(r.payer.id);
+  if (r.payer.address.size() > kMaxText) throw InputError("invalid_field", "payer.address is too long");
+  if (r.items.empty()) throw InputError("missing_field", "items: at least one fee or charge is required");
+  if (r.items.size() > kMaxItems) {
+    throw InputError("invalid_field", "items: at most " + std::to_string(kMaxItems) + " lines per receipt");
+  }
+  for (std::size_t i = 0; i < r.items.size(); ++i) {
+    const std::string at = "items[" + std::to_string(i) + "]";
+    requireText(r.items[i].code, (at + ".code").c_str(), 50);
+    requireText(r.items[i].name, (at + ".name").c_str());
+    if (r.items[i].amount <= 0) throw InputError("invalid_amount", at + ".amount must be a positive number of VND");
+  }
+  totalOf(r);
+  requireText(r.payment.provider, "payment.provider", 100);
+  requireText(r.payment.transactionId, "payment.transaction_id", 100);
+  requireText(r.dossier.code, "dossier.code", 100);
+  requireText(r.dossier.procedureCode, "dossier.procedure_code", 100);
+}
+
+ReceiptService::ReceiptService(store::ReceiptRepository& repository, CredentialLookup keys, PdfCopyMaker pdfCopies,
+                               const pki::Clock& clock, ReceiptServiceOptions options)
+    : repository_(repository),
+      keys_(std::move(keys)),
+      pdfCopies_(std::move(pdfCopies)),
+      clock_(clock),
+      options_(std::move(options)) {
+  if (options_.signingThreads == 0) options_.signingThreads = std::max(1U, std::thread::hardware_concurrency());
+  if (options_.maxGroup == 0) options_.maxGroup = 1;
+  while (!options_.publicBaseUrl.empty() && options_.publicBaseUrl.back() == '/') options_.publicBaseUrl.pop_back();
+}
+
+ReceiptService::~ReceiptService() = default;
+
+Series ReceiptService::createSeries(const SeriesSpec& spec) {
+  if (spec.symbol.size() < 2) validateSeriesSymbol(spec.symbol, spec.year.value_or(0));
+  const int symbolYear = 2000 + (spec.symbol[0] - '0') * 10 + (spec.symbol[1] - '0');
+  const int year = spec.year.value_or(symbolYear);
+  validateSeriesSymbol(spec.symbol, year);
+  requireText(spec.organization.name, "organization.name");
+  validateTaxCode(spec.organization.taxCode);
+  requireText(spec.organization.address, "organization.address");
+  const std::string keyId = spec.keyId.empty() ? options_.defaultKeyId : spec.keyId;
+  const pki::SigningCredential& credential = keys_(keyId);  // throws key_not_found
+  pki::requireUsableForSigning(credential.certificate(), clock_.now());
+
+  store::SeriesRecord record;
+  record.id = randomId("sr_");
+  record.templateCode = std::string(templateCodeName(spec.templateCode));
+  record.symbol = spec.symbol;
+  record.year = year;
+  record.organizationName = spec.organization.name;
+  record.organizationTaxCode = spec.organization.taxCode;
+  record.organizationAddress = spec.organization.address;
+  record.keyId = keyId;
+  record.createdAt = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  std::set<std::string> units;
+  for (const NumberRangeSpec& range : spec.ranges) {
+    const std::string at = "ranges[" + range.unit + "]";
+    requireText(range.unit, "ranges[].unit", 50);
+    if (!units.insert(range.unit).second) throw InputError("invalid_range", at + ": the unit has two ranges");
+    if (range.first < 1 || range.last < range.first || range.last > kMaxReceiptNumber) {
+      throw InputError("invalid_range", at + ": a range is first..last with 1 <= first <= last <= 99999999");
+    }
+    for (const auto& other : record.ranges) {
+      if (range.first <= other.last && other.first <= range.last) {
+        throw InputError("invalid_range", at + " overlaps the range of unit '" + other.unit + "'");
+      }
+    }
+    record.ranges.push_back({range.unit, range.first, range.last, range.first});
+  }
+  repository_.insertSeries(record);
+  return fromSeriesRecord(record);
+}
+
+std::vector<Series> ReceiptService::listSeries() {
+  std::vector<Series> out;
+  for (const auto& record : repository_.listSeries()) out.push_back(fromSeriesRecord(record));
+  return out;
+}
+
+IssueResult ReceiptService::issue(const IssueRequest& request) {
+  validate(request.content);
+  auto pending = std::make_shared<Pending>();
+  pending->request = request;
+  pending->requestSha256 =
+      detail::requestSha256(request.templateCode, request.symbol, request.unit, request.content, "");
+  return submit(std::move(pending));
+}
+
+IssueResult ReceiptService::replace(const std::string& originalId, const IssueRequest& request) {
+  validate(request.content);
+  const Receipt original = get(originalId);
+  auto pending = std::make_shared<Pending>();
+  pending->request = request;
+  pending->request.templateCode = original.series.templateCode;
+  pending->request.symbol = original.series.symbol;
+  pending->replaces = originalId;
+  pending->requestSha256 = detail::requestSha256(original.series.templateCode, original.series.symbol, request.unit,
+                                                 request.content, originalId);
+  return submit(std::move(pending));
+}
+
+IssueResult ReceiptService::submit(std::shared_ptr<Pending> pending) {
+  std::unique_lock lock(queueMutex_);
+  queue_.push_back(pending);
+  // Whoever finds no group running leads the next one; the others wait. A leader leads one group,
+  // so no caller keeps serving others after its own receipt is done.
+  while (!pending->done) {
+    if (leading_) {
+      groupDone_.wait(lock);
+      continue;
+    }
+    leading_ = true;
+    std::vector<std::shared_ptr<Pending>> group;
+    while (!queue_.empty() && group.size() < options_.maxGroup) {
+      group.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    issueGroup(group);
+    lock.lock();
+    for (auto& member : group) member->done = true;
+    leading_ = false;
+    groupDone_.notify_all();
+  }
+  if (pending->error) std::rethrow_exception(pending->error);
+  return std::move(*pending->result);
+}
+
+void ReceiptService::issueGroup(std::vector<std::shared_ptr<Pending>>& group) {
+  try {
+    issueTogether(group);
+    return;
+  } catch (...) {
+    if (group.size() == 1) {
+      group[0]->error = std::current_exception();
+      return;
+    }
+  }
+  // Something failed after numbers were taken (a signing): nothing of the group was stored. Issue
+  // each on its own, so that only the failing request fails.
+  for (auto& member : group) {
+    std::vector<std::shared_ptr<Pending>> one{member};
+    member->result.reset();
+    member->error = nullptr;
+    try {
+      issueTogether(one);
+    } catch (...) {
+      member->error = std::current_exception();
+    }
+  }
+}
+
+std::optional<IssueResult> ReceiptService::resolveExisting(store::ReceiptIssuance& tx, const Pending& pending) {
+  const IssueRequest& request = pending.request;
+  if (!request.idempotencyKey.empty()) {
+    if (auto earlier = tx.findByIdempotencyKey(request.actor, request.idempotencyKey)) {
+      if (earlier->requestSha256 != pending.requestSha256) {
+        throw ConflictError("idempotency_key_reused",
+                            "this Idempotency-Key was used for a different request (receipt " + earlier->id + ")");
+      }
+      return IssueResult{detail::fromRecord(*earlier), true};
+    }
+  }
+  if (pending.replaces.empty()) {
+    const Payment& payment = request.content.payment;
+    if (auto earlier = tx.findByPayment(payment.provider, payment.transactionId)) {
+      if (earlier->requestSha256 != pending.requestSha256) {
+        throw ConflictError("payment_already_receipted", "payment " + payment.transactionId + " of " +
+                                                             payment.provider + " has receipt " + earlier->id +
+                                                             " already, for a different request");
+      }
+      return IssueResult{detail::fromRecord(*earlier), true};
+    }
+  }
+  return std::nullopt;
+}
+
+void ReceiptService::issueTogether(std::vector<std::shared_ptr<Pending>>& group) {
+  struct Work {
+    Pending* pending;
+    Receipt receipt;
+    std::string seriesId;
+    const pki::SigningCredential* credential = nullptr;
+    std::string xml;
+  };
+  std::vector<Work> work;
+  std::map<const Pending*, IssueResult> results;
+  std::map<const Pending*, std::exception_ptr> errors;
+  repository_.issue([&](store::ReceiptIssuance& tx) {
+    work.clear();
+    results.clear();
+    errors.clear();
+    for (auto& member : group) member->twinOf.clear();
+    const pki::TimePoint issuedAt = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    // What earlier members of this group claimed: their rows are not in the store yet.
+    std::map<std::pair<std::string, std::string>, std::size_t> keys, payments;
+    std::set<std::string> replacing;
+    std::map<std::string, std::optional<store::SeriesRecord>> seriesCache;
+    for (auto& member : group) {
+      Pending& p = *member;
+      try {
+        if (auto existing = resolveExisting(tx, p)) {
+          results.emplace(&p, std::move(*existing));
+          continue;
+        }
+        const auto keyed = std::make_pair(p.request.actor, p.request.idempotencyKey);
+        const auto paid = std::make_pair(p.request.content.payment.provider, p.request.content.payment.transactionId);
+        const Work* twin = nullptr;
+        if (const auto k = keys.find(keyed); !p.request.idempotencyKey.empty() && k != keys.end()) {
+          twin = &work[k->second];
+        } else if (const auto q = payments.find(paid); p.replaces.empty() && q != payments.end()) {
+          twin = &work[q->second];
+        }
+        if (twin) {
+          if (twin->pending->requestSha256 != p.requestSha256) {
+            throw ConflictError("idempotency_key_reused",
+                                "a concurrent request with the same Idempotency-Key or payment differs from this one");
+          }
+          p.twinOf = twin->receipt.id;
+          continue;
+        }
+        std::optional<store::ReceiptRecord> original;
+        if (!p.replaces.empty()) {
+          original = tx.find(p.replaces);
+          if (!original) throw NotFoundError("receipt_not_found", "no receipt " + p.replaces);
+          if (original->status != "issued" || replacing.count(p.replaces) != 0) {
+            throw ConflictError("receipt_replaced", "receipt " + p.replaces + " has been replaced already");
+          }
+        }
+        const std::string seriesKey = std::string(templateCodeName(p.request.templateCode)) + " " + p.request.symbol;
+        auto cached = seriesCache.find(seriesKey);
+        if (cached == seriesCache.end()) {
+          std::optional<store::SeriesRecord> found;
+          found = original ? tx.series(original->seriesId)
+                           : tx.series(std::string(templateCodeName(p.request.templateCode)), p.request.symbol);
+          cached = seriesCache.emplace(seriesKey, std::move(found)).first;
+        }
+        if (!cached->second) {
+          throw NotFoundError("series_not_found",
+                              "no receipt series " + seriesKey + "; create it with POST /v1/series");
+        }
+        const store::SeriesRecord& series = *cached->second;
+        if (vietnamYear(issuedAt) != series.year) {
+          throw InputError("series_closed", "series " + series.symbol + " is for " + std::to_string(series.year) +
+                                                "; receipts issued now need a series of the current year");
+        }
+        Work w;
+        w.pending = &p;
+        w.seriesId = series.id;
+        w.credential = &keys_(series.keyId);
+        Receipt& r = w.receipt;
+        r.id = randomId("rc_");
+        r.series = {p.request.templateCode, p.request.symbol};
+        r.issuedAt = issuedAt;
+        r.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
+        r.request = p.request.content;
+        r.total = totalOf(r.request);
+        r.totalInWords = amountInWords(r.total);
+        r.lookupCode = nextLookupCode();
+        r.verifyUrl = options_.publicBaseUrl + "/v/" + r.lookupCode;
+        if (original) {
+          r.replaces = ReceiptReference{original->id,
+                                        {parseTemplateCode(original->templateCode), original->symbol},
+                                        original->number,
+                                        original->issuedAt};
+        }
+        r.number = tx.takeNumber(series.id, p.request.unit);  // last: a refusal above takes no number
+        if (!p.request.idempotencyKey.empty()) keys.emplace(keyed, work.size());
+        if (p.replaces.empty()) payments.emplace(paid, work.size());
+        if (original) replacing.insert(original->id);
+        work.push_back(std::move(w));
+      } catch (const Error&) {
+        errors.emplace(&p, std::current_exception());
+      }
+    }
+
+    // Sign in parallel; the first failure aborts the group (and rolls back its numbers).
+    const std::size_t threads = std::min(options_.signingThreads, work.size());
+    std::vector<std::future<void>> signers;
+    for (std::size_t t = 0; t < threads; ++t) {
+      signers.push_back(std::async(std::launch::async, [&, t] {
+        for (std::size_t i = t; i < work.size(); i += threads) {
+          work[i].xml = detail::buildReceiptXml(work[i].receipt, *work[i].credential);
+        }
+      }));
+    }
+    for (auto& s : signers) s.wait();
+    for (auto& s : signers) s.get();  // rethrows a signing failure
+
+    for (Work& w : work) {
+      Pending& p = *w.pending;
+      tx.insert(toRecord(w.receipt, w.seriesId, p.request.unit, p.request.actor, p.requestSha256, w.xml),
+                p.request.idempotencyKey);
+      if (w.receipt.replaces) tx.markReplaced(w.receipt.replaces->id, w.receipt.id);
+      store::AuditRecord audit;
+      audit.time = w.receipt.issuedAt;
+      audit.actor = p.request.actor;
+      audit.action = w.receipt.replaces ? "receipt.replace" : "receipt.issue";
+      audit.keyId = w.credential->id;
+      audit.documentSha256 = toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(w.xml)));
+      audit.level = "XMLDSig";
+      audit.details = "{\"receipt\":\"" + w.receipt.id + "\",\"series\":\"" + w.receipt.series.symbol +
+                      "\",\"number\":" + std::to_string(w.receipt.number) + "}";
+      tx.audit(audit);
+      store::OutboxEvent event;
+      event.type = w.receipt.replaces ? "receipt.replaced" : "receipt.issued";
+      event.createdAt = w.receipt.issuedAt;
+      event.nextAttemptAt = w.receipt.issuedAt;
+      event.body = detail::eventJson(randomId("ev_"), event.type, w.receipt.issuedAt, w.receipt);
+      tx.enqueueForCallbacks(event);
+      results.emplace(&p, IssueResult{w.receipt, false});
+    }
+  });
+  // Committed: hand out the results.
+  std::map<std::string, const Receipt*> byId;
+  for (const Work& w : work) byId.emplace(w.receipt.id, &results.at(w.pending).receipt);
+  for (auto& member : group) {
+    Pending& p = *member;
+    if (!p.twinOf.empty()) {
+      p.result = IssueResult{*byId.at(p.twinOf), true};
+      continue;
+    }
+    if (const auto e = errors.find(&p); e != errors.end()) {
+      p.error = e->second;
+      continue;
+    }
+    p.result = std::move(results.at(&p));
+  }
+}
+
+std::string ReceiptService::nextLookupCode() {
+  const Bytes random = pki::randomBytes(kLookupLength);
+  std::string code;
+  for (const auto byte : random)
+    code.push_back(kLookupAlphabet[static_cast<std::size_t>(byte) % kLookupAlphabet.size()]);
+  return code;
+}
+
+Receipt ReceiptService::get(const std::string& id) {
+  auto record = repository_.find(id);
+  if (!record) throw NotFoundError("receipt_not_found", "no receipt " + id);
+  return detail::fromRecord(*record);
+}
+
+std::optional<Receipt> ReceiptService::findByLookupCode(const std::string& code) {
+  auto record = repository_.findByLookupCode(code);
+  if (!record) return std::nullopt;
+  return detail::fromRecord(*record);
+}
+
+std::string ReceiptService::xml(const std::string& id) {
+  auto record = repository_.find(id);
+  if (!record) throw NotFoundError("receipt_not_found", "no receipt " + id);
+  return record->xml;
+}
+
+Bytes ReceiptService::pdf(const std::string& id) {
+  if (auto stored = repository_.pdf(id)) return std::move(*stored);
+  const Receipt receipt = get(id);
+  // One rendering at a time per process; a concurrent process that renders too loses to the first
+  // stored copy (storePdf keeps the first).
+  std::lock_guard lock(pdfMutex_);
+  if (auto stored = repository_.pdf(id)) return std::move(*stored);
+  const auto series =
+      repository_.findSeries(std::string(templateCodeName(receipt.series.templateCode)), receipt.series.symbol);
+  if (!series) throw InternalError("receipt " + id + " names a series that does not exist", "database_corrupt");
+  const Bytes made = pdfCopies_(receipt, keys_(series->keyId));
+  return repository_.storePdf(id, made);
+}
+
+std::vector<Receipt> ReceiptService::list(const store::ReceiptQuery& query) {
+  std::vector<Receipt> out;
+  for (const auto& record : repository_.list(query)) out.push_back(detail::fromRecord(record));
+  return out;
+}
+
+}  // namespace kyso::receipts

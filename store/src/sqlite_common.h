@@ -1,0 +1,26 @@
+// What the SQLite repositories share: how times are stored, and appending to the audit chain
+// inside a caller's write transaction.
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <string>
+
+#include "kyso/pki/bytes.h"
+#include "kyso/pki/clock.h"
+#include "kyso/store/audit_log.h"
+
+namespace kyso::store::detail {
+
+// Times are stored as ISO 8601 UTC text, whole seconds ("2026-11-27T02:15:00Z"), which sorts.
+std::string timeText(pki::TimePoint t);
+// Throws InternalError("database_corrupt") for a value that does not read back.
+pki::TimePoint parseTime(const std::string& text);
+Bytes parseHex(const std::string& text);
+
+// Appends within the caller's write transaction. BEGIN IMMEDIATE holds the write lock from the read
+// of the last hash to the insert, so two writers (threads or processes) can never chain to the
+// same predecessor.
+AuditEntry appendAuditEntry(Poco::Data::Session& s, const AuditRecord& record);
+
+}  // namespace kyso::store::detail

@@ -1,0 +1,594 @@
+// E-receipts over HTTP, as the procedure system and the payment platform use them: the request
+// shapes of the contract, idempotent retries, bad input, replacements, the public lookup, and the
+// signed XML and PDF checked by the real peers (xmlsec1, pdfsig, zbarimg, pdftotext).
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Array.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "http_client.h"
+#include "kyso/api/http_server.h"
+#include "kyso/api/service_core.h"
+#include "server_process.h"
+#include "test_support.h"
+#include "xml_peers.h"
+
+namespace kyso::api {
+namespace {
+
+using test::errorCode;
+using test::http;
+using test::HttpAnswer;
+using test::json;
+
+// The current year's series symbol: a receipt can only be issued in its series' year.
+std::string symbolFor(pki::TimePoint now, const std::string& letters) {
+  const auto local = std::chrono::floor<std::chrono::days>(now + pki::kVietnamUtcOffset);
+  const int year = static_cast<int>(std::chrono::year_month_day(local).year());
+  const std::string yy = std::to_string(year % 100);
+  return (yy.size() == 1 ? "0" + yy : yy) + "T" + letters;
+}
+
+std::string seriesBody(const std::string& symbol, const std::string& extra = "") {
+  return R"({"template": "EBL01", "symbol": ")" + symbol + R"(",
+ "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
+                  "tax_code": "5000123459", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"})" +
+         extra + "}";
+}
+
+// The request of the contract in the issue, with the series and payment made unique per test.
+std::string receiptBody(const std::string& symbol, const std::string& transaction, std::int64_t amount = 8000,
+                        const std::string& payerId = "008085012345", const std::string& unit = "") {
+  return R"({"template": "EBL01", "symbol": ")" + symbol + "\"" + (unit.empty() ? "" : ", \"unit\": \"" + unit + "\"") +
+         R"(,
+ "payer": {"name": "Nguyễn Văn A", "id": ")" +
+         payerId + R"(", "address": "Tổ 5, phường Phan Thiết"},
+ "items": [{"code": "LPHT01", "name": "Lệ phí cấp bản sao trích lục hộ tịch", "kind": "le_phi", "amount": )" +
+         std::to_string(amount) + R"(}],
+ "payment": {"method": "online", "transaction_id": ")" +
+         transaction + R"(", "provider": "paygov",
+             "paid_at": "2026-11-27T09:15:00+07:00"},
+ "dossier": {"code": "H59.22-261127-0001", "procedure_code": "1.001193"}})";
+}
+
+class Receipts : public ::testing::Test {
+ protected:
+  static inline test::TempDir* dir = nullptr;
+  static inline pki::FixedClock* clock = nullptr;
+  static inline ServiceCore* core = nullptr;
+  static inline HttpServer* server = nullptr;
+  static inline std::string adminKey, backendKey, otherBackendKey, signerKey;
+  static inline int seriesCount = 0;
+
+  static void SetUpTestSuite() {
+    dir = new test::TempDir;
+    clock = new pki::FixedClock(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
+    Settings settings = Settings::load(
+        std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"server.threads", "4"}, {"log.level", "none"}},
+        {});
+    auto listener = HttpListener::bind("127.0.0.1", 0);
+    settings.bindPort(listener.port());
+    core = new ServiceCore(settings, *clock);
+    server = new HttpServer(*core, std::move(listener));
+    server->start();
+    adminKey = core->apiKeys().create(Role::Admin, "operator").key;
+    backendKey = core->apiKeys().create(Role::Backend, "procedure system").key;
+    otherBackendKey = core->apiKeys().create(Role::Backend, "payment platform").key;
+    signerKey = core->apiKeys().create(Role::Signer, "desktop helper").key;
+  }
+  static void TearDownTestSuite() {
+    server->stop();
+    delete server;
+    delete core;
+    delete clock;
+    delete dir;
+  }
+
+  static HttpAnswer call(const std::string& method, const std::string& path, const std::string& key,
+                         const std::string& body = {}, std::map<std::string, std::string> headers = {}) {
+    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
+    return http(server->port(), method, path, body, body.empty() ? "" : "application/json", headers);
+  }
+  // A fresh series of the current year (letters from the allowed set, distinct per call).
+  static std::string newSeries(const std::string& extra = "") {
+    static const std::string letters = "ABCDEGHKLMNPQRSTUVXY";
+    const int n = seriesCount++;
+    const std::string symbol = symbolFor(clock->now(), std::string{letters[static_cast<std::size_t>(n / 20 % 20)],
+                                                                   letters[static_cast<std::size_t>(n % 20)]});
+    const auto created = call("POST", "/v1/series", adminKey, seriesBody(symbol, extra));
+    EXPECT_EQ(created.status, 201) << created.body;
+    return symbol;
+  }
+  static HttpAnswer issue(const std::string& body, const std::string& idempotencyKey,
+                          const std::string& key = backendKey) {
+    return call("POST", "/v1/receipts", key, body, {{"Idempotency-Key", idempotencyKey}});
+  }
+  static std::string uniqueKey() {
+    static std::atomic<int> n{0};
+    return "key-" + std::to_string(++n);
+  }
+  static std::string uniqueTransaction() {
+    static std::atomic<int> n{0};
+    return "PG-20261127-" + std::to_string(++n);
+  }
+
+  test::TempDir work;
+};
+
+TEST_F(Receipts, ContractExample_IssuesTheReceiptAsWritten) {
+  const std::string symbol = newSeries();
+  const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const auto r = json(answer.body);
+  const std::string id = r->getValue<std::string>("id");
+  EXPECT_EQ(answer.header("Location"), "/v1/receipts/" + id);
+  EXPECT_EQ(r->getValue<std::string>("template"), "EBL01");
+  EXPECT_EQ(r->getValue<std::string>("symbol"), symbol);
+  EXPECT_EQ(r->getValue<int>("number"), 1);
+  EXPECT_EQ(r->getValue<std::int64_t>("total"), 8000);
+  EXPECT_EQ(r->getValue<std::string>("total_in_words"), "Tám nghìn đồng");
+  EXPECT_EQ(r->getValue<std::string>("status"), "issued");
+  EXPECT_EQ(pki::parseIso8601(r->getValue<std::string>("issued_at")), clock->now());
+  const std::string code = r->getValue<std::string>("lookup_code");
+  EXPECT_GE(code.size(), 10u);
+  EXPECT_EQ(code.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), std::string::npos) << code;
+  EXPECT_EQ(r->getValue<std::string>("verify_url"), core->settings().publicUrl + "/v/" + code);
+
+  // Read back: the same receipt, and its number runs on.
+  const auto read = call("GET", "/v1/receipts/" + id, backendKey);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(json(read.body)->getObject("payer")->getValue<std::string>("name"), "Nguyễn Văn A");
+  const auto second = issue(receiptBody(symbol, uniqueTransaction(), 150000), uniqueKey());
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(json(second.body)->getValue<int>("number"), 2);
+  EXPECT_EQ(json(second.body)->getValue<std::string>("total_in_words"), "Một trăm năm mươi nghìn đồng");
+}
+
+TEST_F(Receipts, SignedXml_VerifiesWithXmlsec1AndTheSchema) {
+  const std::string symbol = newSeries();
+  const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const std::string id = json(answer.body)->getValue<std::string>("id");
+  const auto xml = call("GET", "/v1/receipts/" + id + "/xml", backendKey);
+  ASSERT_EQ(xml.status, 200);
+  EXPECT_EQ(xml.header("Content-Type"), "application/xml");
+  const auto file = work / "receipt.xml";
+  test::writeFile(file, xml.body);
+  // The signature carries only the seal's certificate (as the authority's documents do): the
+  // verifier knows the issuing CA.
+  const auto verdict = test::xmlsec1Verify(file, core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  EXPECT_TRUE(verdict.ok) << verdict.output;
+  const auto schema = test::xmllintSchema(file);
+  EXPECT_TRUE(schema.ok) << schema.output;
+  for (const std::string& field :
+       std::vector<std::string>{"Nguyễn Văn A", "008085012345", "Lệ phí cấp bản sao trích lục hộ tịch",
+                                "Tám nghìn đồng", "5000123459", "H59.22-261127-0001", symbol}) {
+    EXPECT_NE(xml.body.find(field), std::string::npos) << field;
+  }
+
+  // One changed character in the signed data and the signature no longer holds.
+  std::string tampered = xml.body;
+  tampered.replace(tampered.find("Nguyễn Văn A"), 6, "Nguyen");
+  test::writeFile(work / "tampered.xml", tampered);
+  EXPECT_FALSE(test::xmlsec1Verify(work / "tampered.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa()).ok);
+}
+
+TEST_F(Receipts, PdfCopy_SignedWithQrAndEveryField_ServedUnchanged) {
+  const std::string symbol = newSeries();
+  const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const auto r = json(answer.body);
+  const std::string id = r->getValue<std::string>("id");
+  const auto pdf = call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.header("Content-Type"), "application/pdf");
+  const auto file = work / "receipt.pdf";
+  test::writeFile(file, pdf.body);
+
+  const test::PeerVerdict v = test::checkWithPeers(file, core->devPki()->rootCa());
+  EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.opensslVerified, 1) << v.problems;
+
+  const auto text = test::run({"/usr/bin/pdftotext", "-enc", "UTF-8", file.string(), "-"});
+  ASSERT_EQ(text.exitCode, 0) << text.output;
+  for (const std::string& field : std::vector<std::string>{
+           "BIÊN LAI THU PHÍ, LỆ PHÍ", "Nguyễn Văn A", "Lệ phí cấp bản sao trích lục hộ tịch", "Tám nghìn đồng",
+           "00000001", "EBL01", symbol, "5000123459", r->getValue<std::string>("lookup_code")}) {
+    EXPECT_NE(text.output.find(field), std::string::npos) << field << "\n" << text.output;
+  }
+
+  const auto png = work / "page";
+  ASSERT_EQ(test::run({"/usr/bin/pdftoppm", "-r", "150", "-png", "-singlefile", file.string(), png.string()}).exitCode,
+            0);
+  const auto qr = test::run({"/usr/bin/zbarimg", "--raw", "-q", png.string() + ".png"});
+  ASSERT_EQ(qr.exitCode, 0) << qr.output;
+  // zbarimg may complain about D-Bus on stderr (interleaved here); the decoded text is its own line.
+  const std::string url = r->getValue<std::string>("verify_url");
+  EXPECT_NE(("\n" + qr.output).find("\n" + url + "\n"), std::string::npos) << qr.output;
+
+  // Rendered once: later requests get the stored bytes, even when the clock has moved on.
+  clock->set(clock->now() + std::chrono::minutes(5));
+  const auto again = call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
+  clock->set(clock->now() - std::chrono::minutes(5));
+  EXPECT_EQ(again.body, pdf.body);
+}
+
+TEST_F(Receipts, Retries_SameKeyOrPaymentGiveTheSameReceipt_DifferentBodyConflicts) {
+  const std::string symbol = newSeries();
+  const std::string transaction = uniqueTransaction(), key = uniqueKey();
+  const auto first = issue(receiptBody(symbol, transaction), key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string id = json(first.body)->getValue<std::string>("id");
+
+  // The same request again (a timeout on the caller's side): the same receipt, nothing new.
+  const auto retried = issue(receiptBody(symbol, transaction), key);
+  ASSERT_EQ(retried.status, 201) << retried.body;
+  EXPECT_EQ(json(retried.body)->getValue<std::string>("id"), id);
+  EXPECT_EQ(retried.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(first.header("Idempotent-Replayed"), "");
+
+  // The payment platform notifies twice with different keys: still one receipt per payment.
+  const auto duplicate = issue(receiptBody(symbol, transaction), uniqueKey(), otherBackendKey);
+  ASSERT_EQ(duplicate.status, 201) << duplicate.body;
+  EXPECT_EQ(json(duplicate.body)->getValue<std::string>("id"), id);
+
+  // The same key for another request is a client defect, not a retry.
+  const auto reused = issue(receiptBody(symbol, uniqueTransaction()), key);
+  EXPECT_EQ(reused.status, 409);
+  EXPECT_EQ(errorCode(reused), "idempotency_key_reused");
+  const auto samePaymentOtherAmount = issue(receiptBody(symbol, transaction, 9000), uniqueKey());
+  EXPECT_EQ(samePaymentOtherAmount.status, 409);
+  EXPECT_EQ(errorCode(samePaymentOtherAmount), "payment_already_receipted");
+
+  // None of that took a number.
+  const auto next = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  EXPECT_EQ(json(next.body)->getValue<int>("number"), 2);
+}
+
+TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
+  const std::string symbol = newSeries();
+  struct Case {
+    std::string name, body, code;
+    int status = 400;
+  };
+  const std::string good = receiptBody(symbol, "T-bad");
+  const auto without = [&](const std::string& from, const std::string& what) {
+    std::string body = good;
+    body.replace(body.find(from), from.size(), what);
+    return body;
+  };
+  const std::vector<Case> cases = {
+      {"malformed JSON", "{\"template\": \"EBL01\",", "invalid_json"},
+      {"not an object", "[1, 2]", "invalid_json"},
+      {"unknown field", without("\"dossier\"", "\"extra\": 1, \"dossier\""), "invalid_field"},
+      {"missing payer name", without("\"name\": \"Nguyễn Văn A\", ", ""), "invalid_field"},
+      {"zero amount", receiptBody(symbol, "T-bad", 0), "invalid_amount"},
+      {"negative amount", receiptBody(symbol, "T-bad", -8000), "invalid_amount"},
+      {"absurd total", receiptBody(symbol, "T-bad", 100'000'000'000), "invalid_amount"},
+      {"fractional amount", without("8000", "8000.5"), "invalid_field"},
+      {"invalid CCCD", receiptBody(symbol, "T-bad", 8000, "999085012345"), "invalid_payer_id"},
+      {"invalid MST", receiptBody(symbol, "T-bad", 8000, "0101234566"), "invalid_payer_id"},
+      {"unknown kind", without("le_phi", "thue"), "invalid_fee_kind"},
+      {"unknown method", without("\"online\"", "\"bitcoin\""), "invalid_payment_method"},
+      {"bad paid_at", without("2026-11-27T09:15:00+07:00", "yesterday"), "invalid_time"},
+      {"no items", without(good.substr(good.find("[{"), good.find("}]") + 2 - good.find("[{")), "[]"), "missing_field"},
+      {"unknown series", receiptBody("26TXY", "T-bad"), "series_not_found", 404},
+      {"unknown template", without("EBL01", "EBL09"), "invalid_template"},
+  };
+  for (const auto& c : cases) {
+    const auto answer = issue(c.body, uniqueKey());
+    EXPECT_EQ(answer.status, c.status) << c.name << ": " << answer.body;
+    EXPECT_EQ(errorCode(answer), c.code) << c.name << ": " << answer.body;
+    // The message names the field for field errors.
+    if (c.code == "invalid_field" && c.name == "missing payer name") {
+      EXPECT_NE(answer.body.find("payer.name"), std::string::npos) << answer.body;
+    }
+  }
+  const auto noKey = call("POST", "/v1/receipts", backendKey, good);
+  EXPECT_EQ(noKey.status, 400);
+  EXPECT_EQ(errorCode(noKey), "idempotency_key_required");
+  // Refused from the Content-Length alone, before the body is read.
+  const std::string huge = test::rawHttp(
+      server->port(), "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + backendKey +
+                          "\r\nIdempotency-Key: huge\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(300 * 1024) + "\r\n\r\n{");
+  EXPECT_NE(huge.find("HTTP/1.1 413"), std::string::npos) << huge;
+  EXPECT_NE(huge.find("\"body_too_large\""), std::string::npos) << huge;
+  const auto signerCannot = issue(good, uniqueKey(), signerKey);
+  EXPECT_EQ(signerCannot.status, 403);
+
+  const auto ok = issue(good, uniqueKey());
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(json(ok.body)->getValue<int>("number"), 1);
+}
+
+TEST_F(Receipts, Series_RefusesBadDefinitions) {
+  const std::string symbol = symbolFor(clock->now(), "AA");
+  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "TAI"))),
+            "invalid_series_symbol");  // I is not a series letter
+  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "CAB"))),
+            "invalid_series_symbol");  // C: not registered by an organisation
+  std::string badMst = seriesBody(symbol);
+  badMst.replace(badMst.find("5000123459"), 10, "5000123458");
+  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, badMst)), "invalid_tax_code");
+  const auto overlapping =
+      call("POST", "/v1/series", adminKey, seriesBody(symbol, R"(, "ranges": [{"unit": "A", "first": 1, "last": 100},
+                                                                   {"unit": "B", "first": 100, "last": 200}])"));
+  EXPECT_EQ(errorCode(overlapping), "invalid_range");
+  EXPECT_EQ(call("POST", "/v1/series", backendKey, seriesBody(symbol)).status, 403);
+
+  const std::string made = newSeries();
+  const auto twice = call("POST", "/v1/series", adminKey, seriesBody(made));
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(errorCode(twice), "series_exists");
+  const auto listed = call("GET", "/v1/series", backendKey);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_NE(listed.body.find(made), std::string::npos);
+}
+
+TEST_F(Receipts, Ranges_EachUnitUsesItsOwnInOrder_AndRunsOut) {
+  const std::string symbol = newSeries(R"(, "ranges": [{"unit": "xa-minh-xuan", "first": 1, "last": 2},
+                                {"unit": "buu-dien", "first": 1001, "last": 1100}])");
+  const auto number = [&](const std::string& unit) {
+    const auto a = issue(receiptBody(symbol, uniqueTransaction(), 8000, "008085012345", unit), uniqueKey());
+    return a.status == 201 ? std::to_string(json(a.body)->getValue<int>("number")) : errorCode(a);
+  };
+  EXPECT_EQ(number("xa-minh-xuan"), "1");
+  EXPECT_EQ(number("buu-dien"), "1001");
+  EXPECT_EQ(number("xa-minh-xuan"), "2");
+  EXPECT_EQ(number("xa-minh-xuan"), "series_exhausted");
+  EXPECT_EQ(number("buu-dien"), "1002");
+  EXPECT_EQ(number(""), "unit_required");
+  EXPECT_EQ(number("khac"), "unknown_unit");
+}
+
+TEST_F(Receipts, Replacement_LinksBothWays_AndOnlyOnce) {
+  const std::string symbol = newSeries();
+  const auto original = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  ASSERT_EQ(original.status, 201);
+  const std::string id = json(original.body)->getValue<std::string>("id");
+  const std::string code = json(original.body)->getValue<std::string>("lookup_code");
+
+  std::string corrected = receiptBody(symbol, "ignored", 10000);
+  // A replacement names no series: it takes the original's.
+  corrected.erase(0, corrected.find("\"payer\""));
+  corrected = "{" + corrected;
+  const std::string key = uniqueKey();
+  const auto replaced =
+      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
+  ASSERT_EQ(replaced.status, 201) << replaced.body;
+  const auto r = json(replaced.body);
+  EXPECT_EQ(r->getValue<int>("number"), 2);
+  EXPECT_EQ(r->getValue<std::string>("replaces"), id);
+  EXPECT_EQ(r->getObject("original")->getValue<int>("number"), 1);
+  const auto replacementXml = call("GET", "/v1/receipts/" + r->getValue<std::string>("id") + "/xml", backendKey);
+  EXPECT_NE(replacementXml.body.find("<SBLLQuan>00000001</SBLLQuan>"), std::string::npos) << replacementXml.body;
+  EXPECT_EQ(r->getValue<std::string>("total_in_words"), "Mười nghìn đồng");
+
+  const auto now = json(call("GET", "/v1/receipts/" + id, backendKey).body);
+  EXPECT_EQ(now->getValue<std::string>("status"), "replaced");
+  EXPECT_EQ(now->getValue<std::string>("replaced_by"), r->getValue<std::string>("id"));
+
+  // A retry is the same replacement; a second replacement of the original is refused.
+  const auto retried =
+      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
+  EXPECT_EQ(json(retried.body)->getValue<std::string>("id"), r->getValue<std::string>("id"));
+  const auto again =
+      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", uniqueKey()}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(errorCode(again), "receipt_replaced");
+
+  const auto lookup = call("GET", "/v1/public/receipts/" + code, "");
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  const auto pub = json(lookup.body);
+  EXPECT_EQ(pub->getValue<std::string>("status"), "replaced");
+  EXPECT_EQ(pub->getObject("replaced_by")->getValue<std::string>("number"), "00000002");
+}
+
+TEST_F(Receipts, PublicLookup_MasksThePayer_AndUnknownCodesAreNotFound) {
+  const std::string symbol = newSeries();
+  const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  const std::string code = json(answer.body)->getValue<std::string>("lookup_code");
+  const auto lookup = call("GET", "/v1/public/receipts/" + code, "");
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  EXPECT_EQ(lookup.body.find("008085012345"), std::string::npos) << lookup.body;
+  EXPECT_EQ(json(lookup.body)->getObject("payer")->getValue<std::string>("id"), "*********345");
+  EXPECT_EQ(json(lookup.body)->getValue<std::string>("status"), "issued");
+  EXPECT_EQ(call("GET", "/v1/public/receipts/ZZZZZZZZZZZZ", "").status, 404);
+
+  const auto page = call("GET", "/v/" + code, "");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("Nguyễn Văn A"), std::string::npos);
+  EXPECT_NE(page.body.find("data-status=\"issued\""), std::string::npos);
+  EXPECT_EQ(page.body.find("008085012345"), std::string::npos);
+  EXPECT_EQ(call("GET", "/v/NOTACODE", "").status, 404);
+}
+
+TEST_F(Receipts, List_FiltersAndPages) {
+  const std::string symbol = newSeries();
+  std::set<std::string> issued;
+  for (int i = 0; i < 5; ++i) {
+    issued.insert(json(issue(receiptBody(symbol, uniqueTransaction()), uniqueKey()).body)->getValue<std::string>("id"));
+  }
+  std::set<std::string> seen;
+  std::string after;
+  for (int page = 0; page < 5; ++page) {
+    const auto answer = call(
+        "GET", "/v1/receipts?series=" + symbol + "&limit=2" + (after.empty() ? "" : "&after=" + after), backendKey);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const auto body = json(answer.body);
+    const auto items = body->getArray("receipts");
+    for (unsigned i = 0; i < items->size(); ++i) seen.insert(items->getObject(i)->getValue<std::string>("id"));
+    if (body->isNull("next")) break;
+    after = body->getValue<std::string>("next");
+  }
+  EXPECT_EQ(seen, issued);
+  EXPECT_EQ(errorCode(call("GET", "/v1/receipts?limit=0", backendKey)), "invalid_parameter");
+  EXPECT_EQ(errorCode(call("GET", "/v1/receipts?status=cancelled", backendKey)), "invalid_status");
+}
+
+// 32 clients issue 2,000 receipts on one series at once: numbers are exactly 1..2000, and every
+// receipt's signature holds.
+TEST_F(Receipts, Concurrency_32Clients2000Receipts_GaplessAndAllVerify) {
+  const std::string symbol = newSeries();
+  constexpr int kClients = 32, kTotal = 2000;
+  std::atomic<int> next{0};
+  std::vector<std::vector<std::pair<int, std::string>>> got(kClients);  // number, id
+  std::vector<std::string> failures(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = next++; i < kTotal; i = next++) {
+        const auto a = issue(receiptBody(symbol, "C-" + std::to_string(i)), "conc-" + std::to_string(i));
+        if (a.status != 201) {
+          failures[static_cast<std::size_t>(c)] += std::to_string(a.status) + " " + a.body + "\n";
+          continue;
+        }
+        const auto r = json(a.body);
+        got[static_cast<std::size_t>(c)].emplace_back(r->getValue<int>("number"), r->getValue<std::string>("id"));
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  std::vector<int> numbers;
+  std::vector<std::string> ids;
+  for (int c = 0; c < kClients; ++c) {
+    EXPECT_EQ(failures[static_cast<std::size_t>(c)], "");
+    for (const auto& [n, id] : got[static_cast<std::size_t>(c)]) {
+      numbers.push_back(n);
+      ids.push_back(id);
+    }
+  }
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_EQ(numbers.size(), static_cast<std::size_t>(kTotal));
+  for (int i = 0; i < kTotal; ++i) ASSERT_EQ(numbers[static_cast<std::size_t>(i)], i + 1);
+
+  test::XmlVerifier verifier(core->devPki()->rootCa(), core->devPki()->issuingCa());
+  for (const auto& id : ids) {
+    const std::string xml = core->receipts().xml(id);
+    ASSERT_TRUE(verifier.verify(xml)) << id;
+  }
+}
+
+}  // namespace
+}  // namespace kyso::api
+
+namespace kyso::test {
+namespace {
+
+std::string createdKey(const std::filesystem::path& dataDir, const std::string& role) {
+  const auto created =
+      run({(binDir() / "kyso").string(), "--data-dir", dataDir.string(), "apikey", "create", "--role", role});
+  EXPECT_EQ(created.exitCode, 0) << created.output;
+  const auto at = created.output.find("kyso_");
+  return created.output.substr(at, created.output.find('\n', at) - at);
+}
+
+pki::Certificate served(int port, const std::string& path) {
+  const std::string body = http(port, "GET", path).body;
+  return body.starts_with("-----BEGIN") ? pki::Certificate::fromPem(body) : pki::Certificate::fromDer(asBytes(body));
+}
+
+// SIGKILL in the middle of a run of concurrent issues, then a restart: every receipt whose 201
+// reached a client is there with its number and verifies, numbers stay gapless, and retries with
+// the same idempotency keys get what was made before the kill.
+TEST(ReceiptsCrash, KilledMidRun_AcknowledgedReceiptsSurvive_NumbersStayGapless) {
+  TempDir dir;
+  const auto dataDir = dir / "var";
+  std::optional<ServerProcess> server(std::in_place,
+                                      std::vector<std::string>{"--port", "0", "--data-dir", dataDir.string()});
+  ASSERT_GT(server->port(), 0) << server->log();
+  const std::string admin = createdKey(dataDir, "admin"), backend = createdKey(dataDir, "backend");
+  const std::string symbol = api::symbolFor(pki::SystemClock::instance().now(), "KH");
+  ASSERT_EQ(http(server->port(), "POST", "/v1/series", api::seriesBody(symbol), "application/json",
+                 {{"Authorization", "Bearer " + admin}})
+                .status,
+            201);
+
+  constexpr int kClients = 16;
+  std::atomic<int> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::map<int, std::pair<std::string, int>> acknowledged;  // request → (id, number)
+  const auto request = [&](int port, int i) {
+    return http(port, "POST", "/v1/receipts", api::receiptBody(symbol, "K-" + std::to_string(i)), "application/json",
+                {{"Authorization", "Bearer " + backend}, {"Idempotency-Key", "kill-" + std::to_string(i)}});
+  };
+  std::vector<std::thread> clients;
+  const int port = server->port();
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      while (!stop) {
+        const int i = next++;
+        HttpAnswer a;
+        try {
+          a = request(port, i);
+        } catch (const std::exception&) {
+          return;  // the server is gone
+        }
+        if (a.status != 201) return;
+        const auto r = json(a.body);
+        std::lock_guard lock(mutex);
+        acknowledged[i] = {r->getValue<std::string>("id"), r->getValue<int>("number")};
+      }
+    });
+  }
+  // Kill once a few hundred receipts are through, while the clients are still sending.
+  for (int waited = 0; waited < 600; ++waited) {
+    {
+      std::lock_guard lock(mutex);
+      if (acknowledged.size() >= 300) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server->kill();
+  stop = true;
+  for (auto& t : clients) t.join();
+  const int attempted = next.load();
+  ASSERT_GE(acknowledged.size(), 300u);
+
+  server.emplace(std::vector<std::string>{"--port", "0", "--data-dir", dataDir.string()});
+  ASSERT_GT(server->port(), 0) << server->log();
+  const int again = server->port();
+  XmlVerifier verifier(served(again, "/pki/ca/root.crt"), served(again, "/pki/ca/issuing.crt"));
+  for (const auto& [i, receipt] : acknowledged) {
+    const auto read =
+        http(again, "GET", "/v1/receipts/" + receipt.first, {}, {}, {{"Authorization", "Bearer " + backend}});
+    ASSERT_EQ(read.status, 200) << "acknowledged receipt " << receipt.first << " lost";
+    EXPECT_EQ(json(read.body)->getValue<int>("number"), receipt.second);
+    const auto xml =
+        http(again, "GET", "/v1/receipts/" + receipt.first + "/xml", {}, {}, {{"Authorization", "Bearer " + backend}});
+    ASSERT_TRUE(verifier.verify(xml.body)) << receipt.first;
+  }
+
+  // Every request is retried with its key: the acknowledged ones get their receipt again, the
+  // others get the one made before the kill (when the answer was lost) or a new one.
+  std::set<int> numbers;
+  std::set<std::string> ids;
+  for (int i = 0; i < attempted; ++i) {
+    const auto a = request(again, i);
+    ASSERT_EQ(a.status, 201) << a.body;
+    const auto r = json(a.body);
+    if (const auto known = acknowledged.find(i); known != acknowledged.end()) {
+      EXPECT_EQ(r->getValue<std::string>("id"), known->second.first);
+      EXPECT_EQ(a.header("Idempotent-Replayed"), "true");
+    }
+    numbers.insert(r->getValue<int>("number"));
+    ids.insert(r->getValue<std::string>("id"));
+  }
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(attempted));
+  ASSERT_EQ(numbers.size(), static_cast<std::size_t>(attempted));
+  EXPECT_EQ(*numbers.begin(), 1);
+  EXPECT_EQ(*numbers.rbegin(), attempted);  // 1..attempted, each once: no gap, no repeat
+  EXPECT_EQ(server->terminate(), 0);
+}
+
+}  // namespace
+}  // namespace kyso::test
