@@ -276,6 +276,103 @@ void listReceipts(ServiceCore& core, Exchange& ex) {
   ex.sendJson(200, body);
 }
 
+Object::Ptr noticeJson(const receipts::Notice& n) {
+  Object::Ptr o = new Object;
+  o->set("id", n.id);
+  o->set("receipt_id", n.receipt.id);
+  o->set("issued_at", pki::formatIso8601(n.issuedAt));
+  o->set("reason", n.reason);
+  Array::Ptr corrections = new Array;
+  for (const auto& c : n.corrections) {
+    Object::Ptr correction = new Object;
+    correction->set("field", c.field);
+    correction->set("old", c.oldValue);
+    correction->set("new", c.newValue);
+    corrections->add(correction);
+  }
+  o->set("corrections", corrections);
+  Object::Ptr links = new Object;
+  links->set("self", "/v1/notices/" + n.id);
+  links->set("xml", "/v1/notices/" + n.id + "/xml");
+  links->set("receipt", "/v1/receipts/" + n.receipt.id);
+  o->set("links", links);
+  return o;
+}
+
+void issueNotice(ServiceCore& core, Exchange& ex) {
+  ex.requireContentType({"application/json"});
+  receipts::NoticeRequest request;
+  request.idempotencyKey = idempotencyKey(ex);
+  request.actor = ex.principal->actor();
+  const auto json = JsonRequest::parse(ex.readBody(kReceiptBodyLimit), {"reason", "corrections"});
+  request.reason = json.string("reason");
+  for (const auto& c : json.objectArray("corrections", {"field", "new"}, 20)) {
+    request.corrections.push_back({c.string("field"), "", c.string("new")});
+  }
+  const auto result = core.receipts().issueNotice(ex.pathParameters.at("id"), request);
+  ex.response().set("Location", "/v1/notices/" + result.notice.id);
+  if (result.replayed) ex.response().set("Idempotent-Replayed", "true");
+  ex.sendJson(201, *noticeJson(result.notice));
+}
+
+void listNotices(ServiceCore& core, Exchange& ex) {
+  Array::Ptr all = new Array;
+  for (const auto& n : core.receipts().notices(ex.pathParameters.at("id"))) all->add(noticeJson(n));
+  Object body;
+  body.set("notices", all);
+  ex.sendJson(200, body);
+}
+
+// GET /v1/reports/daily-summary?date=YYYY-MM-DD[&tax_code=][&format=json|xml]: form 01/TH-BLĐT.
+void dailySummary(ServiceCore& core, Exchange& ex) {
+  const std::string& date = ex.param("date");
+  std::chrono::year_month_day day{};
+  if (date.size() == 10 && date[4] == '-' && date[7] == '-' &&
+      date.find_first_not_of("0123456789-") == std::string::npos) {
+    day = std::chrono::year_month_day(std::chrono::year(std::stoi(date.substr(0, 4))),
+                                      std::chrono::month(static_cast<unsigned>(std::stoi(date.substr(5, 2)))),
+                                      std::chrono::day(static_cast<unsigned>(std::stoi(date.substr(8, 2)))));
+  }
+  if (!day.ok()) throw InputError("invalid_parameter", "query parameter 'date' must be a day, YYYY-MM-DD");
+  const std::string format = ex.param("format", "json");
+  if (format != "json" && format != "xml") {
+    throw InputError("invalid_parameter", "query parameter 'format' must be json or xml");
+  }
+  const receipts::DailySummary summary = core.receipts().dailySummary(day, ex.param("tax_code"));
+  if (format == "xml") {
+    ex.sendBytes(200, "application/xml", core.receipts().signSummary(summary));
+    return;
+  }
+  Object body;
+  body.set("date", date);
+  body.set("form", "01/TH-BLĐT");
+  body.set("organization", organizationJson(summary.organization));
+  Array::Ptr rows = new Array;
+  for (const auto& row : summary.rows) {
+    Object::Ptr o = new Object;
+    o->set("receipt_id", row.receipt.id);
+    o->set("template", std::string(receipts::templateCodeName(row.receipt.series.templateCode)));
+    o->set("symbol", row.receipt.series.symbol);
+    o->set("number", row.receipt.number);
+    o->set("issued_at", pki::formatIso8601(row.receipt.issuedAt));
+    o->set("fee_names", row.feeNames);
+    o->set("total", static_cast<Poco::Int64>(row.total));
+    o->set("status", std::string(receipts::receiptStatusName(row.status)));
+    if (row.replaces) {
+      Object::Ptr related = new Object;
+      related->set("id", row.replaces->id);
+      related->set("symbol", row.replaces->series.symbol);
+      related->set("number", row.replaces->number);
+      o->set("replaces", related);
+    }
+    rows->add(o);
+  }
+  body.set("receipts", rows);
+  body.set("count", static_cast<Poco::UInt64>(summary.rows.size()));
+  body.set("total", static_cast<Poco::Int64>(summary.total));
+  ex.sendJson(200, body);
+}
+
 std::optional<Receipt> replacementOf(ServiceCore& core, const Receipt& r) {
   if (!r.replacedBy) return std::nullopt;
   return core.receipts().get(*r.replacedBy);
@@ -386,6 +483,21 @@ void registerReceiptRoutes(Router& router, ServiceCore& core) {
       {"GET", "/v1/receipts/{id}/pdf", {Role::Backend, Role::Admin}, [&core](Exchange& ex) { receiptPdf(core, ex); }});
   router.add(
       {"POST", "/v1/receipts/{id}/replacement", {Role::Backend}, [&core](Exchange& ex) { replaceReceipt(core, ex); }});
+  router.add({"POST", "/v1/receipts/{id}/notices", {Role::Backend}, [&core](Exchange& ex) { issueNotice(core, ex); }});
+  router.add({"GET", "/v1/receipts/{id}/notices", {Role::Backend, Role::Admin}, [&core](Exchange& ex) {
+                listNotices(core, ex);
+              }});
+  router.add({"GET", "/v1/notices/{id}", {Role::Backend, Role::Admin}, [&core](Exchange& ex) {
+                ex.sendJson(200, *noticeJson(core.receipts().notice(ex.pathParameters.at("id"))));
+              }});
+  router.add({"GET", "/v1/notices/{id}/xml", {Role::Backend, Role::Admin}, [&core](Exchange& ex) {
+                ex.sendBytes(200, "application/xml", core.receipts().noticeXml(ex.pathParameters.at("id")));
+              }});
+  router.add({"GET",
+              "/v1/reports/daily-summary",
+              {Role::Backend, Role::Admin},
+              [&core](Exchange& ex) { dailySummary(core, ex); },
+              {"date", "tax_code", "format"}});
   router.add({"GET", "/v1/public/receipts/{code}", {}, [&core](Exchange& ex) { publicReceipt(core, ex); }});
   router.add({"GET", "/v/{code}", {}, [&core](Exchange& ex) { receiptPage(core, ex); }});
 }

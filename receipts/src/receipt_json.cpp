@@ -119,11 +119,11 @@ Receipt fromRecord(const store::ReceiptRecord& record) {
     r.totalInWords = o->getValue<std::string>("total_in_words");
     r.verifyUrl = o->getValue<std::string>("verify_url");
     if (const auto replaces = o->getObject("replaces")) {
-      r.replaces = ReceiptReference{replaces->getValue<std::string>("id"),
-                                    {parseTemplateCode(replaces->getValue<std::string>("template")),
-                                     replaces->getValue<std::string>("symbol")},
-                                    replaces->getValue<std::uint32_t>("number"),
-                                    pki::parseIso8601(replaces->getValue<std::string>("issued_at"))};
+      r.replaces = ReceiptReference{
+          replaces->getValue<std::string>("id"),
+          {parseTemplateCode(replaces->getValue<std::string>("template")), replaces->getValue<std::string>("symbol")},
+          replaces->getValue<std::uint32_t>("number"),
+          pki::parseIso8601(replaces->getValue<std::string>("issued_at"))};
       if (r.replaces->id != record.replaces) throw InternalError("replacement link and content disagree");
     }
   } catch (const Poco::Exception& e) {
@@ -132,6 +132,100 @@ Receipt fromRecord(const store::ReceiptRecord& record) {
     throw InternalError("unreadable receipt " + record.id + " in the database: " + e.what(), "database_corrupt");
   }
   return r;
+}
+
+namespace {
+
+Object::Ptr referenceObject(const ReceiptReference& r) {
+  auto o = object();
+  o->set("id", r.id);
+  o->set("template", std::string(templateCodeName(r.series.templateCode)));
+  o->set("symbol", r.series.symbol);
+  o->set("number", r.number);
+  o->set("issued_at", pki::formatIso8601Utc(r.issuedAt));
+  return o;
+}
+
+ReceiptReference referenceFrom(const Object::Ptr& o) {
+  return {o->getValue<std::string>("id"),
+          {parseTemplateCode(o->getValue<std::string>("template")), o->getValue<std::string>("symbol")},
+          o->getValue<std::uint32_t>("number"),
+          pki::parseIso8601(o->getValue<std::string>("issued_at"))};
+}
+
+Array::Ptr correctionsArray(const std::vector<NoticeCorrection>& corrections, bool withOld) {
+  Array::Ptr out = new Array;
+  for (const auto& c : corrections) {
+    auto o = object();
+    o->set("field", c.field);
+    if (withOld) o->set("old", c.oldValue);
+    o->set("new", c.newValue);
+    out->add(o);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string noticeJson(const Notice& notice) {
+  auto organization = object();
+  organization->set("name", notice.organization.name);
+  organization->set("tax_code", notice.organization.taxCode);
+  organization->set("address", notice.organization.address);
+  auto o = object();
+  o->set("receipt", referenceObject(notice.receipt));
+  o->set("organization", organization);
+  o->set("reason", notice.reason);
+  o->set("corrections", correctionsArray(notice.corrections, true));
+  return stringify(o);
+}
+
+Notice noticeFromRecord(const store::NoticeRecord& record) {
+  Notice n;
+  try {
+    n.id = record.id;
+    n.issuedAt = record.issuedAt;
+    const auto o = Poco::JSON::Parser().parse(record.content).extract<Object::Ptr>();
+    n.receipt = referenceFrom(o->getObject("receipt"));
+    const auto organization = o->getObject("organization");
+    n.organization = {organization->getValue<std::string>("name"), organization->getValue<std::string>("tax_code"),
+                      organization->getValue<std::string>("address")};
+    n.reason = o->getValue<std::string>("reason");
+    const auto corrections = o->getArray("corrections");
+    for (unsigned i = 0; i < corrections->size(); ++i) {
+      const auto c = corrections->getObject(i);
+      n.corrections.push_back(
+          {c->getValue<std::string>("field"), c->getValue<std::string>("old"), c->getValue<std::string>("new")});
+    }
+  } catch (const Poco::Exception& e) {
+    throw InternalError("unreadable notice " + record.id + " in the database: " + e.displayText(), "database_corrupt");
+  } catch (const InputError& e) {
+    throw InternalError("unreadable notice " + record.id + " in the database: " + e.what(), "database_corrupt");
+  }
+  return n;
+}
+
+std::string noticeRequestSha256(const std::string& receiptId, const NoticeRequest& request) {
+  auto o = object();
+  o->set("receipt", receiptId);
+  o->set("reason", request.reason);
+  o->set("corrections", correctionsArray(request.corrections, false));
+  return toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(stringify(o))));
+}
+
+std::string noticeEventJson(const std::string& eventId, const Notice& notice) {
+  auto body = object();
+  body->set("id", notice.id);
+  body->set("receipt_id", notice.receipt.id);
+  body->set("issued_at", pki::formatIso8601(notice.issuedAt));
+  body->set("reason", notice.reason);
+  body->set("corrections", correctionsArray(notice.corrections, true));
+  auto o = object();
+  o->set("event_id", eventId);
+  o->set("type", "receipt.notice");
+  o->set("created_at", pki::formatIso8601(notice.issuedAt));
+  o->set("notice", body);
+  return stringify(o);
 }
 
 std::string eventJson(const std::string& eventId, const std::string& type, pki::TimePoint at, const Receipt& r) {

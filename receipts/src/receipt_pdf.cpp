@@ -282,9 +282,10 @@ class ReceiptLayout {
     if (receipt_.replaces) {
       // Circular 91 Art. 20: a replacement receipt names the one it replaces.
       const ReceiptReference& original = *receipt_.replaces;
-      const std::string note = "(Thay thế biên lai mẫu số " + std::string(templateCodeName(original.series.templateCode)) +
-                               ", ký hiệu " + original.series.symbol + ", số " + formatReceiptNumber(original.number) +
-                               ", " + longDate(original.issuedAt) + ")";
+      const std::string note = "(Thay thế biên lai mẫu số " +
+                               std::string(templateCodeName(original.series.templateCode)) + ", ký hiệu " +
+                               original.series.symbol + ", số " + formatReceiptNumber(original.number) + ", " +
+                               longDate(original.issuedAt) + ")";
       y_ -= paragraph(pdf_.wrap(note, kSmall, kWidth), centre, y_, kSmall, TextAlign::Centre);
     }
     y_ -= kGap * 1.5;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "kyso/receipts/identifiers.h"
 #include "receipt_json.h"
 #include "receipt_xml.h"
+#include "report_xml.h"
 
 namespace kyso::receipts {
 
@@ -485,6 +487,190 @@ std::vector<Receipt> ReceiptService::list(const store::ReceiptQuery& query) {
   std::vector<Receipt> out;
   for (const auto& record : repository_.list(query)) out.push_back(detail::fromRecord(record));
   return out;
+}
+
+namespace {
+
+ReceiptReference referenceOf(const Receipt& r) {
+  return {r.id, r.series, r.number, r.issuedAt};
+}
+
+// The text a notice may correct, and where it is in a receipt. A tax code, an identifier or an
+// amount is not text: a mistake there needs a replacement receipt.
+std::string* correctable(Receipt& receipt, const std::string& field) {
+  if (field == "payer.name") return &receipt.request.payer.name;
+  if (field == "payer.address") return &receipt.request.payer.address;
+  if (field == "total_in_words") return &receipt.totalInWords;
+  static const std::regex itemName(R"(items\[(0|[1-9][0-9]{0,2})\]\.name)");
+  if (std::smatch m; std::regex_match(field, m, itemName)) {
+    const auto index = std::stoul(m[1].str());
+    if (index >= receipt.request.items.size()) {
+      throw InputError("invalid_correction", "corrections: the receipt has no " + field);
+    }
+    return &receipt.request.items[index].name;
+  }
+  static const std::set<std::string> amounts{"payer.id", "organization.tax_code", "total", "template", "symbol",
+                                             "number"};
+  if (amounts.contains(field) || field.starts_with("items[")) {
+    throw InputError("correction_not_allowed",
+                     "corrections: " + field + " cannot be corrected by a notice; issue a replacement receipt");
+  }
+  throw InputError("invalid_correction", "corrections: unknown field '" + field +
+                                             "' (payer.name, payer.address, total_in_words, items[i].name)");
+}
+
+}  // namespace
+
+NoticeResult ReceiptService::issueNotice(const std::string& receiptId, const NoticeRequest& request) {
+  requireText(request.reason, "reason");
+  if (request.corrections.empty()) throw InputError("missing_field", "corrections: at least one is required");
+  if (request.corrections.size() > 20) throw InputError("invalid_field", "corrections: at most 20 per notice");
+  std::set<std::string> fields;
+  for (const auto& c : request.corrections) {
+    requireText(c.newValue, ("corrections[" + c.field + "].new").c_str());
+    if (!fields.insert(c.field).second) throw InputError("invalid_correction", "corrections: " + c.field + " twice");
+  }
+  const std::string requestSha256 = detail::noticeRequestSha256(receiptId, request);
+  NoticeResult result;
+  repository_.issue([&](store::ReceiptIssuance& tx) {
+    if (!request.idempotencyKey.empty()) {
+      if (auto earlier = tx.findNoticeByIdempotencyKey(request.actor, request.idempotencyKey)) {
+        if (earlier->requestSha256 != requestSha256) {
+          throw ConflictError("idempotency_key_reused",
+                              "this Idempotency-Key was used for a different request (notice " + earlier->id + ")");
+        }
+        result = {detail::noticeFromRecord(*earlier), true};
+        return;
+      }
+    }
+    const auto record = tx.find(receiptId);
+    if (!record) throw NotFoundError("receipt_not_found", "no receipt " + receiptId);
+    Receipt receipt = detail::fromRecord(*record);
+    if (receipt.status != ReceiptStatus::Issued) {
+      throw ConflictError("receipt_replaced", "receipt " + receiptId + " has been replaced; correct the replacement");
+    }
+    const auto series = tx.series(record->seriesId);
+    if (!series)
+      throw InternalError("receipt " + receiptId + " names a series that does not exist", "database_corrupt");
+    Notice notice;
+    notice.id = randomId("nt_");
+    notice.receipt = referenceOf(receipt);
+    notice.organization = receipt.organization;
+    notice.issuedAt = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    notice.reason = request.reason;
+    for (const auto& c : request.corrections) {
+      const std::string* printed = correctable(receipt, c.field);
+      if (*printed == c.newValue) {
+        throw InputError("invalid_correction", "corrections: " + c.field + " already reads '" + c.newValue + "'");
+      }
+      notice.corrections.push_back({c.field, *printed, c.newValue});
+    }
+    const pki::SigningCredential& credential = keys_(series->keyId);
+    store::NoticeRecord stored;
+    stored.id = notice.id;
+    stored.receiptId = receiptId;
+    stored.issuedAt = notice.issuedAt;
+    stored.actor = request.actor;
+    stored.idempotencyKey = request.idempotencyKey;
+    stored.requestSha256 = requestSha256;
+    stored.content = detail::noticeJson(notice);
+    stored.xml = detail::buildNoticeXml(notice, credential);
+    tx.insertNotice(stored);
+    store::AuditRecord audit;
+    audit.time = notice.issuedAt;
+    audit.actor = request.actor;
+    audit.action = "receipt.notice";
+    audit.keyId = credential.id;
+    audit.documentSha256 = toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(stored.xml)));
+    audit.level = "XMLDSig";
+    audit.details = "{\"notice\":\"" + notice.id + "\",\"receipt\":\"" + receiptId + "\"}";
+    tx.audit(audit);
+    store::OutboxEvent event;
+    event.type = "receipt.notice";
+    event.createdAt = notice.issuedAt;
+    event.nextAttemptAt = notice.issuedAt;
+    event.body = detail::noticeEventJson(randomId("ev_"), notice);
+    tx.enqueueForCallbacks(event);
+    result = {std::move(notice), false};
+  });
+  return result;
+}
+
+std::vector<Notice> ReceiptService::notices(const std::string& receiptId) {
+  get(receiptId);  // not found → 404 rather than an empty list
+  std::vector<Notice> out;
+  for (const auto& record : repository_.notices(receiptId)) out.push_back(detail::noticeFromRecord(record));
+  return out;
+}
+
+Notice ReceiptService::notice(const std::string& id) {
+  const auto record = repository_.findNotice(id);
+  if (!record) throw NotFoundError("notice_not_found", "no notice " + id);
+  return detail::noticeFromRecord(*record);
+}
+
+std::string ReceiptService::noticeXml(const std::string& id) {
+  const auto record = repository_.findNotice(id);
+  if (!record) throw NotFoundError("notice_not_found", "no notice " + id);
+  return record->xml;
+}
+
+DailySummary ReceiptService::dailySummary(std::chrono::year_month_day day, const std::string& taxCode) {
+  if (!day.ok()) throw InputError("invalid_parameter", "not a calendar day");
+  const pki::TimePoint start = std::chrono::sys_days(day) - pki::kVietnamUtcOffset;
+  DailySummary summary;
+  summary.day = day;
+  std::set<std::string> organizations;
+  for (const auto& record : repository_.issuedBetween(start, start + std::chrono::days(1))) {
+    const Receipt r = detail::fromRecord(record);
+    organizations.insert(r.organization.taxCode);
+    if (!taxCode.empty() && r.organization.taxCode != taxCode) continue;
+    SummaryRow row;
+    row.receipt = referenceOf(r);
+    for (const auto& item : r.request.items) row.feeNames += (row.feeNames.empty() ? "" : "; ") + item.name;
+    row.total = r.total;
+    row.status = r.status;
+    row.replaces = r.replaces;
+    summary.total += r.total;
+    summary.rows.push_back(std::move(row));
+    summary.organization = r.organization;
+  }
+  if (taxCode.empty() && organizations.size() > 1) {
+    throw InputError("tax_code_required", "receipts of " + std::to_string(organizations.size()) +
+                                              " organisations were issued that day; name one with tax_code");
+  }
+  if (summary.rows.empty()) {
+    // A day without receipts still has a (empty) summary: of the organisation named, or of the
+    // only one that has series.
+    for (const auto& series : repository_.listSeries()) {
+      if (!taxCode.empty() && series.organizationTaxCode != taxCode) continue;
+      organizations.insert(series.organizationTaxCode);
+      summary.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
+    }
+    if (summary.organization.taxCode.empty()) {
+      throw NotFoundError("organization_not_found", "no receipt series belongs to tax code " + taxCode);
+    }
+    if (taxCode.empty() && organizations.size() > 1) {
+      throw InputError("tax_code_required", "several organisations have series; name one with tax_code");
+    }
+  }
+  return summary;
+}
+
+std::string ReceiptService::signSummary(const DailySummary& summary) {
+  std::string keyId;
+  for (const auto& series : repository_.listSeries()) {
+    if (series.organizationTaxCode == summary.organization.taxCode) {
+      keyId = series.keyId;
+      break;
+    }
+  }
+  if (keyId.empty()) throw NotFoundError("organization_not_found", "the organisation has no series and no seal key");
+  char day[16];
+  std::snprintf(day, sizeof day, "%04d%02u%02u", static_cast<int>(summary.day.year()),
+                static_cast<unsigned>(summary.day.month()), static_cast<unsigned>(summary.day.day()));
+  const std::string id = "bt_" + std::string(day) + "_" + summary.organization.taxCode;
+  return detail::buildSummaryXml(summary, id, std::chrono::floor<std::chrono::seconds>(clock_.now()), keys_(keyId));
 }
 
 }  // namespace kyso::receipts

@@ -75,6 +75,23 @@ std::optional<ReceiptRecord> first(std::vector<ReceiptRecord> rows) {
   return std::move(rows.front());
 }
 
+template <typename... Params>
+std::vector<NoticeRecord> selectNotices(Poco::Data::Session& s, const std::string& where, Params... params) {
+  Poco::Data::Statement select(s);
+  select << "SELECT id, receipt_id, issued_at, actor, idempotency_key, request_sha256, content, xml"
+            " FROM receipt_notices " +
+                where;
+  (select.addBind(Poco::Data::Keywords::bind(params)), ...);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<NoticeRecord> out;
+  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+    out.push_back({text(rs, "id"), text(rs, "receipt_id"), parseTime(text(rs, "issued_at")), text(rs, "actor"),
+                   text(rs, "idempotency_key"), text(rs, "request_sha256"), text(rs, "content"), text(rs, "xml")});
+  }
+  return out;
+}
+
 std::vector<SeriesRecord> selectSeries(Poco::Data::Session& s, const std::string& where,
                                        std::vector<std::string> params) {
   Poco::Data::Statement select(s);
@@ -209,9 +226,17 @@ class SqliteIssuance final : public ReceiptIssuance {
   }
 
   void insertNotice(const NoticeRecord& n) override {
-    std::string id = n.id, receipt = n.receiptId, issued = timeText(n.issuedAt), content = n.content, xml = n.xml;
-    s_ << "INSERT INTO receipt_notices (id, receipt_id, issued_at, content, xml) VALUES (?, ?, ?, ?, ?)", use(id),
-        use(receipt), use(issued), use(content), use(xml), now;
+    std::string id = n.id, receipt = n.receiptId, issued = timeText(n.issuedAt), actor = n.actor,
+                key = n.idempotencyKey, request = n.requestSha256, content = n.content, xml = n.xml;
+    s_ << "INSERT INTO receipt_notices (id, receipt_id, issued_at, actor, idempotency_key, request_sha256, content,"
+          " xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        use(id), use(receipt), use(issued), use(actor), use(key), use(request), use(content), use(xml), now;
+  }
+
+  std::optional<NoticeRecord> findNoticeByIdempotencyKey(const std::string& actor, const std::string& key) override {
+    auto rows = selectNotices(s_, "WHERE actor = ? AND idempotency_key = ?", actor, key);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
   }
 
   void enqueueForCallbacks(const OutboxEvent& e) override {
@@ -328,15 +353,16 @@ class SqliteReceipts final : public ReceiptRepository {
   std::vector<NoticeRecord> notices(const std::string& receiptId) override {
     std::vector<NoticeRecord> out;
     pool_.read([&](Poco::Data::Session& s) {
-      std::string id = receiptId;
-      std::vector<std::string> ids, issued, contents, xmls;
-      s << "SELECT id, issued_at, content, xml FROM receipt_notices WHERE receipt_id = ? ORDER BY issued_at, id",
-          use(id), into(ids), into(issued), into(contents), into(xmls), now;
-      for (std::size_t i = 0; i < ids.size(); ++i) {
-        out.push_back({ids[i], receiptId, parseTime(issued[i]), contents[i], xmls[i]});
-      }
+      out = selectNotices(s, "WHERE receipt_id = ? ORDER BY issued_at, id", receiptId);
     });
     return out;
+  }
+
+  std::optional<NoticeRecord> findNotice(const std::string& id) override {
+    std::vector<NoticeRecord> rows;
+    pool_.read([&](Poco::Data::Session& s) { rows = selectNotices(s, "WHERE id = ?", id); });
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
   }
 
   Bytes storePdf(const std::string& receiptId, ByteView pdf) override {

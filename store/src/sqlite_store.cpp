@@ -126,8 +126,13 @@ const std::vector<Migration>& migrations() {
         "  id TEXT PRIMARY KEY,"
         "  receipt_id TEXT NOT NULL REFERENCES receipts (id),"
         "  issued_at TEXT NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  idempotency_key TEXT NOT NULL,"
+        "  request_sha256 TEXT NOT NULL,"
         "  content TEXT NOT NULL,"
         "  xml TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX receipt_notices_idempotency ON receipt_notices (actor, idempotency_key)"
+        "  WHERE idempotency_key != ''",
         "CREATE INDEX receipt_notices_receipt ON receipt_notices (receipt_id)",
         "CREATE TABLE outbox ("
         "  id INTEGER PRIMARY KEY,"

@@ -35,11 +35,12 @@ std::string symbolFor(pki::TimePoint now, const std::string& letters) {
   return (yy.size() == 1 ? "0" + yy : yy) + "T" + letters;
 }
 
-std::string seriesBody(const std::string& symbol, const std::string& extra = "") {
+std::string seriesBody(const std::string& symbol, const std::string& extra = "",
+                       const std::string& taxCode = "5000123459") {
   return R"({"template": "EBL01", "symbol": ")" + symbol + R"(",
  "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
-                  "tax_code": "5000123459", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"})" +
-         extra + "}";
+                  "tax_code": ")" +
+         taxCode + R"(", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"})" + extra + "}";
 }
 
 // The request of the contract in the issue, with the series and payment made unique per test.
@@ -96,12 +97,12 @@ class Receipts : public ::testing::Test {
     return http(server->port(), method, path, body, body.empty() ? "" : "application/json", headers);
   }
   // A fresh series of the current year (letters from the allowed set, distinct per call).
-  static std::string newSeries(const std::string& extra = "") {
+  static std::string newSeries(const std::string& extra = "", const std::string& taxCode = "5000123459") {
     static const std::string letters = "ABCDEGHKLMNPQRSTUVXY";
     const int n = seriesCount++;
     const std::string symbol = symbolFor(clock->now(), std::string{letters[static_cast<std::size_t>(n / 20 % 20)],
                                                                    letters[static_cast<std::size_t>(n % 20)]});
-    const auto created = call("POST", "/v1/series", adminKey, seriesBody(symbol, extra));
+    const auto created = call("POST", "/v1/series", adminKey, seriesBody(symbol, extra, taxCode));
     EXPECT_EQ(created.status, 201) << created.body;
     return symbol;
   }
@@ -432,6 +433,100 @@ TEST_F(Receipts, List_FiltersAndPages) {
   EXPECT_EQ(seen, issued);
   EXPECT_EQ(errorCode(call("GET", "/v1/receipts?limit=0", backendKey)), "invalid_parameter");
   EXPECT_EQ(errorCode(call("GET", "/v1/receipts?status=cancelled", backendKey)), "invalid_status");
+}
+
+TEST_F(Receipts, Notice_CorrectsTextOnly_SignedAndIdempotent) {
+  const std::string symbol = newSeries();
+  const auto issued = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string id = json(issued.body)->getValue<std::string>("id");
+  const std::string path = "/v1/receipts/" + id + "/notices";
+  const std::string body =
+      R"({"reason": "Sai tên người nộp", "corrections": [{"field": "payer.name", "new": "Nguyễn Văn Anh"}]})";
+  const std::string key = uniqueKey();
+  const auto made = call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const auto notice = json(made.body);
+  const auto correction = notice->getArray("corrections")->getObject(0);
+  EXPECT_EQ(correction->getValue<std::string>("old"), "Nguyễn Văn A");  // from the receipt, not the request
+  EXPECT_EQ(correction->getValue<std::string>("new"), "Nguyễn Văn Anh");
+
+  const auto xml = call("GET", "/v1/notices/" + notice->getValue<std::string>("id") + "/xml", backendKey);
+  ASSERT_EQ(xml.status, 200);
+  test::writeFile(work / "notice.xml", xml.body);
+  const auto verdict = test::xmlsec1Verify(work / "notice.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  EXPECT_TRUE(verdict.ok) << verdict.output;
+  const auto schema = test::xmllintSchema(work / "notice.xml");
+  EXPECT_TRUE(schema.ok) << schema.output;
+  EXPECT_NE(xml.body.find("04/SS-CTĐT"), std::string::npos);
+
+  const auto retried = call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
+  EXPECT_EQ(json(retried.body)->getValue<std::string>("id"), notice->getValue<std::string>("id"));
+  EXPECT_EQ(retried.header("Idempotent-Replayed"), "true");
+  const auto listed = json(call("GET", path, backendKey).body);
+  EXPECT_EQ(listed->getArray("notices")->size(), 1u);
+
+  const auto refused = [&](const std::string& corrections) {
+    return call("POST", path, backendKey, R"({"reason": "x", "corrections": )" + corrections + "}",
+                {{"Idempotency-Key", uniqueKey()}});
+  };
+  EXPECT_EQ(errorCode(refused(R"([{"field": "payer.id", "new": "001085012345"}])")), "correction_not_allowed");
+  EXPECT_EQ(errorCode(refused(R"([{"field": "items[0].amount", "new": "9000"}])")), "correction_not_allowed");
+  EXPECT_EQ(errorCode(refused(R"([{"field": "payer.phone", "new": "0912"}])")), "invalid_correction");
+  EXPECT_EQ(errorCode(refused(R"([{"field": "items[3].name", "new": "Phí"}])")), "invalid_correction");
+  EXPECT_EQ(errorCode(refused(R"([{"field": "total_in_words", "new": "Tám nghìn đồng"}])")), "invalid_correction");
+  EXPECT_EQ(errorCode(refused("[]")), "missing_field");
+  const auto ok = refused(R"([{"field": "items[0].name", "new": "Lệ phí cấp bản sao trích lục khai sinh"}])");
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(call("POST", "/v1/receipts/rc_none/notices", backendKey, body, {{"Idempotency-Key", uniqueKey()}}).status,
+            404);
+}
+
+TEST_F(Receipts, DailySummary_ListsTheDaysReceipts_SignedForTheTaxAuthority) {
+  const std::string taxCode = "0101234565";  // an organisation of its own: only this test's receipts
+  const std::string symbol = newSeries("", taxCode);
+  std::vector<std::string> ids;
+  for (const std::int64_t amount : {8000, 150000}) {
+    const auto a = issue(receiptBody(symbol, uniqueTransaction(), amount), uniqueKey());
+    ASSERT_EQ(a.status, 201) << a.body;
+    ids.push_back(json(a.body)->getValue<std::string>("id"));
+  }
+  std::string corrected = receiptBody(symbol, "ignored", 10000);
+  corrected = "{" + corrected.substr(corrected.find("\"payer\""));
+  ASSERT_EQ(
+      call("POST", "/v1/receipts/" + ids[0] + "/replacement", backendKey, corrected, {{"Idempotency-Key", uniqueKey()}})
+          .status,
+      201);
+
+  const std::string date = pki::formatIso8601(clock->now()).substr(0, 10);
+  const auto summary = call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=" + taxCode, backendKey);
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  const auto s = json(summary.body);
+  EXPECT_EQ(s->getValue<int>("count"), 3);
+  EXPECT_EQ(s->getValue<std::int64_t>("total"), 8000 + 150000 + 10000);
+  const auto rows = s->getArray("receipts");
+  EXPECT_EQ(rows->getObject(0)->getValue<std::string>("status"), "replaced");
+  EXPECT_EQ(rows->getObject(2)->getObject("replaces")->getValue<std::string>("id"), ids[0]);
+
+  const auto xml =
+      call("GET", "/v1/reports/daily-summary?format=xml&date=" + date + "&tax_code=" + taxCode, backendKey);
+  ASSERT_EQ(xml.status, 200) << xml.body;
+  test::writeFile(work / "summary.xml", xml.body);
+  const auto verdict =
+      test::xmlsec1Verify(work / "summary.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  EXPECT_TRUE(verdict.ok) << verdict.output;
+  const auto schema = test::xmllintSchema(work / "summary.xml");
+  EXPECT_TRUE(schema.ok) << schema.output;
+  EXPECT_NE(xml.body.find("<SLuong>3</SLuong>"), std::string::npos);
+  EXPECT_NE(xml.body.find("Đã bị thay thế"), std::string::npos);
+
+  // Another day: an empty, still signed, table.
+  const auto empty = call("GET", "/v1/reports/daily-summary?date=2026-01-02&tax_code=" + taxCode, backendKey);
+  EXPECT_EQ(json(empty.body)->getValue<int>("count"), 0);
+  EXPECT_EQ(errorCode(call("GET", "/v1/reports/daily-summary?date=" + date, backendKey)), "tax_code_required");
+  EXPECT_EQ(errorCode(call("GET", "/v1/reports/daily-summary?date=2026-13-01&tax_code=" + taxCode, backendKey)),
+            "invalid_parameter");
+  EXPECT_EQ(call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=0100112437", backendKey).status, 404);
 }
 
 // 32 clients issue 2,000 receipts on one series at once: numbers are exactly 1..2000, and every

@@ -23,6 +23,7 @@
 #include "kyso/pki/clock.h"
 #include "kyso/pki/signing_key.h"
 #include "kyso/receipts/receipt.h"
+#include "kyso/receipts/reports.h"
 #include "kyso/store/receipts.h"
 
 namespace kyso::receipts {
@@ -68,6 +69,11 @@ struct IssueResult {
   bool replayed = false;  // an earlier request made this receipt; nothing new was issued
 };
 
+struct NoticeResult {
+  Notice notice;
+  bool replayed = false;
+};
+
 struct ReceiptServiceOptions {
   std::string publicBaseUrl = "http://127.0.0.1:8080";  // verify URL = base + "/v/" + lookup code
   std::string defaultKeyId = "seal";
@@ -110,6 +116,22 @@ class ReceiptService {
   // The signed PDF copy: made on first request, stored, then served unchanged.
   Bytes pdf(const std::string& id);
   std::vector<Receipt> list(const store::ReceiptQuery& query);
+
+  // A signed notice correcting the text of an issued receipt (form 04/SS-CTĐT); the receipt stays
+  // as it is. Throws InputError("correction_not_allowed") for a tax code, identifier or amount
+  // (those need a replacement), InputError("invalid_correction") for an unknown field, an empty or
+  // unchanged value, ConflictError("receipt_replaced"). Idempotent by key like issue().
+  NoticeResult issueNotice(const std::string& receiptId, const NoticeRequest& request);
+  std::vector<Notice> notices(const std::string& receiptId);
+  // Throws NotFoundError("notice_not_found").
+  Notice notice(const std::string& id);
+  std::string noticeXml(const std::string& id);
+
+  // What `taxCode`'s organisation issued on `day` (Vietnam time). With an empty tax code, the day's
+  // receipts must all be of one organisation (else InputError("tax_code_required")).
+  DailySummary dailySummary(std::chrono::year_month_day day, const std::string& taxCode);
+  // The summary as XML signed now with the seal key of one of the organisation's series.
+  std::string signSummary(const DailySummary& summary);
 
   // Checks a request without issuing it (also done by issue()).
   static void validate(const ReceiptRequest& request);

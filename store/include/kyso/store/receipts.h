@@ -72,8 +72,11 @@ struct NoticeRecord {
   std::string id;
   std::string receiptId;
   pki::TimePoint issuedAt;
-  std::string content;  // receipts-library JSON
-  std::string xml;      // the signed notice (form 04/SS-CTĐT)
+  std::string actor;
+  std::string idempotencyKey;  // unique per actor when not empty
+  std::string requestSha256;   // hex, of the canonical request (idempotency)
+  std::string content;         // receipts-library JSON
+  std::string xml;             // the signed notice (form 04/SS-CTĐT)
 };
 
 // An API client's callback: where its events go and the secret that signs them (HMAC-SHA256).
@@ -126,6 +129,7 @@ class ReceiptIssuance {
   virtual void insert(const ReceiptRecord& receipt, const std::string& idempotencyKey) = 0;
   virtual void markReplaced(const std::string& id, const std::string& byId) = 0;
   virtual void insertNotice(const NoticeRecord& notice) = 0;
+  virtual std::optional<NoticeRecord> findNoticeByIdempotencyKey(const std::string& actor, const std::string& key) = 0;
   // Queues `event` (its subscriber ignored) once for every registered callback.
   virtual void enqueueForCallbacks(const OutboxEvent& event) = 0;
   virtual AuditEntry audit(const AuditRecord& record) = 0;
@@ -149,6 +153,7 @@ class ReceiptRepository {
   // Receipts of a series issued in [from, to), ordered by number (for the daily summary).
   virtual std::vector<ReceiptRecord> issuedBetween(pki::TimePoint from, pki::TimePoint to) = 0;
   virtual std::vector<NoticeRecord> notices(const std::string& receiptId) = 0;
+  virtual std::optional<NoticeRecord> findNotice(const std::string& id) = 0;
 
   // The PDF copy: rendered once, then served unchanged. Stores `pdf` unless one is stored already;
   // returns the stored one either way.
