@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iomanip>
 #include <iostream>
+#include <iterator>
 
 #include "command_line.h"
 #include "kyso/api/service_core.h"
@@ -12,6 +14,7 @@
 #include "kyso/files.h"
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
+#include "receipt_requests.h"
 
 namespace {
 
@@ -32,6 +35,10 @@ constexpr const char* kUsage =
     "  pki chain            print the CA certificates (root last) in PEM, for configuring verifiers\n"
     "  audit verify         check the audit log's hash chain\n"
     "  audit list           print audit entries\n"
+    "  series create        create a receipt series (template, symbol, organisation, number ranges)\n"
+    "  series list          list receipt series with their next numbers\n"
+    "  receipt issue        issue a signed e-receipt from a JSON request (the body of POST /v1/receipts)\n"
+    "  receipt show ID      print a receipt; write its signed XML or PDF copy\n"
     "  version              print the version\n"
     "\n"
     "Every command takes --help. --data-dir and --config work as for kyso-server (default ./var).\n";
@@ -81,6 +88,33 @@ constexpr const char* kAuditUsage =
     "\n"
     "verify recomputes the hash chain of the audit log and exits 1 if it is broken.\n";
 
+constexpr const char* kSeriesUsage =
+    "Usage: kyso series create --template EBL01|EBL02 --symbol SYMBOL --org-name NAME --org-tax-code MST\n"
+    "                          --org-address ADDRESS [--year N] [--key ID] [--range UNIT:FIRST-LAST ...]\n"
+    "       kyso series create --json FILE\n"
+    "       kyso series list\n"
+    "\n"
+    "create makes a receipt series and prints it. SYMBOL is 2-digit year + T + two letters (26TAB).\n"
+    "  --year       must agree with the symbol (default: from the symbol)\n"
+    "  --key        the seal key that signs its receipts (default: the default key)\n"
+    "  --range      a number range of a unit or collection site, repeatable (--range PMX:1-5000)\n"
+    "  --json       the request as a JSON file, the body of POST /v1/series ('-': standard input)\n"
+    "list prints one series a line: id, template, symbol, year, key, next number or ranges, organisation.\n";
+
+constexpr const char* kReceiptUsage =
+    "Usage: kyso receipt issue --json FILE [--idempotency-key KEY]\n"
+    "       kyso receipt show ID [--xml FILE] [--pdf FILE]\n"
+    "\n"
+    "issue signs and stores a receipt; FILE ('-': standard input) is the body of POST /v1/receipts.\n"
+    "  --idempotency-key  a retry with the same key returns the same receipt instead of a new one (the\n"
+    "                     payment's transaction id also does)\n"
+    "show prints the receipt and its status.\n"
+    "  --xml        write the signed XML, exactly as issued\n"
+    "  --pdf        write the signed PDF copy (made on first request, then the same each time)\n";
+
+// A receipt request with 100 fee lines of long names fits well within this (as over HTTP).
+constexpr std::size_t kReceiptJsonLimit = 256 * 1024;
+
 struct Context {
   std::optional<std::filesystem::path> config;
   std::map<std::string, std::string> overrides;
@@ -101,6 +135,222 @@ long long number(const std::string& text, const std::string& option) {
   } catch (const std::exception&) {
   }
   throw UsageError(option + " needs a non-negative whole number, not '" + text + "'");
+}
+
+// A JSON request from a file, or standard input for "-".
+std::string readJsonInput(const std::string& path) {
+  if (path != "-") return readFile(path, kReceiptJsonLimit);
+  std::string body;
+  std::istreambuf_iterator<char> it(std::cin), end;
+  while (it != end && body.size() <= kReceiptJsonLimit) body.push_back(*it++);
+  if (body.size() > kReceiptJsonLimit) {
+    throw InputError("file_too_large", "standard input is larger than " + std::to_string(kReceiptJsonLimit) + " bytes");
+  }
+  return body;
+}
+
+// Reads FILE and turns it into a request with `from`; errors name the file ("r.json: field
+// 'payer.id' is missing") since "the body" means nothing on a command line.
+template <class From>
+auto requestFromJson(const std::string& path, const std::set<std::string>& fields, From from) {
+  const std::string body = readJsonInput(path);
+  try {
+    return from(detail::JsonRequest::parse(body, fields));
+  } catch (const InputError& e) {
+    throw InputError(e.code(), (path == "-" ? std::string("standard input") : path) + ": " + e.what(), e.kind());
+  }
+}
+
+std::ostream& field(const std::string& label) {
+  return std::cout << "  " << std::left << std::setw(14) << label;
+}
+
+std::string templateName(receipts::TemplateCode code) {
+  return std::string(receipts::templateCodeName(code));
+}
+
+// "PMX:1-5000".
+receipts::NumberRangeSpec numberRange(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const auto dash = colon == std::string::npos ? std::string::npos : text.find('-', colon);
+  if (colon == std::string::npos || dash == std::string::npos) {
+    throw UsageError("--range needs UNIT:FIRST-LAST, not '" + text + "'");
+  }
+  const long long first = number(text.substr(colon + 1, dash - colon - 1), "--range");
+  const long long last = number(text.substr(dash + 1), "--range");
+  if (first < 1 || last < 1 || first > receipts::kMaxReceiptNumber || last > receipts::kMaxReceiptNumber) {
+    throw InputError("invalid_range", "range numbers must lie within 1..99999999");
+  }
+  return {text.substr(0, colon), static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last)};
+}
+
+std::string rangesText(const receipts::Series& s) {
+  if (s.ranges.empty()) return "next " + std::to_string(s.nextNumber);
+  std::string out;
+  for (const auto& r : s.ranges) {
+    out += (out.empty() ? "" : ", ") + r.unit + ":" + std::to_string(r.first) + "-" + std::to_string(r.last) +
+           " (next " + std::to_string(r.next) + ")";
+  }
+  return out;
+}
+
+int series(const Context& context, const std::vector<std::string>& args) {
+  const std::set<std::string> specOptions{"template",     "symbol",      "year", "org-name",
+                                          "org-tax-code", "org-address", "key"};
+  std::set<std::string> valueOptions = specOptions;
+  valueOptions.insert("json");
+  const CommandLine cli = detail::parseCommandLine(args, valueOptions, {"help"}, {"range"});
+  if (cli.flags.contains("help") || cli.positional.empty()) {
+    std::cout << kSeriesUsage;
+    return cli.flags.contains("help") ? 0 : 2;
+  }
+  const std::string& verb = cli.positional[0];
+  if (cli.positional.size() != 1) throw UsageError("series " + verb + " takes no arguments");
+  if (verb == "create") {
+    receipts::SeriesSpec spec;
+    if (cli.has("json")) {
+      for (const auto& name : specOptions) {
+        if (cli.has(name)) throw UsageError("--json and --" + name + " exclude each other");
+      }
+      if (cli.has("range")) throw UsageError("--json and --range exclude each other");
+      spec = requestFromJson(cli.get("json"), detail::seriesFields(),
+                             [](const detail::JsonRequest& json) { return detail::seriesSpecFrom(json); });
+    } else {
+      for (const char* name : {"template", "symbol", "org-name", "org-tax-code", "org-address"}) {
+        if (!cli.has(name)) throw UsageError(std::string("series create needs --") + name + " (or --json)");
+      }
+      spec.templateCode = receipts::parseTemplateCode(cli.get("template"));
+      spec.symbol = cli.get("symbol");
+      if (cli.has("year")) {
+        const long long year = number(cli.get("year"), "--year");
+        if (year < 2000 || year > 2099) throw UsageError("--year must lie within 2000..2099");
+        spec.year = static_cast<int>(year);
+      }
+      spec.organization = {cli.get("org-name"), cli.get("org-tax-code"), cli.get("org-address")};
+      spec.keyId = cli.get("key");
+      for (const auto& range : cli.all("range")) spec.ranges.push_back(numberRange(range));
+    }
+    ServiceCore core(context.settings());
+    const receipts::Series s = core.receipts().createSeries(spec);
+    std::cout << "created series " << s.id << "\n";
+    field("template:") << templateName(s.templateCode) << "\n";
+    field("symbol:") << s.symbol << "\n";
+    field("year:") << s.year << "\n";
+    field("organisation:") << s.organization.name << ", MST " << s.organization.taxCode << ", "
+                           << s.organization.address << "\n";
+    field("key:") << s.keyId << "\n";
+    if (s.ranges.empty()) {
+      field("next number:") << s.nextNumber << "\n";
+    } else {
+      field("ranges:") << rangesText(s) << "\n";
+    }
+    return 0;
+  }
+  if (verb == "list") {
+    if (!cli.options.empty() || !cli.repeated.empty()) throw UsageError("series list takes no options");
+    ServiceCore core(context.settings());
+    for (const auto& s : core.receipts().listSeries()) {
+      std::cout << s.id << "  " << templateName(s.templateCode) << "  " << s.symbol << "  " << s.year
+                << "  key=" << s.keyId << "  " << rangesText(s) << "  " << s.organization.name << "\n";
+    }
+    return 0;
+  }
+  throw UsageError("unknown series command " + verb);
+}
+
+// The fields the procedure system gets back from POST /v1/receipts.
+void printIssued(const receipts::Receipt& r) {
+  field("template:") << templateName(r.series.templateCode) << "\n";
+  field("symbol:") << r.series.symbol << "\n";
+  field("number:") << receipts::formatReceiptNumber(r.number) << "\n";
+  field("issued at:") << pki::formatIso8601(r.issuedAt) << "\n";
+  field("total:") << r.total << " VND\n";
+  field("in words:") << r.totalInWords << "\n";
+  field("lookup code:") << r.lookupCode << "\n";
+  field("verify URL:") << r.verifyUrl << "\n";
+}
+
+std::string referenceText(const std::string& id, const receipts::SeriesKey& series, std::uint32_t number) {
+  return id + " (" + templateName(series.templateCode) + " " + series.symbol + " no. " +
+         receipts::formatReceiptNumber(number) + ")";
+}
+
+// Idempotency-Key rules of POST /v1/receipts.
+std::string idempotencyKey(const std::string& key) {
+  if (key.size() > 255) throw InputError("invalid_idempotency_key", "the idempotency key is longer than 255 bytes");
+  for (const char c : key) {
+    if (c < 0x21 || c > 0x7e) {
+      throw InputError("invalid_idempotency_key", "the idempotency key must be printable ASCII without spaces");
+    }
+  }
+  return key;
+}
+
+int receipt(const Context& context, const std::vector<std::string>& args) {
+  const CommandLine cli = detail::parseCommandLine(args, {"json", "idempotency-key", "xml", "pdf"}, {"help"});
+  if (cli.flags.contains("help") || cli.positional.empty()) {
+    std::cout << kReceiptUsage;
+    return cli.flags.contains("help") ? 0 : 2;
+  }
+  const std::string& verb = cli.positional[0];
+  if (verb == "issue") {
+    if (cli.positional.size() != 1) throw UsageError("receipt issue takes no arguments");
+    if (!cli.has("json")) throw UsageError("receipt issue needs --json FILE");
+    if (cli.has("xml") || cli.has("pdf")) throw UsageError("--xml and --pdf belong to receipt show");
+    receipts::IssueRequest request =
+        requestFromJson(cli.get("json"), detail::issueRequestFields(),
+                        [](const detail::JsonRequest& json) { return detail::issueRequestFrom(json); });
+    request.actor = actor();
+    request.idempotencyKey = idempotencyKey(cli.get("idempotency-key"));
+    ServiceCore core(context.settings());
+    const receipts::IssueResult result = core.receipts().issue(request);
+    std::cout << (result.replayed ? "already issued (same idempotency key or payment), nothing new: receipt "
+                                  : "issued receipt ")
+              << result.receipt.id << "\n";
+    printIssued(result.receipt);
+    return 0;
+  }
+  if (verb == "show") {
+    if (cli.positional.size() != 2) throw UsageError("receipt show needs the receipt id");
+    if (cli.has("json") || cli.has("idempotency-key")) throw UsageError("--json and --idempotency-key belong to issue");
+    ServiceCore core(context.settings());
+    const receipts::Receipt r = core.receipts().get(cli.positional[1]);
+    std::cout << "receipt " << r.id << "\n";
+    printIssued(r);
+    std::string status(receipts::receiptStatusName(r.status));
+    if (r.replacedBy) {
+      const receipts::Receipt by = core.receipts().get(*r.replacedBy);
+      status += " by " + referenceText(by.id, by.series, by.number);
+    }
+    field("status:") << status << "\n";
+    if (r.replaces) {
+      field("replaces:") << referenceText(r.replaces->id, r.replaces->series, r.replaces->number) << " of "
+                         << pki::formatIso8601(r.replaces->issuedAt) << "\n";
+    }
+    field("organisation:") << r.organization.name << ", MST " << r.organization.taxCode << ", "
+                           << r.organization.address << "\n";
+    field("payer:") << r.request.payer.name << ", " << r.request.payer.id
+                    << (r.request.payer.address.empty() ? "" : ", " + r.request.payer.address) << "\n";
+    for (const auto& item : r.request.items) {
+      field("item:") << item.code << "  " << item.name << "  (" << receipts::feeKindLabel(item.kind) << ")  "
+                     << item.amount << " VND\n";
+    }
+    const auto& payment = r.request.payment;
+    field("payment:") << receipts::paymentMethodName(payment.method) << ", " << payment.provider << " "
+                      << payment.transactionId << ", paid " << pki::formatIso8601(payment.paidAt) << "\n";
+    field("dossier:") << r.request.dossier.code << ", procedure " << r.request.dossier.procedureCode << "\n";
+    if (cli.has("xml")) {
+      writeFileAtomic(cli.get("xml"), core.receipts().xml(r.id));
+      std::cout << "wrote the signed XML to " << cli.get("xml") << "\n";
+    }
+    if (cli.has("pdf")) {
+      const Bytes pdf = core.receipts().pdf(r.id);
+      writeFileAtomic(cli.get("pdf"), asChars(pdf));
+      std::cout << "wrote the signed PDF copy to " << cli.get("pdf") << "\n";
+    }
+    return 0;
+  }
+  throw UsageError("unknown receipt command " + verb);
 }
 
 int signPdf(const Context& context, const std::vector<std::string>& args) {
@@ -347,6 +597,8 @@ int main(int argc, char** argv) {
     if (command == "apikey") return apikey(context, rest);
     if (command == "pki") return pkiCommand(context, rest);
     if (command == "audit") return audit(context, rest);
+    if (command == "series") return series(context, rest);
+    if (command == "receipt") return receipt(context, rest);
     if (command == "version") {
       std::cout << "kyso " << KYSO_VERSION << "\n";
       return 0;

@@ -11,7 +11,7 @@
 namespace kyso::api::detail {
 
 CommandLine parseCommandLine(const std::vector<std::string>& args, const std::set<std::string>& valueOptions,
-                             const std::set<std::string>& flagOptions) {
+                             const std::set<std::string>& flagOptions, const std::set<std::string>& repeatableOptions) {
   CommandLine out;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -32,12 +32,16 @@ CommandLine parseCommandLine(const std::vector<std::string>& args, const std::se
     if (flagOptions.contains(name)) {
       if (value) throw UsageError("--" + name + " takes no value");
       out.flags.insert(name);
-    } else if (valueOptions.contains(name)) {
+    } else if (valueOptions.contains(name) || repeatableOptions.contains(name)) {
       if (!value) {
         if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
         value = args[++i];
       }
-      if (!out.options.emplace(name, *value).second) throw UsageError("--" + name + " given twice");
+      if (repeatableOptions.contains(name)) {
+        out.repeated[name].push_back(*value);
+      } else if (!out.options.emplace(name, *value).second) {
+        throw UsageError("--" + name + " given twice");
+      }
     } else {
       throw UsageError("unknown option --" + name);
     }

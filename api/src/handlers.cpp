@@ -1,10 +1,13 @@
 #include "handlers.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/URI.h>
 
+#include "callback_handlers.h"
 #include "json_request.h"
 #include "kyso/error.h"
 #include "kyso/pki/crl.h"
+#include "kyso/pki/ocsp_responder.h"
 #include "kyso/signer/pdf_io.h"
 #include "receipt_handlers.h"
 
@@ -17,6 +20,8 @@ namespace kyso::api::detail {
 namespace {
 
 constexpr std::uint64_t kMaxTimeStampRequestBytes = 64 * 1024;
+// An OCSP request names a few certificates in a few hundred bytes; 16 KiB leaves room for a signed one.
+constexpr std::uint64_t kMaxOcspRequestBytes = 16 * 1024;
 
 void health(ServiceCore& core, Exchange& ex) {
   Poco::JSON::Object body;
@@ -62,14 +67,45 @@ void caCertificate(ServiceCore& core, Exchange& ex, bool root) {
 }
 
 void crl(ServiceCore& core, Exchange& ex, bool root) {
-  const pki::DevPki& pki = devPkiOr404(core);
-  const auto now = core.clock().now();
-  // The CRL number grows with time, so successive CRLs are ordered without shared state.
-  const auto number = static_cast<std::uint64_t>(std::chrono::system_clock::to_time_t(now));
-  const Bytes der =
-      root ? pki::buildCrl(pki.rootCa(), *pki.rootKey(), {}, now, now + std::chrono::hours(24 * 7), number)
-           : pki::buildCrl(pki.issuingCa(), *pki.issuingCaKey(), {}, now, now + std::chrono::hours(24), number);
-  ex.sendBytes(200, "application/pkix-crl", asChars(der));
+  devPkiOr404(core);
+  // From the certificate index: the revoked certificates, and a CRL number kept per CA.
+  const pki::SignedCrl crl = (root ? core.rootCa() : core.issuingCa())->currentCrl();
+  ex.sendBytes(200, "application/pkix-crl", asChars(crl.der));
+}
+
+const pki::OcspResponder& ocspResponderOr404(ServiceCore& core) {
+  if (!core.ocspResponder()) throw NotFoundError("not_found", "this service does not operate a CA");
+  return *core.ocspResponder();
+}
+
+// RFC 6960 appendix A.1: the DER OCSPRequest as the body of a POST.
+void ocspPost(ServiceCore& core, Exchange& ex) {
+  const pki::OcspResponder& responder = ocspResponderOr404(core);
+  ex.requireContentType({"application/ocsp-request"});
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
+  const std::string request = ex.readBody(kMaxOcspRequestBytes);
+  ex.sendBytes(200, "application/ocsp-response", asChars(responder.respond(asBytes(request))));
+}
+
+// RFC 6960 appendix A.1: GET {url}/{url-encoding of the base64 of the DER OCSPRequest}. A path
+// that does not decode is a malformed request, and gets the answer an OCSP client understands.
+void ocspGet(ServiceCore& core, Exchange& ex) {
+  const pki::OcspResponder& responder = ocspResponderOr404(core);
+  Bytes request;
+  try {
+    std::string base64;
+    Poco::URI::decode(ex.pathParameters.at("request"), base64);
+    request = fromBase64(base64);
+  } catch (const Poco::Exception&) {
+    request.clear();
+  } catch (const InputError&) {
+    request.clear();
+  }
+  const auto slot = core.workSlots().acquire(core.settings().busyWait);
+  const Bytes response = request.empty() || request.size() > kMaxOcspRequestBytes
+                             ? pki::OcspResponder::malformedRequest()
+                             : responder.respond(request);
+  ex.sendBytes(200, "application/ocsp-response", asChars(response));
 }
 
 std::set<std::string> signPdfParameters() {
@@ -245,6 +281,8 @@ void registerRoutes(Router& router, ServiceCore& core) {
   router.add({"GET", "/pki/ca/issuing.crt", {}, [&core](Exchange& ex) { caCertificate(core, ex, false); }});
   router.add({"GET", "/pki/crl", {}, [&core](Exchange& ex) { crl(core, ex, false); }});
   router.add({"GET", "/pki/crl/root", {}, [&core](Exchange& ex) { crl(core, ex, true); }});
+  router.add({"POST", "/pki/ocsp", {}, [&core](Exchange& ex) { ocspPost(core, ex); }});
+  router.add({"GET", "/pki/ocsp/{request}", {}, [&core](Exchange& ex) { ocspGet(core, ex); }});
   router.add(
       {"POST", "/v1/sign/pdf", {Role::Signer}, [&core](Exchange& ex) { signPdf(core, ex); }, signPdfParameters()});
   router.add({"POST", "/v1/signing-sessions", {Role::Signer}, [&core](Exchange& ex) { createSession(core, ex); }});
@@ -258,6 +296,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
                 sessionDocument(core, ex);
               }});
   registerReceiptRoutes(router, core);
+  registerCallbackRoutes(router, core);
 }
 
 }  // namespace kyso::api::detail

@@ -469,6 +469,9 @@ void receiptPage(ServiceCore& core, Exchange& ex) {
 void registerReceiptRoutes(Router& router, ServiceCore& core) {
   router.add({"POST", "/v1/series", {Role::Admin}, [&core](Exchange& ex) { createSeries(core, ex); }});
   router.add({"GET", "/v1/series", {Role::Admin, Role::Backend}, [&core](Exchange& ex) { listSeries(core, ex); }});
+  router.add({"GET", "/v1/series/{id}", {Role::Admin, Role::Backend}, [&core](Exchange& ex) {
+                ex.sendJson(200, *seriesJson(core.receipts().series(ex.pathParameters.at("id"))));
+              }});
   router.add({"POST", "/v1/receipts", {Role::Backend}, [&core](Exchange& ex) { issueReceipt(core, ex); }});
   router.add({"GET",
               "/v1/receipts",

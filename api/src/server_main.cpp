@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
     ServiceCore core(settings);
     HttpServer server(core, std::move(listener));
     server.start();
+    core.eventDelivery().start();
     auto& log = Poco::Logger::get("kyso");
     log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION), settings.host,
                     server.port(), settings.dataDir.string(), std::string(core.devPki() ? " (development PKI)" : ""));
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
     sigwait(&signals, &received);
     log.information("signal %d: stopping", received);
     server.stop();
+    core.eventDelivery().stop();  // after the server: a request in progress may still queue events
     log.information("stopped");
     return 0;
   } catch (const detail::UsageError& e) {

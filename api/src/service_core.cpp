@@ -49,12 +49,44 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   receipts::ReceiptServiceOptions receiptOptions;
   receiptOptions.publicBaseUrl = settings_.publicUrl;
   receiptOptions.defaultKeyId = keys_.defaultId();
+  receiptOptions.audit = &store_->audit();
   receipts_ = std::make_unique<receipts::ReceiptService>(
       store_->receipts(), [this](const std::string& id) -> const pki::SigningCredential& { return keys_.get(id); },
       [this](const receipts::Receipt& receipt, const pki::SigningCredential& credential) {
         return signedReceiptPdf(receipt, credential);
       },
       clock_, receiptOptions);
+
+  EventDeliveryOptions eventOptions;
+  eventOptions.pollInterval = settings_.callbackPollInterval;
+  eventOptions.timeout = settings_.callbackTimeout;
+  eventOptions.userAgent = std::string("kyso/") + KYSO_VERSION;
+  eventDelivery_ = std::make_unique<EventDelivery>(store_->receipts(), clock_, eventOptions);
+
+  // The development PKI's CAs, with their register in the store. The certificates the PKI issued
+  // itself are filed at every start (a read once they are in), so OCSP knows them as "good".
+  if (devPki_) {
+    const pki::DevPki& pki = *devPki_;
+    certificateRegister_ = store::certificateRegister(store_->certificates());
+    pki::LocalCaOptions rootOptions;
+    rootOptions.crlValidity = std::chrono::hours(24 * 7);
+    rootOptions.crlRefresh = std::chrono::hours(24);
+    rootCa_ = std::make_unique<pki::LocalCertificateAuthority>(
+        pki.rootCa(), [&pki] { return pki.rootKey(); }, *certificateRegister_, clock_, rootOptions);
+    pki::LocalCaOptions issuingOptions;
+    issuingOptions.crlUrl = settings_.publicUrl + "/pki/crl";
+    issuingOptions.ocspUrl = settings_.publicUrl + "/pki/ocsp";
+    issuingOptions.caIssuersUrl = settings_.publicUrl + "/pki/ca/issuing.crt";
+    issuingCa_ = std::make_unique<pki::LocalCertificateAuthority>(
+        pki.issuingCa(), [&pki] { return pki.issuingCaKey(); }, *certificateRegister_, clock_, issuingOptions);
+    rootCa_->record(pki.issuingCa());
+    for (const pki::SigningCredential* leaf : {&pki.seal(), &pki.tsa(), &pki.ocspResponder()}) {
+      issuingCa_->record(leaf->certificate());
+    }
+    ocspResponder_ = std::make_unique<pki::OcspResponder>(
+        *issuingCa_, pki::CertificateChain{pki.ocspResponder().certificate(), pki.issuingCa()},
+        [&pki] { return pki.ocspKey(); }, clock_);
+  }
 }
 
 // The receipt's PDF copy, sealed like any signed result: B-T when a time-stamping authority is

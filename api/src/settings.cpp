@@ -211,6 +211,10 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.tsaTimeout = std::chrono::milliseconds(number<int>(*c, "tsa.timeout_ms", 10'000, 100, 300'000));
   s.tsaPolicyOid = c->getString("tsa.policy_oid", s.tsaPolicyOid);
   s.tsaMaxTokenBytes = number<std::size_t>(*c, "tsa.max_token_bytes", s.tsaMaxTokenBytes, 1024, 1u << 20);
+  s.callbackPollInterval = std::chrono::milliseconds(
+      number<int>(*c, "callbacks.poll_interval_ms", static_cast<int>(s.callbackPollInterval.count()), 10, 60'000));
+  s.callbackTimeout = std::chrono::seconds(
+      number<int>(*c, "callbacks.timeout_seconds", static_cast<int>(s.callbackTimeout.count()), 1, 300));
   return s;
 }
 

@@ -116,6 +116,17 @@ Bytes randomBytes(std::size_t count) {
   return out;
 }
 
+Bytes hmacSha256(ByteView key, ByteView data) {
+  Bytes out(EVP_MAX_MD_SIZE);
+  std::size_t size = 0;
+  // EVP_Q_mac is OpenSSL 3's one-shot MAC; the HMAC_CTX API is deprecated.
+  ossl::check(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), data.data(), data.size(),
+                        out.data(), out.size(), &size),
+              "EVP_Q_mac(HMAC-SHA256)");
+  out.resize(size);
+  return out;
+}
+
 Bytes digest(DigestAlgorithm algorithm, ByteView data) {
   DigestCalculator calculator(algorithm);
   calculator.update(data);

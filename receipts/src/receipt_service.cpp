@@ -1,11 +1,16 @@
 #include "kyso/receipts/receipt_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <regex>
 #include <set>
 #include <thread>
+
+#include <Poco/TextIterator.h>
+#include <Poco/UTF8Encoding.h>
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
@@ -29,10 +34,44 @@ std::string randomId(std::string_view prefix) {
   return std::string(prefix) + toHex(pki::randomBytes(16));
 }
 
+// What a receipt prints must be printable: Vietnamese and Latin letters, digits, punctuation, the
+// đồng sign — what the receipt's font (Liberation Serif) shows — and no control characters.
+// Checked at issue, so that a receipt whose PDF copy could never be made is never issued.
+bool printable(int c) {
+  return (c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0x17F) || c == 0x1A0 || c == 0x1A1 || c == 0x1AF ||
+         c == 0x1B0 || (c >= 0x300 && c <= 0x303) || c == 0x309 || c == 0x323 || (c >= 0x1EA0 && c <= 0x1EF9) ||
+         (c >= 0x2010 && c <= 0x2026) || c == 0x2030 || c == 0x2039 || c == 0x203A || c == 0x20AB || c == 0x20AC;
+}
+
+void requirePrintable(const std::string& value, const std::string& field) {
+  static const Poco::UTF8Encoding utf8;
+  Poco::TextIterator it(value, utf8), end(value);
+  for (; it != end; ++it) {
+    const int c = *it;
+    if (c < 0) throw InputError("invalid_text", field + " is not valid UTF-8");
+    if (!printable(c)) {
+      char code[16];
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+      throw InputError("invalid_text", field + " has a character a receipt cannot print (" + code + ")");
+    }
+  }
+}
+
 void requireText(const std::string& value, const char* field, std::size_t max = kMaxText) {
   if (value.empty()) throw InputError("missing_field", std::string(field) + " is required");
+  requirePrintable(value, field);
   if (value.size() > max) {
     throw InputError("invalid_field", std::string(field) + " is longer than " + std::to_string(max) + " bytes");
+  }
+}
+
+// The service's own seal that cannot sign (expired, not yet valid, wrong key usage) is the
+// operator's problem, not the caller's: 503, as for signing (api SigningService).
+void usableSeal(const pki::SigningCredential& credential, pki::TimePoint at) {
+  try {
+    pki::requireUsableForSigning(credential.certificate(), at);
+  } catch (const InputError& e) {
+    throw UnavailableError("signing_key_unusable", "signing key '" + credential.id + "' cannot sign: " + e.what());
   }
 }
 
@@ -114,6 +153,7 @@ void ReceiptService::validate(const ReceiptRequest& r) {
   requireText(r.payer.id, "payer.id", 14);
   validatePayerId(r.payer.id);
   if (r.payer.address.size() > kMaxText) throw InputError("invalid_field", "payer.address is too long");
+  requirePrintable(r.payer.address, "payer.address");
   if (r.items.empty()) throw InputError("missing_field", "items: at least one fee or charge is required");
   if (r.items.size() > kMaxItems) {
     throw InputError("invalid_field", "items: at most " + std::to_string(kMaxItems) + " lines per receipt");
@@ -146,7 +186,12 @@ ReceiptService::ReceiptService(store::ReceiptRepository& repository, CredentialL
 ReceiptService::~ReceiptService() = default;
 
 Series ReceiptService::createSeries(const SeriesSpec& spec) {
-  if (spec.symbol.size() < 2) validateSeriesSymbol(spec.symbol, spec.year.value_or(0));
+  const bool yearDigits = spec.symbol.size() >= 2 && std::isdigit(static_cast<unsigned char>(spec.symbol[0])) != 0 &&
+                          std::isdigit(static_cast<unsigned char>(spec.symbol[1])) != 0;
+  if (!yearDigits) {
+    throw InputError("invalid_series_symbol",
+                     "symbol: a series symbol is 5 characters, the 2-digit year first (e.g. 26TAB)");
+  }
   const int symbolYear = 2000 + (spec.symbol[0] - '0') * 10 + (spec.symbol[1] - '0');
   const int year = spec.year.value_or(symbolYear);
   validateSeriesSymbol(spec.symbol, year);
@@ -155,7 +200,7 @@ Series ReceiptService::createSeries(const SeriesSpec& spec) {
   requireText(spec.organization.address, "organization.address");
   const std::string keyId = spec.keyId.empty() ? options_.defaultKeyId : spec.keyId;
   const pki::SigningCredential& credential = keys_(keyId);  // throws key_not_found
-  pki::requireUsableForSigning(credential.certificate(), clock_.now());
+  usableSeal(credential, clock_.now());
 
   store::SeriesRecord record;
   record.id = randomId("sr_");
@@ -184,6 +229,13 @@ Series ReceiptService::createSeries(const SeriesSpec& spec) {
   }
   repository_.insertSeries(record);
   return fromSeriesRecord(record);
+}
+
+Series ReceiptService::series(const std::string& id) {
+  for (const auto& record : repository_.listSeries()) {
+    if (record.id == id) return fromSeriesRecord(record);
+  }
+  throw NotFoundError("series_not_found", "no receipt series " + id);
 }
 
 std::vector<Series> ReceiptService::listSeries() {
@@ -328,8 +380,14 @@ void ReceiptService::issueTogether(std::vector<std::shared_ptr<Pending>>& group)
         }
         if (twin) {
           if (twin->pending->requestSha256 != p.requestSha256) {
-            throw ConflictError("idempotency_key_reused",
-                                "a concurrent request with the same Idempotency-Key or payment differs from this one");
+            if (twin->pending->request.idempotencyKey == p.request.idempotencyKey &&
+                !p.request.idempotencyKey.empty() && twin->pending->request.actor == p.request.actor) {
+              throw ConflictError("idempotency_key_reused",
+                                  "a concurrent request with the same Idempotency-Key differs from this one");
+            }
+            throw ConflictError("payment_already_receipted",
+                                "payment " + paid.second + " of " + paid.first +
+                                    " is being receipted by a concurrent, different request");
           }
           p.twinOf = twin->receipt.id;
           continue;
@@ -395,6 +453,7 @@ void ReceiptService::issueTogether(std::vector<std::shared_ptr<Pending>>& group)
     for (std::size_t t = 0; t < threads; ++t) {
       signers.push_back(std::async(std::launch::async, [&, t] {
         for (std::size_t i = t; i < work.size(); i += threads) {
+          usableSeal(*work[i].credential, work[i].receipt.issuedAt);
           work[i].xml = detail::buildReceiptXml(work[i].receipt, *work[i].credential);
         }
       }));
@@ -458,7 +517,20 @@ Receipt ReceiptService::get(const std::string& id) {
 }
 
 std::optional<Receipt> ReceiptService::findByLookupCode(const std::string& code) {
-  auto record = repository_.findByLookupCode(code);
+  // Read aloud or typed from paper: lower case, O for 0, I or L for 1, and separators are forgiven
+  // (Crockford's base32 decoding rules).
+  std::string normal;
+  for (const char c : code) {
+    if (c == '-' || c == ' ') continue;
+    char u = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (u == 'O') u = '0';
+    if (u == 'I' || u == 'L') u = '1';
+    normal.push_back(u);
+  }
+  if (normal.size() != kLookupLength || normal.find_first_not_of(kLookupAlphabet) != std::string::npos) {
+    return std::nullopt;
+  }
+  auto record = repository_.findByLookupCode(normal);
   if (!record) return std::nullopt;
   return detail::fromRecord(*record);
 }
@@ -479,8 +551,21 @@ Bytes ReceiptService::pdf(const std::string& id) {
   const auto series =
       repository_.findSeries(std::string(templateCodeName(receipt.series.templateCode)), receipt.series.symbol);
   if (!series) throw InternalError("receipt " + id + " names a series that does not exist", "database_corrupt");
-  const Bytes made = pdfCopies_(receipt, keys_(series->keyId));
-  return repository_.storePdf(id, made);
+  const pki::SigningCredential& credential = keys_(series->keyId);
+  const Bytes made = pdfCopies_(receipt, credential);
+  Bytes stored = repository_.storePdf(id, made);
+  if (stored == made && options_.audit != nullptr) {
+    store::AuditRecord audit;
+    audit.time = std::chrono::floor<std::chrono::seconds>(clock_.now());
+    audit.actor = "kyso";
+    audit.action = "receipt.pdf";
+    audit.keyId = credential.id;
+    audit.documentSha256 = toHex(pki::digest(pki::DigestAlgorithm::Sha256, made));
+    audit.level = "PAdES";
+    audit.details = "{\"receipt\":\"" + id + "\"}";
+    options_.audit->append(audit);
+  }
+  return stored;
 }
 
 std::vector<Receipt> ReceiptService::list(const store::ReceiptQuery& query) {

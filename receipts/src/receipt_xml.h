@@ -4,7 +4,8 @@
 //   <BLai>
 //     <DLBLai Id="<receipt id>">
 //       <TTChung> PBan, THBLai, KHMSBLai, KHBLai, SBLai, NLap, DVTTe, HTTToan, [MGDTToan], [MHSo],
-//                 [MTTHC], MTCuu, [DCTCuu], [TTBLLQuan{TCBLai, MBLGoc}] </TTChung>
+//                 [MTTHC], MTCuu, [DCTCuu], [TTBLLQuan{TCBLai, KHMSBLLQuan, KHBLLQuan,
+//                 SBLLQuan, NLBLLQuan, MBLGoc}] </TTChung>
 //       <NDBLai> NThu{Ten, MST, [DChi]}, NNop{Ten, [MDDanh], [DChi]},
 //                DSKhoan{Khoan{STT, [MKhoan], TKhoan, LKhoan, STien}+}, TToan{TgTien, TgTienBChu} </NDBLai>
 //     </DLBLai>

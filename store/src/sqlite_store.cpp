@@ -7,6 +7,7 @@
 
 #include "kyso/error.h"
 #include "kyso/store/store.h"
+#include "sqlite_certificates.h"
 #include "sqlite_common.h"
 #include "sqlite_connection.h"
 #include "sqlite_receipts.h"
@@ -150,6 +151,26 @@ const std::vector<Migration>& migrations() {
         "  url TEXT NOT NULL,"
         "  secret TEXT NOT NULL,"
         "  created_at TEXT NOT NULL)"}},
+      // The certificates kyso's own CAs issued, and each CA's CRL number (RFC 5280 §5.2.3).
+      {4,
+       {"CREATE TABLE certificates ("
+        "  issuer_key_id TEXT NOT NULL,"
+        "  serial TEXT NOT NULL,"
+        "  issuer TEXT NOT NULL,"
+        "  subject TEXT NOT NULL,"
+        "  not_before TEXT NOT NULL,"
+        "  not_after TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('good', 'revoked')),"
+        "  revoked_at TEXT,"
+        "  reason INTEGER NOT NULL DEFAULT 0 CHECK (reason BETWEEN 0 AND 10 AND reason != 7),"
+        "  der BLOB NOT NULL,"
+        "  PRIMARY KEY (issuer_key_id, serial),"
+        "  CHECK ((status = 'revoked') = (revoked_at IS NOT NULL)))",
+        "CREATE INDEX certificates_serial ON certificates (serial)",
+        "CREATE INDEX certificates_revoked ON certificates (issuer_key_id, serial) WHERE status = 'revoked'",
+        "CREATE TABLE crl_numbers ("
+        "  issuer_key_id TEXT PRIMARY KEY,"
+        "  last_number INTEGER NOT NULL)"}},
   };
   return all;
 }
@@ -402,6 +423,7 @@ class SqliteStore final : public Store {
   AuditLog& audit() override { return audit_; }
   SigningSessionRepository& signingSessions() override { return sessions_; }
   ReceiptRepository& receipts() override { return *receipts_; }
+  CertificateIndex& certificates() override { return *certificates_; }
 
   void checkHealth() override {
     pool_.read([](Poco::Data::Session& s) {
@@ -444,6 +466,7 @@ class SqliteStore final : public Store {
   SqliteAuditLog audit_;
   SqliteSigningSessions sessions_;
   std::unique_ptr<ReceiptRepository> receipts_;
+  std::unique_ptr<CertificateIndex> certificates_ = detail::makeSqliteCertificates(pool_);
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "http_client.h"
 #include "kyso/api/http_server.h"
 #include "kyso/api/service_core.h"
+#include "kyso/pki/digest.h"
 #include "server_process.h"
 #include "test_support.h"
 #include "xml_peers.h"
@@ -218,6 +219,16 @@ TEST_F(Receipts, PdfCopy_SignedWithQrAndEveryField_ServedUnchanged) {
   const auto again = call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
   clock->set(clock->now() - std::chrono::minutes(5));
   EXPECT_EQ(again.body, pdf.body);
+
+  // The copy's signature is recorded like every other.
+  bool audited = false;
+  for (const auto& entry : core->store().audit().list(0, 100000)) {
+    if (entry.record.action == "receipt.pdf" && entry.record.details.find(id) != std::string::npos) {
+      audited = true;
+      EXPECT_EQ(entry.record.documentSha256, toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(pdf.body))));
+    }
+  }
+  EXPECT_TRUE(audited);
 }
 
 TEST_F(Receipts, Retries_SameKeyOrPaymentGiveTheSameReceipt_DifferentBodyConflicts) {
@@ -281,6 +292,8 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
       {"no items", without(good.substr(good.find("[{"), good.find("}]") + 2 - good.find("[{")), "[]"), "missing_field"},
       {"unknown series", receiptBody("26TXY", "T-bad"), "series_not_found", 404},
       {"unknown template", without("EBL01", "EBL09"), "invalid_template"},
+      {"text the receipt cannot print", without("Nguyễn Văn A", "Nguyễn 阮 A"), "invalid_text"},
+      {"control character", without("Nguyễn Văn A", "Nguyễn\\u0007A"), "invalid_text"},
   };
   for (const auto& c : cases) {
     const auto answer = issue(c.body, uniqueKey());
@@ -311,6 +324,8 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
 
 TEST_F(Receipts, Series_RefusesBadDefinitions) {
   const std::string symbol = symbolFor(clock->now(), "AA");
+  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody("2"))), "invalid_series_symbol");
+  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody("TTTAB"))), "invalid_series_symbol");
   EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "TAI"))),
             "invalid_series_symbol");  // I is not a series letter
   EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "CAB"))),
@@ -325,6 +340,18 @@ TEST_F(Receipts, Series_RefusesBadDefinitions) {
   EXPECT_EQ(call("POST", "/v1/series", backendKey, seriesBody(symbol)).status, 403);
 
   const std::string made = newSeries();
+  const auto listedOne = json(call("GET", "/v1/series", adminKey).body)->getArray("series");
+  std::string location;
+  for (unsigned i = 0; i < listedOne->size(); ++i) {
+    if (listedOne->getObject(i)->getValue<std::string>("symbol") == made) {
+      location = "/v1/series/" + listedOne->getObject(i)->getValue<std::string>("id");
+    }
+  }
+
+  const auto one = call("GET", location, backendKey);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json(one.body)->getValue<std::string>("symbol"), made);
+  EXPECT_EQ(call("GET", "/v1/series/sr_none", backendKey).status, 404);
   const auto twice = call("POST", "/v1/series", adminKey, seriesBody(made));
   EXPECT_EQ(twice.status, 409);
   EXPECT_EQ(errorCode(twice), "series_exists");
@@ -402,6 +429,10 @@ TEST_F(Receipts, PublicLookup_MasksThePayer_AndUnknownCodesAreNotFound) {
   EXPECT_EQ(json(lookup.body)->getObject("payer")->getValue<std::string>("id"), "*********345");
   EXPECT_EQ(json(lookup.body)->getValue<std::string>("status"), "issued");
   EXPECT_EQ(call("GET", "/v1/public/receipts/ZZZZZZZZZZZZ", "").status, 404);
+  // Typed from paper: lower case and a dash are forgiven.
+  std::string typed = code.substr(0, 6) + "-" + code.substr(6);
+  for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_EQ(call("GET", "/v1/public/receipts/" + typed, "").status, 200) << typed;
 
   const auto page = call("GET", "/v/" + code, "");
   ASSERT_EQ(page.status, 200);

@@ -307,7 +307,9 @@ TEST_F(ReceiptPdf, ThirtyFeeLines_ContinueOnASecondPage) {
 
 TEST_F(ReceiptPdf, ReplacementReceipt_NamesTheOriginal) {
   Receipt r = sampleReceipt();
-  r.replaces = ReceiptReference{"rc_fedcba9876543210fedcba9876543210", {TemplateCode::Ebl01, "26TAB"}, 41,
+  r.replaces = ReceiptReference{"rc_fedcba9876543210fedcba9876543210",
+                                {TemplateCode::Ebl01, "26TAB"},
+                                41,
                                 pki::parseIso8601("2026-11-20T03:00:00Z")};
   EXPECT_NE(text(render(r, "replacement.pdf"))
                 .find("Thay thế biên lai mẫu số EBL01, ký hiệu 26TAB, số 00000041, Ngày 20 tháng 11 năm 2026"),

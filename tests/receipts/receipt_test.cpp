@@ -8,7 +8,8 @@ namespace kyso::receipts {
 namespace {
 
 TEST(ReceiptNames, RoundTrip_EveryValue_ParsesBack) {
-  for (auto code : {TemplateCode::Ebl01, TemplateCode::Ebl02}) EXPECT_EQ(parseTemplateCode(templateCodeName(code)), code);
+  for (auto code : {TemplateCode::Ebl01, TemplateCode::Ebl02})
+    EXPECT_EQ(parseTemplateCode(templateCodeName(code)), code);
   for (auto kind : {FeeKind::Phi, FeeKind::LePhi}) EXPECT_EQ(parseFeeKind(feeKindName(kind)), kind);
   for (auto method : {PaymentMethod::Cash, PaymentMethod::Transfer, PaymentMethod::Online})
     EXPECT_EQ(parsePaymentMethod(paymentMethodName(method)), method);

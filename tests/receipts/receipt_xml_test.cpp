@@ -113,7 +113,9 @@ TEST_F(ReceiptXml, Build_Content_InTheAuthorityPattern) {
 TEST_F(ReceiptXml, Replacement_WithoutOptionalFields_MatchesSchemaAndVerifies) {
   const auto credential = test::sampleCredential(pki::KeyAlgorithm::Ecdsa);
   Receipt receipt = sampleReceipt(credential.certificate());
-  receipt.replaces = ReceiptReference{"rc_ffffffffffffffffffffffffffffffff", {TemplateCode::Ebl02, "26TXY"}, 7,
+  receipt.replaces = ReceiptReference{"rc_ffffffffffffffffffffffffffffffff",
+                                      {TemplateCode::Ebl02, "26TXY"},
+                                      7,
                                       pki::parseIso8601("2026-11-20T18:00:00Z")};
   receipt.series = {TemplateCode::Ebl02, "26TXY"};
   receipt.number = 99'999'999;

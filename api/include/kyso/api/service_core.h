@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "kyso/api/api_keys.h"
+#include "kyso/api/event_delivery.h"
 #include "kyso/api/key_registry.h"
 #include "kyso/api/metrics.h"
 #include "kyso/api/settings.h"
@@ -15,6 +16,8 @@
 #include "kyso/api/work_slots.h"
 #include "kyso/pki/clock.h"
 #include "kyso/pki/dev_pki.h"
+#include "kyso/pki/local_ca.h"
+#include "kyso/pki/ocsp_responder.h"
 #include "kyso/pki/time_stamp.h"
 #include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/pades_signer.h"
@@ -44,6 +47,13 @@ class ServiceCore {
   receipts::ReceiptService& receipts() { return *receipts_; }
   Metrics& metrics() { return metrics_; }
   WorkSlots& workSlots() { return *workSlots_; }
+  // Receipt events to the API clients' callbacks. Built here, started only by the server.
+  EventDelivery& eventDelivery() { return *eventDelivery_; }
+  // On the development PKI: its issuing CA (end-entity certificates, GET /pki/crl), its root (CA
+  // certificates, GET /pki/crl/root) and the issuing CA's OCSP responder (/pki/ocsp); null otherwise.
+  pki::LocalCertificateAuthority* issuingCa() { return issuingCa_.get(); }
+  pki::LocalCertificateAuthority* rootCa() { return rootCa_.get(); }
+  const pki::OcspResponder* ocspResponder() const { return ocspResponder_.get(); }
 
  private:
   Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
@@ -64,6 +74,13 @@ class ServiceCore {
   std::unique_ptr<ApiKeyService> apiKeys_;
   std::unique_ptr<receipts::ReceiptService> receipts_;
   std::unique_ptr<WorkSlots> workSlots_;
+  // Last: its worker stops before the store it reads goes away.
+  std::unique_ptr<EventDelivery> eventDelivery_;
+  // The CAs keep their register in the store; destroyed before it (and the responder before its CA).
+  std::unique_ptr<pki::CertificateRegister> certificateRegister_;
+  std::unique_ptr<pki::LocalCertificateAuthority> rootCa_;
+  std::unique_ptr<pki::LocalCertificateAuthority> issuingCa_;
+  std::unique_ptr<pki::OcspResponder> ocspResponder_;
 };
 
 }  // namespace kyso::api

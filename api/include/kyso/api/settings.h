@@ -67,6 +67,11 @@ struct Settings {
   std::string tsaPolicyOid = "2.999.7.1";  // embedded TSA; the ITU-T example arc, for development only
   std::size_t tsaMaxTokenBytes = 16 * 1024;
 
+  // Events to the API clients' callback URLs: how often the outbox is polled, and how long one
+  // delivery may take (connect, send, answer).
+  std::chrono::milliseconds callbackPollInterval{500};
+  std::chrono::seconds callbackTimeout{10};
+
   std::filesystem::path databaseFile() const { return dataDir / "kyso.db"; }
   std::filesystem::path devPkiDir() const { return dataDir / "pki"; }
   bool usesDevPki() const { return keys.empty(); }

@@ -58,4 +58,8 @@ inline Bytes sha256(ByteView data) {
   return digest(DigestAlgorithm::Sha256, data);
 }
 
+// HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key`: what signs the events kyso sends to
+// its API clients' callbacks.
+Bytes hmacSha256(ByteView key, ByteView data);
+
 }  // namespace kyso::pki

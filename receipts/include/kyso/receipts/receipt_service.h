@@ -79,6 +79,9 @@ struct ReceiptServiceOptions {
   std::string defaultKeyId = "seal";
   std::size_t maxGroup = 64;
   std::size_t signingThreads = 0;  // 0: one per core
+  // Where the PDF copies' signatures are recorded (receipts and notices are recorded in the
+  // transaction that stores them). Null: not recorded.
+  store::AuditLog* audit = nullptr;
 };
 
 // The signing keys, by id. Throws NotFoundError("key_not_found").
@@ -107,6 +110,9 @@ class ReceiptService {
   // A replacement receipt for `originalId` (new number in the original's series, linked to it);
   // the original becomes "replaced". Idempotent by key like issue().
   IssueResult replace(const std::string& originalId, const IssueRequest& request);
+
+  // Throws NotFoundError("series_not_found").
+  Series series(const std::string& id);
 
   // Throws NotFoundError("receipt_not_found").
   Receipt get(const std::string& id);

@@ -7,6 +7,7 @@
 
 #include "kyso/store/api_key_repository.h"
 #include "kyso/store/audit_log.h"
+#include "kyso/store/certificates.h"
 #include "kyso/store/receipts.h"
 #include "kyso/store/signing_sessions.h"
 
@@ -19,6 +20,7 @@ class Store {
   virtual AuditLog& audit() = 0;
   virtual SigningSessionRepository& signingSessions() = 0;
   virtual ReceiptRepository& receipts() = 0;
+  virtual CertificateIndex& certificates() = 0;
   // Throws UnavailableError("database_unavailable") when the database does not answer.
   virtual void checkHealth() = 0;
   // Schema version after migrations.
