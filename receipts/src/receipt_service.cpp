@@ -552,6 +552,7 @@ Bytes ReceiptService::pdf(const std::string& id) {
       repository_.findSeries(std::string(templateCodeName(receipt.series.templateCode)), receipt.series.symbol);
   if (!series) throw InternalError("receipt " + id + " names a series that does not exist", "database_corrupt");
   const pki::SigningCredential& credential = keys_(series->keyId);
+  usableSeal(credential, clock_.now());
   const Bytes made = pdfCopies_(receipt, credential);
   Bytes stored = repository_.storePdf(id, made);
   if (stored == made && options_.audit != nullptr) {
@@ -593,6 +594,9 @@ std::string* correctable(Receipt& receipt, const std::string& field) {
       throw InputError("invalid_correction", "corrections: the receipt has no " + field);
     }
     return &receipt.request.items[index].name;
+  }
+  if (field.starts_with("items[") && field.ends_with("].name")) {
+    throw InputError("invalid_correction", "corrections: the receipt has no " + field);
   }
   static const std::set<std::string> amounts{"payer.id", "organization.tax_code", "total", "template", "symbol",
                                              "number"};
@@ -651,6 +655,7 @@ NoticeResult ReceiptService::issueNotice(const std::string& receiptId, const Not
       notice.corrections.push_back({c.field, *printed, c.newValue});
     }
     const pki::SigningCredential& credential = keys_(series->keyId);
+    usableSeal(credential, notice.issuedAt);
     store::NoticeRecord stored;
     stored.id = notice.id;
     stored.receiptId = receiptId;
@@ -733,7 +738,8 @@ DailySummary ReceiptService::dailySummary(std::chrono::year_month_day day, const
       summary.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
     }
     if (summary.organization.taxCode.empty()) {
-      throw NotFoundError("organization_not_found", "no receipt series belongs to tax code " + taxCode);
+      throw NotFoundError("organization_not_found", taxCode.empty() ? "there are no receipt series yet"
+                                                                    : "no receipt series belongs to tax code " + taxCode);
     }
     if (taxCode.empty() && organizations.size() > 1) {
       throw InputError("tax_code_required", "several organisations have series; name one with tax_code");
@@ -755,7 +761,10 @@ std::string ReceiptService::signSummary(const DailySummary& summary) {
   std::snprintf(day, sizeof day, "%04d%02u%02u", static_cast<int>(summary.day.year()),
                 static_cast<unsigned>(summary.day.month()), static_cast<unsigned>(summary.day.day()));
   const std::string id = "bt_" + std::string(day) + "_" + summary.organization.taxCode;
-  return detail::buildSummaryXml(summary, id, std::chrono::floor<std::chrono::seconds>(clock_.now()), keys_(keyId));
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  const pki::SigningCredential& credential = keys_(keyId);
+  usableSeal(credential, now);
+  return detail::buildSummaryXml(summary, id, now, credential);
 }
 
 }  // namespace kyso::receipts

@@ -102,9 +102,9 @@ std::string buildSummaryXml(const DailySummary& summary, const std::string& id, 
     appendTextElement(element, n::kAmount, std::to_string(row.total));
     appendTextElement(element, n::kExchangeRate, "1");
     appendTextElement(element, n::kStatus,
-                      row.replaces                            ? n::kStatusReplacement
-                      : row.status == ReceiptStatus::Replaced ? n::kStatusReplaced
-                                                              : n::kStatusIssued);
+                      row.status == ReceiptStatus::Replaced ? n::kStatusReplaced
+                      : row.replaces                        ? n::kStatusReplacement
+                                                            : n::kStatusIssued);
     if (row.replaces) {
       xmlNode* related = appendElement(element, n::kRelatedReceipt);
       appendTextElement(related, n::kRelationKind, n::kReplacementValue);
