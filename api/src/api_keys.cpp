@@ -71,15 +71,32 @@ Principal ApiKeyService::authenticate(const std::string& key) const {
   if (id.size() != 2 * kIdBytes || secret.size() != 2 * kSecretBytes || !isLowerHex(id) || !isLowerHex(secret)) {
     throw rejected;
   }
+  const Bytes presented = pki::sha256(asBytes(secret));
+  const auto now = clock_.now();
+  {
+    std::lock_guard lock(cacheMutex_);
+    if (const auto known = cache_.find(id);
+        known != cache_.end() && now >= known->second.fetched && now - known->second.fetched < kCacheLifetime) {
+      if (!constantTimeEquals(presented, known->second.secretHash)) throw rejected;
+      return Principal{known->first, known->second.role};
+    }
+  }
   const auto record = repository_.find(std::string(id));
   // Hash even when the id is unknown, so timing does not tell which ids exist.
-  const Bytes presented = pki::sha256(asBytes(secret));
   if (!record || record->revokedAt || !constantTimeEquals(presented, record->secretHash)) throw rejected;
-  return Principal{record->id, parseRole(record->role)};
+  const Role role = parseRole(record->role);
+  std::lock_guard lock(cacheMutex_);
+  if (cache_.size() >= 1024) cache_.clear();  // a bound, not an eviction policy: clients are few
+  cache_.insert_or_assign(record->id, Known{record->secretHash, role, now});
+  return Principal{record->id, role};
 }
 
 bool ApiKeyService::revoke(const std::string& id) {
-  return repository_.revoke(id, clock_.now());
+  // The database first: a lookup racing with this cannot cache the key again as valid.
+  const bool revoked = repository_.revoke(id, clock_.now());
+  std::lock_guard lock(cacheMutex_);
+  cache_.erase(id);
+  return revoked;
 }
 
 }  // namespace kyso::api

@@ -1,9 +1,13 @@
 // kyso: the operators' command line. It works on the same data directory (and so the same keys,
 // development PKI and audit log) as the server.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <pwd.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
@@ -12,6 +16,11 @@
 #include "kyso/api/service_core.h"
 #include "kyso/error.h"
 #include "kyso/files.h"
+#include "kyso/numeric.h"
+#include "kyso/pki/certificate_request_builder.h"
+#include "kyso/pki/local_ca.h"
+#include "kyso/pki/ossl.h"
+#include "kyso/pki/pkcs11.h"
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
 #include "receipt_requests.h"
@@ -39,6 +48,10 @@ constexpr const char* kUsage =
     "  series list          list receipt series with their next numbers\n"
     "  receipt issue        issue a signed e-receipt from a JSON request (the body of POST /v1/receipts)\n"
     "  receipt show ID      print a receipt; write its signed XML or PDF copy\n"
+    "  key list             list the service's signing keys, or the keys in a PKCS#11 token\n"
+    "  key tokens           list the tokens of a PKCS#11 module\n"
+    "  key generate         generate a key pair inside a PKCS#11 token\n"
+    "  key csr              make a certification request (PKCS#10) signed by a token key\n"
     "  version              print the version\n"
     "\n"
     "Every command takes --help. --data-dir and --config work as for kyso-server (default ./var).\n";
@@ -111,6 +124,29 @@ constexpr const char* kReceiptUsage =
     "show prints the receipt and its status.\n"
     "  --xml        write the signed XML, exactly as issued\n"
     "  --pdf        write the signed PDF copy (made on first request, then the same each time)\n";
+
+constexpr const char* kKeyUsage =
+    "Usage: kyso key list\n"
+    "       kyso key tokens --pkcs11-module PATH\n"
+    "       kyso key list --pkcs11-module PATH --token LABEL [--pin-file FILE]\n"
+    "       kyso key generate --pkcs11-module PATH --token LABEL --label LABEL [--id HEX]\n"
+    "                         [--algorithm rsa|ec] [--pin-file FILE]\n"
+    "       kyso key csr --pkcs11-module PATH --token LABEL (--label LABEL | --id HEX) --name NAME\n"
+    "                    [--cccd N] [--mst N] --province P [--organization O] [--out FILE]\n"
+    "                    [--pin-file FILE]\n"
+    "\n"
+    "list without --pkcs11-module prints the service's signing keys (configured, or the development\n"
+    "PKI's seal): id, algorithm, certificate subject and validity, and where the key is kept.\n"
+    "The other forms work on a token of a PKCS#11 module (an HSM's library, SoftHSM2...):\n"
+    "  tokens       the module's tokens: slot, label, maker, model, serial number\n"
+    "  list         the token's private keys with the token's account of their custody\n"
+    "  generate     an RSA-2048 (default) or ECDSA P-256 key pair made inside the token, never\n"
+    "               extractable; prints its id and its public key in PEM (--id: 16 random bytes\n"
+    "               unless given)\n"
+    "  csr          a PKCS#10 request for the token key, subject C=VN, ST, [O], CN, UID=CCCD:<N>\n"
+    "               and/or UID=MST:<N>, signed inside the token; PEM on standard output or in --out\n"
+    "The user PIN is read from --pin-file (its first line; the file must be readable by its owner\n"
+    "only) or else from one line of standard input. It is never taken as an argument.\n";
 
 // A receipt request with 100 fee lines of long names fits well within this (as over HTTP).
 constexpr std::size_t kReceiptJsonLimit = 256 * 1024;
@@ -516,6 +552,238 @@ int audit(const Context& context, const std::vector<std::string>& args) {
   throw UsageError("unknown audit command " + verb);
 }
 
+// ---------------------------------------------------------------------------------------------
+// kyso key: the service's keys, and keys in PKCS#11 tokens
+
+constexpr std::size_t kMaxPinBytes = 4096;  // as for a PIN file
+
+// Turns the terminal's echo off while a PIN is typed, and back on however the reading ends.
+class HiddenInput {
+ public:
+  HiddenInput() {
+    if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  }
+  ~HiddenInput() {
+    if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  }
+  HiddenInput(const HiddenInput&) = delete;
+  HiddenInput& operator=(const HiddenInput&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// One line of standard input, read with read(2) a byte at a time into a buffer that never grows,
+// so neither stdio nor a reallocation leaves a copy of the PIN behind.
+pki::Pkcs11Pin pinFromStandardInput(const std::string& token) {
+  const bool terminal = ::isatty(STDIN_FILENO) == 1;
+  std::optional<HiddenInput> hidden;
+  if (terminal) {
+    std::cerr << "PIN of token '" << token << "': " << std::flush;
+    hidden.emplace();
+  }
+  std::string pin;
+  pin.reserve(kMaxPinBytes + 1);
+  for (;;) {
+    char c = 0;
+    const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') break;
+    if (pin.size() == kMaxPinBytes) {
+      wipe(pin);
+      throw UsageError("the PIN on standard input is longer than " + std::to_string(kMaxPinBytes) + " bytes");
+    }
+    pin.push_back(c);
+  }
+  if (!pin.empty() && pin.back() == '\r') {
+    pin.back() = '\0';
+    pin.pop_back();
+  }
+  if (terminal) {
+    hidden.reset();
+    std::cerr << "\n";
+  }
+  return pki::Pkcs11Pin::take(pin);  // an empty PIN is refused by the token unless it has a PIN pad
+}
+
+pki::Pkcs11Pin pinFor(const CommandLine& cli) {
+  if (cli.has("pin-file")) return KeyRegistry::readPinFile(cli.get("pin-file"), "--pin-file");
+  return pinFromStandardInput(cli.get("token"));
+}
+
+std::string publicKeyPem(EVP_PKEY* key) {
+  auto bio = ossl::own(BIO_new(BIO_s_mem()), "BIO_new");
+  ossl::check(PEM_write_bio_PUBKEY(bio.get(), key), "PEM_write_bio_PUBKEY");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, checkedCast<std::size_t>(size));
+}
+
+// "RSA 2048 bit"; without the size when the token did not say (a key listed, not opened).
+std::string keyDescription(pki::KeyAlgorithm algorithm, unsigned bits) {
+  return std::string(pki::keyAlgorithmName(algorithm)) + (bits == 0 ? "" : " " + std::to_string(bits) + " bit");
+}
+
+std::string yesNo(bool value) {
+  return value ? "yes" : "no";
+}
+
+void requireOptions(const CommandLine& cli, const std::string& verb, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (!cli.has(name)) throw UsageError("key " + verb + " needs --" + name);
+  }
+}
+
+// Where a configured key is kept, for `kyso key list`.
+std::string keySource(const Settings& settings, const std::string& id) {
+  if (settings.usesDevPki()) return "development PKI in " + settings.devPkiDir().string();
+  for (const KeySettings& k : settings.keys) {
+    if (k.id != id) continue;
+    if (k.inPkcs11Token()) {
+      return "PKCS#11 token '" + k.pkcs11Token + "', key " +
+             (k.pkcs11KeyLabel.empty() ? "id " + k.pkcs11KeyId : "label '" + k.pkcs11KeyLabel + "'") + ", module " +
+             k.pkcs11Module;
+    }
+    return k.pkcs12.empty() ? "PEM key file " + k.pemKey : "PKCS#12 file " + k.pkcs12;
+  }
+  return "?";
+}
+
+int listServiceKeys(const Context& context) {
+  ServiceCore core(context.settings());
+  for (const std::string& id : core.keys().ids()) {
+    const pki::SigningCredential& credential = core.keys().get(id);
+    const pki::Certificate& certificate = credential.certificate();
+    std::cout << "key " << id << (id == core.keys().defaultId() ? " (default)" : "") << "\n";
+    field("algorithm:") << keyDescription(credential.key->algorithm(),
+                                          checkedCast<unsigned>(EVP_PKEY_get_bits(certificate.publicKey())))
+                        << "\n";
+    field("subject:") << certificate.subject() << "\n";
+    field("valid:") << pki::formatIso8601(certificate.notBefore()) << " to "
+                    << pki::formatIso8601(certificate.notAfter()) << "\n";
+    field("source:") << keySource(core.settings(), id) << "\n";
+  }
+  return 0;
+}
+
+int key(const Context& context, const std::vector<std::string>& args) {
+  const CommandLine cli = detail::parseCommandLine(args,
+                                                   {"pkcs11-module", "token", "pin-file", "label", "id", "algorithm",
+                                                    "name", "cccd", "mst", "province", "organization", "out"},
+                                                   {"help"});
+  if (cli.flags.contains("help") || cli.positional.empty()) {
+    std::cout << kKeyUsage;
+    return cli.flags.contains("help") ? 0 : 2;
+  }
+  const std::string& verb = cli.positional[0];
+  if (cli.positional.size() != 1) throw UsageError("key " + verb + " takes no arguments");
+  // Which options each form takes, so that a misplaced one is an error rather than ignored.
+  static const std::map<std::string, std::set<std::string>> allowed = {
+      {"tokens", {"pkcs11-module"}},
+      {"list", {"pkcs11-module", "token", "pin-file"}},
+      {"generate", {"pkcs11-module", "token", "pin-file", "label", "id", "algorithm"}},
+      {"csr",
+       {"pkcs11-module", "token", "pin-file", "label", "id", "name", "cccd", "mst", "province", "organization", "out"}},
+  };
+  const auto forms = allowed.find(verb);
+  if (forms == allowed.end()) throw UsageError("unknown key command " + verb);
+  for (const auto& [name, _] : cli.options) {
+    if (!forms->second.contains(name)) throw UsageError("--" + name + " does not apply to key " + verb);
+  }
+
+  if (verb == "list" && !cli.has("pkcs11-module")) {
+    if (cli.has("token") || cli.has("pin-file")) throw UsageError("--token and --pin-file need --pkcs11-module");
+    return listServiceKeys(context);
+  }
+  requireOptions(cli, verb, {"pkcs11-module"});
+  const auto module = pki::Pkcs11Module::load(cli.get("pkcs11-module"));
+  if (verb == "tokens") {
+    std::cout << "module " << module->path() << " (" << module->description() << ")\n";
+    for (const pki::Pkcs11TokenInfo& t : module->tokens()) {
+      std::cout << "slot " << t.slot << "  token '" << t.label << "'  " << t.manufacturer << " " << t.model
+                << "  serial " << t.serialNumber << (t.initialized ? "" : "  (not initialised)")
+                << (t.loginRequired ? "" : "  (no login)") << "\n";
+    }
+    return 0;
+  }
+
+  requireOptions(cli, verb, {"token"});
+  if (verb == "generate") requireOptions(cli, verb, {"label"});
+  if (verb == "csr") {
+    requireOptions(cli, verb, {"name", "province"});
+    if (!cli.has("cccd") && !cli.has("mst")) throw UsageError("key csr needs --cccd or --mst (or both)");
+    if (cli.has("label") == cli.has("id")) throw UsageError("key csr needs one of --label and --id");
+  }
+  pki::KeyAlgorithm algorithm = pki::KeyAlgorithm::Rsa;
+  if (const std::string name = cli.get("algorithm", "rsa"); name == "ec") {
+    algorithm = pki::KeyAlgorithm::Ecdsa;
+  } else if (name != "rsa") {
+    throw UsageError("--algorithm must be rsa or ec");
+  }
+  Bytes id;
+  if (cli.has("id")) {
+    try {
+      id = fromHex(cli.get("id"));
+    } catch (const InputError&) {
+      throw UsageError("--id needs the key id in hex (an even number of hex digits), not '" + cli.get("id") + "'");
+    }
+    if (id.empty()) throw UsageError("--id needs at least one byte");
+  }
+  // The subject is checked before the PIN is asked for.
+  pki::DistinguishedName subject;
+  if (verb == "csr") {
+    pki::CertificateSubject s;
+    s.commonName = cli.get("name");
+    if (cli.has("cccd")) s.uids.push_back("CCCD:" + cli.get("cccd"));
+    if (cli.has("mst")) s.uids.push_back("MST:" + cli.get("mst"));
+    s.province = cli.get("province");
+    s.organization = cli.get("organization");
+    subject = pki::vietnameseSubjectName(s);
+  }
+
+  const auto token = pki::Pkcs11Token::open(module, cli.get("token"), pinFor(cli));
+  if (verb == "list") {
+    const pki::Pkcs11TokenInfo& t = token->info();
+    std::cout << "token '" << t.label << "' (slot " << t.slot << ", " << t.manufacturer << " " << t.model << ", serial "
+              << t.serialNumber << ")\n";
+    for (const pki::Pkcs11KeyInfo& k : token->keys()) {
+      std::cout << "key '" << k.label << "'\n";
+      field("id:") << toHex(k.id) << "\n";
+      field("algorithm:") << keyDescription(k.algorithm, k.bits) << "\n";
+      // The token's own account of custody (PKCS#11 §4.9): an auditor checks these.
+      field("custody:") << "local=" << yesNo(k.local) << " sensitive=" << yesNo(k.sensitive)
+                        << " extractable=" << yesNo(k.extractable) << " always_sensitive=" << yesNo(k.alwaysSensitive)
+                        << " never_extractable=" << yesNo(k.neverExtractable) << "\n";
+    }
+    return 0;
+  }
+  if (verb == "generate") {
+    const auto generated = token->generateKey(algorithm, cli.get("label"), id);
+    const pki::Pkcs11KeyInfo& k = generated->info();
+    std::cout << "generated key '" << k.label << "' in token '" << token->info().label << "'\n";
+    field("id:") << toHex(k.id) << "\n";
+    field("algorithm:") << keyDescription(k.algorithm, k.bits) << "\n";
+    std::cout << publicKeyPem(generated->publicKey());
+    return 0;
+  }
+  // csr
+  const auto tokenKey = cli.has("label") ? token->findKey(cli.get("label")) : token->findKeyById(id);
+  const std::string pem =
+      pki::certificateRequestPem(pki::buildCertificateRequest(subject, tokenKey->publicKey(), *tokenKey));
+  if (cli.has("out")) {
+    writeFileAtomic(cli.get("out"), pem);
+    std::cout << "wrote the certificate request for key '" << tokenKey->info().label << "' to " << cli.get("out")
+              << "\n";
+  } else {
+    std::cout << pem;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -599,6 +867,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return audit(context, rest);
     if (command == "series") return series(context, rest);
     if (command == "receipt") return receipt(context, rest);
+    if (command == "key") return key(context, rest);
     if (command == "version") {
       std::cout << "kyso " << KYSO_VERSION << "\n";
       return 0;

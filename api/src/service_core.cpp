@@ -14,7 +14,7 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
     devPki_ = pki::DevPki::ensure(settings_.devPkiDir(), settings_.devPki, clock_);
     keys_.add(devPki_->seal());
   } else {
-    for (const KeySettings& key : settings_.keys) keys_.add(KeyRegistry::loadFileKey(key));
+    for (const KeySettings& key : settings_.keys) keys_.add(KeyRegistry::load(key));
   }
   const auto ids = keys_.ids();
   if (std::find(ids.begin(), ids.end(), settings_.defaultKey) == ids.end()) {

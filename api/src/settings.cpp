@@ -9,6 +9,8 @@
 #include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -88,6 +90,83 @@ std::string derivedPublicUrl(const std::string& host, int port) {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+// keys.<id>.*: PEM key and chain, a PKCS#12 file, or a key in a PKCS#11 token with its chain.
+KeySettings keySettings(const AbstractConfiguration& c, const std::string& id) {
+  const std::string prefix = "keys." + id + ".";
+  AbstractConfiguration::Keys names;
+  c.keys("keys." + id, names);
+  static const std::set<std::string> known = {"pem_key",       "pem_chain",        "pkcs12",
+                                              "password_file", "pkcs11_module",    "pkcs11_token",
+                                              "pkcs11_key_id", "pkcs11_key_label", "pkcs11_pin_file"};
+  for (const auto& name : names) {
+    // A PIN written into the configuration would be read by everyone who can read the file.
+    if (name == "pkcs11_pin") {
+      throw InputError("config_invalid", "a PIN is not configured in place: put it in a file named by " + prefix +
+                                             "pkcs11_pin_file (readable by its owner only)");
+    }
+    if (!known.contains(name)) throw InputError("config_invalid", "unknown setting " + prefix + name);
+  }
+  KeySettings k;
+  k.id = id;
+  k.pemKey = c.getString(prefix + "pem_key", "");
+  k.pemChain = c.getString(prefix + "pem_chain", "");
+  k.pkcs12 = c.getString(prefix + "pkcs12", "");
+  k.passwordFile = c.getString(prefix + "password_file", "");
+  k.pkcs11Module = c.getString(prefix + "pkcs11_module", "");
+  k.pkcs11Token = c.getString(prefix + "pkcs11_token", "");
+  k.pkcs11KeyLabel = c.getString(prefix + "pkcs11_key_label", "");
+  k.pkcs11KeyId = c.getString(prefix + "pkcs11_key_id", "");
+  k.pkcs11PinFile = c.getString(prefix + "pkcs11_pin_file", "");
+
+  if (!k.inPkcs11Token()) {
+    for (const char* name : {"pkcs11_token", "pkcs11_key_label", "pkcs11_key_id", "pkcs11_pin_file"}) {
+      if (!c.getString(prefix + name, "").empty()) {
+        throw InputError("config_invalid", "key '" + id + "' sets " + prefix + name + " but no " + prefix +
+                                               "pkcs11_module (the PKCS#11 library of the token)");
+      }
+    }
+    const bool pem = !k.pemKey.empty() && !k.pemChain.empty();
+    if (pem == !k.pkcs12.empty()) {
+      throw InputError("config_invalid",
+                       "key '" + id + "' needs either pem_key and pem_chain, or pkcs12, or pkcs11_module");
+    }
+    return k;
+  }
+
+  // A key in a PKCS#11 token: the token holds the key, pem_chain its certificates.
+  for (const char* name : {"pem_key", "pkcs12", "password_file"}) {
+    if (!c.getString(prefix + name, "").empty()) {
+      throw InputError("config_invalid", "key '" + id + "' is in a PKCS#11 token (pkcs11_module): " + prefix + name +
+                                             " does not apply (the PIN comes from pkcs11_pin_file)");
+    }
+  }
+  std::string missing;
+  const auto require = [&](const std::string& value, const char* name) {
+    if (value.empty()) missing += (missing.empty() ? "" : ", ") + prefix + name;
+  };
+  require(k.pkcs11Token, "pkcs11_token");
+  require(k.pkcs11PinFile, "pkcs11_pin_file");
+  require(k.pemChain, "pem_chain");
+  if (!missing.empty()) {
+    throw InputError("config_invalid", "key '" + id + "' in a PKCS#11 token also needs " + missing);
+  }
+  if (k.pkcs11KeyLabel.empty() == k.pkcs11KeyId.empty()) {
+    throw InputError("config_invalid", "key '" + id + "' in a PKCS#11 token needs exactly one of " + prefix +
+                                           "pkcs11_key_label and " + prefix + "pkcs11_key_id");
+  }
+  if (!k.pkcs11KeyId.empty()) {
+    const bool hex = k.pkcs11KeyId.size() % 2 == 0 &&
+                     std::all_of(k.pkcs11KeyId.begin(), k.pkcs11KeyId.end(),
+                                 [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; });
+    if (!hex) {
+      throw InputError("config_invalid",
+                       prefix + "pkcs11_key_id must be the key's CKA_ID as an even number of hex digits, not '" +
+                           k.pkcs11KeyId + "'");
+    }
+  }
+  return k;
+}
+
 }  // namespace
 
 std::map<std::string, std::string> Settings::processEnvironment() {
@@ -121,7 +200,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.threads = number<unsigned>(*c, "server.threads", 0, 0, 1024);
   if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
   s.connections = number<unsigned>(*c, "server.connections", 0, 0, 1024);
-  if (s.connections == 0) s.connections = std::max(16u, 8 * std::max(1u, std::thread::hardware_concurrency()));
+  if (s.connections == 0) s.connections = std::max(64u, 16 * std::max(1u, std::thread::hardware_concurrency()));
   s.connections = std::max(s.connections, s.threads);
   s.queue = number<unsigned>(*c, "server.queue", s.queue, 1, 10000);
   s.busyWait = std::chrono::seconds(number<int>(*c, "server.busy_wait_seconds", 30, 1, 600));
@@ -154,7 +233,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.devPki.province = c->getString("pki.dev.province", s.devPki.province);
   s.devPki.taxCode = c->getString("pki.dev.tax_code", s.devPki.taxCode);
 
-  // keys.<id>.pem_key / pem_chain / pkcs12 / password_file
+  // keys.<id>.*: a file key or a key in a PKCS#11 token
   AbstractConfiguration::Keys ids;
   c->keys("keys", ids);
   std::set<std::string> sorted(ids.begin(), ids.end());
@@ -162,18 +241,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
     if (id == "default") continue;
     // Two-step signatures are recorded under "external"; a configured key must not look like one.
     if (id == "external") throw InputError("config_invalid", "'external' is reserved and cannot name a key");
-    KeySettings k;
-    k.id = id;
-    const std::string prefix = "keys." + id + ".";
-    k.pemKey = c->getString(prefix + "pem_key", "");
-    k.pemChain = c->getString(prefix + "pem_chain", "");
-    k.pkcs12 = c->getString(prefix + "pkcs12", "");
-    k.passwordFile = c->getString(prefix + "password_file", "");
-    const bool pem = !k.pemKey.empty() && !k.pemChain.empty();
-    if (pem == !k.pkcs12.empty()) {
-      throw InputError("config_invalid", "key '" + id + "' needs either pem_key and pem_chain, or pkcs12");
-    }
-    s.keys.push_back(k);
+    s.keys.push_back(keySettings(*c, id));
   }
   s.defaultKey = c->getString("keys.default", s.keys.empty() ? "seal" : s.keys.front().id);
 

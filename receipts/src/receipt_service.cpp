@@ -738,8 +738,9 @@ DailySummary ReceiptService::dailySummary(std::chrono::year_month_day day, const
       summary.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
     }
     if (summary.organization.taxCode.empty()) {
-      throw NotFoundError("organization_not_found", taxCode.empty() ? "there are no receipt series yet"
-                                                                    : "no receipt series belongs to tax code " + taxCode);
+      throw NotFoundError("organization_not_found", taxCode.empty()
+                                                        ? "there are no receipt series yet"
+                                                        : "no receipt series belongs to tax code " + taxCode);
     }
     if (taxCode.empty() && organizations.size() > 1) {
       throw InputError("tax_code_required", "several organisations have series; name one with tax_code");

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "kyso/api/settings.h"
 #include "kyso/error.h"
 #include "test_support.h"
@@ -110,6 +114,94 @@ TEST(Settings, ConfiguredKeysReplaceTheDevelopmentPki) {
   EXPECT_EQ(s.keys[0].pkcs12, "/etc/kyso/agency.p12");
   EXPECT_EQ(s.keys[1].id, "officer");
   EXPECT_EQ(s.defaultKey, "agency");
+}
+
+TEST(Settings, Pkcs11Key_ModuleTokenKeyAndPinFile_AreRead) {
+  const Settings s = Settings::load(std::nullopt,
+                                    {{"keys.seal.pkcs11_module", "/usr/lib/softhsm/libsofthsm2.so"},
+                                     {"keys.seal.pkcs11_token", "agency"},
+                                     {"keys.seal.pkcs11_key_label", "seal-2026"},
+                                     {"keys.seal.pkcs11_pin_file", "/etc/kyso/hsm.pin"},
+                                     {"keys.seal.pem_chain", "/etc/kyso/seal-chain.pem"},
+                                     {"keys.officer.pkcs11_module", "/opt/hsm/libcs_pkcs11_R3.so"},
+                                     {"keys.officer.pkcs11_token", "officers"},
+                                     {"keys.officer.pkcs11_key_id", "0A1b2C"},
+                                     {"keys.officer.pkcs11_pin_file", "/etc/kyso/officers.pin"},
+                                     {"keys.officer.pem_chain", "/etc/kyso/officer-chain.pem"}},
+                                    {});
+  ASSERT_EQ(s.keys.size(), 2u);
+  const KeySettings& officer = s.keys[0];
+  EXPECT_EQ(officer.id, "officer");
+  EXPECT_TRUE(officer.inPkcs11Token());
+  EXPECT_EQ(officer.pkcs11KeyId, "0A1b2C");
+  EXPECT_TRUE(officer.pkcs11KeyLabel.empty());
+  const KeySettings& seal = s.keys[1];
+  EXPECT_EQ(seal.pkcs11Module, "/usr/lib/softhsm/libsofthsm2.so");
+  EXPECT_EQ(seal.pkcs11Token, "agency");
+  EXPECT_EQ(seal.pkcs11KeyLabel, "seal-2026");
+  EXPECT_EQ(seal.pkcs11PinFile, "/etc/kyso/hsm.pin");
+  EXPECT_EQ(seal.pemChain, "/etc/kyso/seal-chain.pem");
+  EXPECT_TRUE(seal.pemKey.empty());
+  EXPECT_FALSE(s.usesDevPki());
+}
+
+TEST(Settings, Pkcs11Key_IncompleteOrMixed_IsConfigInvalidNamingTheKey) {
+  const std::map<std::string, std::string> complete = {{"keys.hsm.pkcs11_module", "/m.so"},
+                                                       {"keys.hsm.pkcs11_token", "agency"},
+                                                       {"keys.hsm.pkcs11_key_label", "seal"},
+                                                       {"keys.hsm.pkcs11_pin_file", "/p"},
+                                                       {"keys.hsm.pem_chain", "/c.pem"}};
+  const auto messageWith = [&](const std::map<std::string, std::string>& changes,
+                               const std::vector<std::string>& drop = {}) -> std::string {
+    auto overrides = complete;
+    for (const auto& name : drop) overrides.erase(name);
+    for (const auto& [k, v] : changes) overrides[k] = v;
+    try {
+      Settings::load(std::nullopt, overrides, {});
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.code(), "config_invalid") << e.what();
+      return e.what();
+    }
+    return "ok";
+  };
+  EXPECT_EQ(messageWith({}), "ok");
+  for (const char* required : {"keys.hsm.pkcs11_token", "keys.hsm.pkcs11_pin_file", "keys.hsm.pem_chain"}) {
+    const std::string message = messageWith({}, {required});
+    EXPECT_NE(message.find("key 'hsm'"), std::string::npos) << message;
+    EXPECT_NE(message.find(required), std::string::npos) << message;
+  }
+  // Exactly one of label and id.
+  EXPECT_NE(messageWith({}, {"keys.hsm.pkcs11_key_label"}).find("exactly one of"), std::string::npos);
+  EXPECT_NE(messageWith({{"keys.hsm.pkcs11_key_id", "01"}}).find("exactly one of"), std::string::npos);
+  EXPECT_EQ(messageWith({{"keys.hsm.pkcs11_key_id", "0a1B"}}, {"keys.hsm.pkcs11_key_label"}), "ok");
+  for (const char* id : {"abc", "0x01", "zz", "01:02"}) {
+    const std::string message = messageWith({{"keys.hsm.pkcs11_key_id", id}}, {"keys.hsm.pkcs11_key_label"});
+    EXPECT_NE(message.find("keys.hsm.pkcs11_key_id must be"), std::string::npos) << id << ": " << message;
+  }
+  // A token key has no key file, PKCS#12 or password besides it.
+  for (const char* other : {"keys.hsm.pem_key", "keys.hsm.pkcs12", "keys.hsm.password_file"}) {
+    const std::string message = messageWith({{other, "/x"}});
+    EXPECT_NE(message.find("key 'hsm' is in a PKCS#11 token"), std::string::npos) << message;
+    EXPECT_NE(message.find(other), std::string::npos) << message;
+  }
+  // pkcs11_* settings without a module.
+  const std::string noModule = messageWith({}, {"keys.hsm.pkcs11_module"});
+  EXPECT_NE(noModule.find("no keys.hsm.pkcs11_module"), std::string::npos) << noModule;
+  // Misspelt settings are not ignored, and a PIN never goes into the configuration.
+  EXPECT_NE(messageWith({{"keys.hsm.pkcs11_label", "seal"}}).find("unknown setting keys.hsm.pkcs11_label"),
+            std::string::npos);
+  EXPECT_NE(messageWith({{"keys.hsm.pkcs11_pin", "1234"}}).find("keys.hsm.pkcs11_pin_file"), std::string::npos);
+}
+
+TEST(Settings, Pkcs11Key_InAJsonFile_IsRead) {
+  test::TempDir dir;
+  test::writeFile(dir / "kyso.json", R"({"keys": {"default": "seal", "seal": {
+      "pkcs11_module": "/usr/lib/softhsm/libsofthsm2.so", "pkcs11_token": "agency",
+      "pkcs11_key_id": "c0ffee", "pkcs11_pin_file": "/etc/kyso/hsm.pin", "pem_chain": "/etc/kyso/seal.pem"}}})");
+  const Settings s = Settings::load(dir / "kyso.json", {}, {});
+  ASSERT_EQ(s.keys.size(), 1u);
+  EXPECT_EQ(s.keys[0].pkcs11KeyId, "c0ffee");
+  EXPECT_EQ(s.defaultKey, "seal");
 }
 
 }  // namespace

@@ -278,6 +278,29 @@ TEST(ApiKeys, CreateAuthenticateRevoke) {
   EXPECT_EQ(store->apiKeys().list().size(), 1u);
 }
 
+TEST(ApiKeys, RevokedElsewhere_StopsWorkingWhenTheCacheExpires_RevokedHere_AtOnce) {
+  test::TempDir dir;
+  auto store = openSqliteStore(dir / "kyso.db");
+  pki::FixedClock clock(pki::parseIso8601("2026-11-27T02:00:00Z"));
+  api::ApiKeyService server(store->apiKeys(), clock);
+  api::ApiKeyService cli(store->apiKeys(), clock);  // another process, same database
+  const auto a = server.create(api::Role::Backend, "a");
+  const auto b = server.create(api::Role::Backend, "b");
+  EXPECT_EQ(server.authenticate(a.key).keyId, a.id);
+  EXPECT_EQ(server.authenticate(b.key).keyId, b.id);
+  // A wrong secret for a remembered id is still refused.
+  std::string wrong = a.key;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  EXPECT_THROW(server.authenticate(wrong), AccessError);
+
+  ASSERT_TRUE(cli.revoke(a.id));
+  EXPECT_EQ(server.authenticate(a.key).keyId, a.id);  // remembered for a few seconds
+  ASSERT_TRUE(server.revoke(b.id));
+  EXPECT_THROW(server.authenticate(b.key), AccessError);  // at once
+  clock.set(clock.now() + api::ApiKeyService::kCacheLifetime);
+  EXPECT_THROW(server.authenticate(a.key), AccessError);
+}
+
 TEST(ApiKeys, RolesParse) {
   EXPECT_EQ(api::parseRole("backend"), api::Role::Backend);
   EXPECT_THROW(api::parseRole("root"), InputError);

@@ -2,6 +2,9 @@
 // the SHA-256 of the secret; 256 random bits make a slow password hash unnecessary.
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -33,12 +36,25 @@ class ApiKeyService {
 
   CreatedApiKey create(Role role, const std::string& label);
   // Throws AccessError(401, "unauthenticated") for a malformed, unknown or revoked key.
+  // Keys found in the database are remembered for kCacheLifetime, so a busy client does not cost
+  // a database read per request; a key revoked by this process is forgotten at once, one revoked
+  // by another process (the CLI) stops working within kCacheLifetime.
   Principal authenticate(const std::string& key) const;
   bool revoke(const std::string& id);
 
+  static constexpr std::chrono::seconds kCacheLifetime{5};
+
  private:
+  struct Known {
+    Bytes secretHash;
+    Role role;
+    pki::TimePoint fetched;  // by the service's clock, so tests move it
+  };
+
   store::ApiKeyRepository& repository_;
   const pki::Clock& clock_;
+  mutable std::mutex cacheMutex_;
+  mutable std::map<std::string, Known, std::less<>> cache_;
 };
 
 }  // namespace kyso::api

@@ -15,13 +15,22 @@
 
 namespace kyso::api {
 
-// A signing key configured by file (PEM key + PEM chain, or PKCS#12).
+// A signing key configured by file (PEM key + PEM chain, or PKCS#12) or held in a PKCS#11 token
+// (module, token and key, with its certificate chain in pemChain).
 struct KeySettings {
   std::string id;
   std::string pemKey;        // path
   std::string pemChain;      // path: leaf first, then CAs
   std::string pkcs12;        // path
   std::string passwordFile;  // path; for an encrypted PEM key or the PKCS#12
+
+  std::string pkcs11Module;    // path of the token vendor's PKCS#11 library
+  std::string pkcs11Token;     // token label
+  std::string pkcs11KeyLabel;  // the private key's CKA_LABEL, or
+  std::string pkcs11KeyId;     // its CKA_ID in hex (exactly one of the two is set)
+  std::string pkcs11PinFile;   // path; the user PIN on its first line, readable by its owner only
+
+  bool inPkcs11Token() const { return !pkcs11Module.empty(); }
 };
 
 // What a key's visible signatures show unless the request says otherwise
@@ -41,7 +50,7 @@ struct Settings {
   std::string publicUrl;              // default http://<host>:<port>
   bool publicUrlExplicit = false;     // set by configuration rather than derived
   unsigned threads = 0;               // signing slots; 0: one per core
-  unsigned connections = 0;           // connection threads (keep-alive holds one); 0: max(16, 8 per core)
+  unsigned connections = 0;           // connection threads (keep-alive holds one); 0: max(64, 16 per core)
   unsigned queue = 64;                // connections waiting for a connection thread
   std::chrono::seconds busyWait{30};  // how long a request waits for a signing slot before a 503
   std::chrono::seconds timeout{30};
