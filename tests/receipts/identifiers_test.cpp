@@ -295,3 +295,29 @@ TEST(PayerId, NearlyValid_SaysWhy) {
 
 }  // namespace
 }  // namespace kyso::receipts
+
+namespace kyso::pki {
+namespace {
+
+TEST(VietnamIdentifiers, ValidateCccd_SaysWhatIsWrong) {
+  EXPECT_NO_THROW(validateCccd("001085012345"));
+  try {
+    validateCccd("003085012345", "invalid_field", "applicant.cccd");
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), "invalid_field");
+    EXPECT_NE(std::string(e.what()).find("applicant.cccd '003085012345': '003' is not a province code"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    validateCccd("00108501234");
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), "invalid_cccd");
+    EXPECT_NE(std::string(e.what()).find("must be 12 digits"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace kyso::pki
