@@ -1,0 +1,198 @@
+#include "partner_simulator.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+#include "kyso/numeric.h"
+#include "kyso/pki/digest.h"
+#include "kyso/pki/ossl.h"
+#include "kyso/pki/software_key.h"
+
+namespace kyso::test {
+
+struct PartnerSimulator::State {
+  std::recursive_mutex mutex;  // held while a route runs
+  std::map<std::string, Route> routes;
+  std::map<std::string, std::deque<SimAnswer>> scripts;
+  std::vector<SimRequest> requests;
+
+  std::mutex delayMutex;
+  std::condition_variable delayCut;
+  std::uint64_t generation = 0;  // a reset or the stop cuts the delays of earlier generations
+};
+
+class PartnerSimulator::Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    SimRequest r;
+    r.path = Poco::URI(request.getURI()).getPath();
+    r.contentType = request.getContentType();
+    r.authorization = request.get("Authorization", "");
+    Poco::StreamCopier::copyToString(request.stream(), r.body);
+    SimAnswer answer{404, R"({"error":"not_found"})"};
+    std::uint64_t generation = 0;
+    {
+      std::lock_guard delayLock(state_->delayMutex);
+      generation = state_->generation;
+    }
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->requests.push_back(r);
+      auto& script = state_->scripts[r.path];
+      if (!script.empty()) {
+        answer = script.front();
+        script.pop_front();
+      } else if (const auto route = state_->routes.find(r.path);
+                 route != state_->routes.end() && request.getMethod() == "POST") {
+        answer = route->second(r);
+      }
+    }
+    if (answer.delay.count() > 0) {
+      std::unique_lock lock(state_->delayMutex);
+      state_->delayCut.wait_for(lock, answer.delay, [&] { return state_->generation != generation; });
+    }
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+    response.setContentType(answer.contentType);
+    response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
+    response.send() << answer.body;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+class PartnerSimulator::Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(state_);
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+PartnerSimulator::PartnerSimulator()
+    : state_(std::make_shared<State>()), pool_(2, 4), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(4);
+  params->setKeepAlive(false);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), pool_, socket_, params);
+  server_->start();
+}
+
+PartnerSimulator::~PartnerSimulator() {
+  reset();
+  server_->stopAll(true);
+  pool_.joinAll();
+}
+
+std::string PartnerSimulator::baseUrl(const std::string& prefix) const {
+  return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + prefix;
+}
+
+void PartnerSimulator::reset() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->routes.clear();
+    state_->scripts.clear();
+    state_->requests.clear();
+  }
+  {
+    std::lock_guard lock(state_->delayMutex);
+    ++state_->generation;
+  }
+  state_->delayCut.notify_all();
+}
+
+void PartnerSimulator::route(const std::string& path, Route route) {
+  std::lock_guard lock(state_->mutex);
+  state_->routes[path] = std::move(route);
+}
+
+void PartnerSimulator::script(const std::string& path, SimAnswer answer) {
+  std::lock_guard lock(state_->mutex);
+  state_->scripts[path].push_back(std::move(answer));
+}
+
+std::vector<SimRequest> PartnerSimulator::requests(const std::string& path) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<SimRequest> out;
+  for (const auto& r : state_->requests) {
+    if (path.empty() || r.path == path) out.push_back(r);
+  }
+  return out;
+}
+
+Poco::JSON::Object::Ptr parseObject(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string stringify(const Poco::JSON::Object::Ptr& object) {
+  std::ostringstream out;
+  object->stringify(out);
+  return out.str();
+}
+
+std::string base64WithLineBreaks(ByteView data) {
+  const std::string flat = toBase64(data);
+  std::string out;
+  for (std::size_t at = 0; at < flat.size(); at += 64) {
+    if (at != 0) out += "\r\n";
+    out += flat.substr(at, 64);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parseForm(const std::string& body) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(body);
+  std::string pair;
+  while (std::getline(in, pair, '&')) {
+    const auto equals = pair.find('=');
+    std::string name, value;
+    Poco::URI::decode(pair.substr(0, equals), name);
+    if (equals != std::string::npos) Poco::URI::decode(pair.substr(equals + 1), value, true);
+    out[name] = value;
+  }
+  return out;
+}
+
+Bytes signBare(const pki::SigningCredential& credential, ByteView digest, pki::DigestAlgorithm algorithm) {
+  return credential.key->signDigest(algorithm, digest);
+}
+
+Bytes signCms(const pki::SigningCredential& credential, ByteView digest) {
+  EVP_PKEY* key = nullptr;
+  if (const auto* lazy = dynamic_cast<const pki::LazyPemKey*>(credential.key.get())) key = lazy->get()->get();
+  if (const auto* soft = dynamic_cast<const pki::SoftwareKey*>(credential.key.get())) key = soft->get();
+  if (key == nullptr) throw std::logic_error("signCms needs a software key");
+  auto content = ossl::own(BIO_new_mem_buf(digest.data(), checkedCast<int>(digest.size())), "BIO_new_mem_buf");
+  auto cms = ossl::own(CMS_sign(credential.certificate().get(), key, nullptr, content.get(), CMS_BINARY | CMS_DETACHED),
+                       "CMS_sign");
+  unsigned char* der = nullptr;
+  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
+  ossl::check(size, "i2d_CMS_ContentInfo");
+  const ossl::Buffer owned(der);
+  return Bytes(der, der + size);
+}
+
+std::string webhookSignature(const std::string& secret, const std::string& body) {
+  return toHex(pki::hmacSha256(asBytes(secret), asBytes(body)));
+}
+
+}  // namespace kyso::test

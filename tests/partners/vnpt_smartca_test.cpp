@@ -1,0 +1,602 @@
+// The "vnpt-smartca" remote signer against a simulated VNPT SmartCA gateway: OAuth2 token,
+// credentials with their chain, signhash, gettraninfo with every outcome, the webhook, and the
+// ways a partner fails (5xx, slow, malformed JSON, refused tokens). The simulated partner signs
+// with the development PKI's seal key, standing in for the citizen's key in VNPT's HSM.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Array.h>
+
+#include <optional>
+#include <set>
+
+#include "kyso/error.h"
+#include "kyso/pki/vnpt_smartca.h"
+#include "partner_simulator.h"
+#include "test_support.h"
+
+namespace kyso::test {
+namespace {
+
+using namespace std::chrono_literals;
+using pki::RemoteSignState;
+
+const std::string kClientSecret = "vnpt-client-secret-9f2c7e1a";
+const std::string kWebhookSecret = "vnpt-webhook-secret-51d0b8";
+const std::string kUser = "001099012345";
+const std::string kCredential = "7b1c2d3e-credential";
+
+std::string envelope(int code, const Poco::Dynamic::Var& content = {}, const std::string& words = "") {
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("code", code);
+  out->set("codeDesc", code == 0 ? "SUCCESS" : "ERROR_" + std::to_string(code));
+  out->set("message", words);
+  out->set("content", content);
+  return stringify(out);
+}
+
+// The gateway as VNPT describes it, with knobs for each test.
+class SmartCaModel {
+ public:
+  explicit SmartCaModel(PartnerSimulator& sim) {
+    sim.route("/auth/token", [this](const SimRequest& r) { return token(r); });
+    sim.route("/csc/credentials/list", [this](const SimRequest& r) { return authorized(r, &SmartCaModel::list); });
+    sim.route("/csc/credentials/info", [this](const SimRequest& r) { return authorized(r, &SmartCaModel::info); });
+    sim.route("/csc/signature/signhash",
+              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::signHash); });
+    sim.route("/csc/credentials/gettraninfo",
+              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::tranInfo); });
+  }
+
+  // The partner's side of the configuration.
+  std::string grant = "client_credentials";
+  std::string username;
+  std::string password;
+  int tokenLifetime = 3600;
+  std::string certStatus = "valid";
+  // What gettraninfo reports, and whether the signatures come as CMS.
+  int tranStatus = 4000;
+  bool cms = false;
+  const pki::SigningCredential& signer = devPki().seal();
+
+  // What the partner saw.
+  int logins = 0;
+  std::vector<Bytes> hashes;  // of the last signhash
+  std::string tranId;
+
+  void forgetTokens() { tokens_.clear(); }
+  std::string signedAnswer(int status) const {
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("tranId", tranId);
+    content->set("refTranId", "ref");
+    content->set("tranStatus", status);
+    content->set("tranStatusDesc", status == 4002 ? "Người dùng từ chối" : "");
+    if (status == 1) {
+      Poco::JSON::Array::Ptr signatures = new Poco::JSON::Array;
+      for (const auto& hash : hashes) {
+        signatures->add(base64WithLineBreaks(cms ? signCms(signer, hash) : signBare(signer, hash)));
+      }
+      content->set("signatures", signatures);
+    }
+    return stringify(content);
+  }
+
+ private:
+  SimAnswer token(const SimRequest& r) {
+    EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
+    auto form = parseForm(r.body);
+    if (form["client_id"] != "kyso-hcc" || form["client_secret"] != kClientSecret || form["grant_type"] != grant ||
+        (grant == "password" && (form["username"] != username || form["password"] != password))) {
+      return {401, R"({"error":"invalid_client","error_description":"bad client"})"};
+    }
+    const std::string issued = "vnpt-token-" + std::to_string(++logins);
+    tokens_.insert(issued);
+    return {200, R"({"access_token":")" + issued + R"(","token_type":"bearer","expires_in":)" +
+                     std::to_string(tokenLifetime) + "}"};
+  }
+
+  SimAnswer authorized(const SimRequest& r, SimAnswer (SmartCaModel::*route)(const Poco::JSON::Object&)) {
+    EXPECT_EQ(r.contentType, "application/json");
+    const std::string prefix = "Bearer ";
+    if (!r.authorization.starts_with(prefix) || !tokens_.contains(r.authorization.substr(prefix.size()))) {
+      return {401, R"({"error":"invalid_token"})"};
+    }
+    return (this->*route)(*parseObject(r.body));
+  }
+
+  SimAnswer list(const Poco::JSON::Object& body) {
+    if (body.optValue<std::string>("userId", "") != kUser) return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
+    Poco::JSON::Array::Ptr ids = new Poco::JSON::Array;
+    ids->add(kCredential);
+    return {200, envelope(0, ids)};
+  }
+
+  SimAnswer info(const Poco::JSON::Object& body) {
+    if (body.optValue<std::string>("credentialId", "") != kCredential) {
+      return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
+    }
+    EXPECT_EQ(body.optValue<std::string>("certificates", ""), "chain");
+    EXPECT_TRUE(body.optValue<bool>("certInfo", false));
+    EXPECT_TRUE(body.optValue<bool>("authInfo", false));
+    Poco::JSON::Array::Ptr chain = new Poco::JSON::Array;
+    // Leaf first, then the CAs out of order: the adapter orders them.
+    chain->add(toBase64(signer.certificate().der()));
+    chain->add(devPki().rootCa().pem());
+    chain->add(toBase64(devPki().issuingCa().der()));
+    Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
+    cert->set("status", certStatus);
+    cert->set("serialNumber", signer.certificate().serialHex());
+    cert->set("subjectDN", signer.certificate().subject());
+    cert->set("certificates", chain);
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("cert", cert);
+    content->set("authMode", "EXPLICIT");
+    return {200, envelope(0, content)};
+  }
+
+  SimAnswer signHash(const Poco::JSON::Object& body) {
+    EXPECT_EQ(body.optValue<std::string>("credentialId", ""), kCredential);
+    const auto datas = body.getArray("datas");
+    if (!datas || datas->size() == 0 || datas->size() > 50) return {200, envelope(30000, {}, "INVALID_PARAM")};
+    hashes.clear();
+    for (std::size_t i = 0; i < datas->size(); ++i) {
+      const auto data = datas->getObject(static_cast<unsigned>(i));
+      EXPECT_FALSE(data->optValue<std::string>("name", "").empty());
+      hashes.push_back(fromBase64(data->optValue<std::string>("hash", "")));
+      EXPECT_EQ(hashes.back().size(), 32u);
+    }
+    tranId = "tran-" + body.optValue<std::string>("refTranId", "");
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("tranId", tranId);
+    return {200, envelope(0, content)};
+  }
+
+  SimAnswer tranInfo(const Poco::JSON::Object& body) {
+    if (body.optValue<std::string>("tranId", "") != tranId) return {200, envelope(60000, {}, "TRAN_NOT_FOUND")};
+    return {200, envelope(0, parseObject(signedAnswer(tranStatus)))};
+  }
+
+  std::set<std::string> tokens_;
+};
+
+std::optional<Error> errorOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+class VnptSmartCaTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { simulator = std::make_unique<PartnerSimulator>(); }
+  static void TearDownTestSuite() { simulator.reset(); }
+  // The routes call into this test's partner model, which goes away.
+  void TearDown() override { sim.reset(); }
+
+  pki::VnptSmartCaSettings settings() const {
+    pki::VnptSmartCaSettings s;
+    s.baseUrl = sim.baseUrl();
+    s.clientId = "kyso-hcc";
+    s.clientSecret = kClientSecret;
+    s.notifyUrl = "https://kyso.example.vn/v1/partners/vnpt-smartca/notifications";
+    s.webhookSecret = kWebhookSecret;
+    s.connectTimeout = 1s;
+    s.readTimeout = 1s;
+    return s;
+  }
+  std::unique_ptr<pki::VnptSmartCa> adapter() const { return adapter(settings()); }
+  std::unique_ptr<pki::VnptSmartCa> adapter(const pki::VnptSmartCaSettings& s) const {
+    return std::make_unique<pki::VnptSmartCa>(s, clock);
+  }
+  pki::RemoteSignRequest request(std::size_t digests = 1) const {
+    pki::RemoteSignRequest r;
+    r.userId = kUser;
+    r.credentialId = kCredential;
+    r.reference = "hs-000123";
+    r.description = "Ký tờ khai hồ sơ 000123";
+    for (std::size_t i = 0; i < digests; ++i)
+      r.digests.push_back(pki::sha256(asBytes("document " + std::to_string(i))));
+    return r;
+  }
+  // The error of a call; checks that no secret of the configuration or the partner reached it.
+  Error failure(const std::function<void()>& call) const {
+    auto error = errorOf(call);
+    if (!error) throw std::logic_error("the call did not fail");
+    for (const std::string& secret : {kClientSecret, kWebhookSecret}) {
+      EXPECT_EQ(std::string(error->what()).find(secret), std::string::npos) << error->what();
+      EXPECT_EQ(error->detail().find(secret), std::string::npos) << error->detail();
+    }
+    return *error;
+  }
+
+  static inline std::unique_ptr<PartnerSimulator> simulator;
+  PartnerSimulator& sim = *simulator;
+  SmartCaModel partner{sim};
+  pki::FixedClock clock{pki::parseIso8601("2026-11-27T09:00:00Z")};
+};
+
+TEST_F(VnptSmartCaTest, Credentials_UserWithChain_LeafFirstThenIssuingCaAndRoot) {
+  auto vnpt = adapter();
+  const auto credentials = vnpt->credentials(kUser);
+  ASSERT_EQ(credentials.size(), 1u);
+  EXPECT_EQ(credentials[0].id, kCredential);
+  ASSERT_EQ(credentials[0].chain.size(), 3u);
+  EXPECT_EQ(credentials[0].chain[0], devPki().seal().certificate());
+  EXPECT_EQ(credentials[0].chain[1], devPki().issuingCa());
+  EXPECT_EQ(credentials[0].chain[2], devPki().rootCa());
+
+  const auto login = sim.requests("/auth/token");
+  ASSERT_EQ(login.size(), 1u);
+  const auto form = parseForm(login[0].body);
+  EXPECT_EQ(form.at("grant_type"), "client_credentials");
+  EXPECT_EQ(parseObject(sim.requests("/csc/credentials/list")[0].body)->getValue<std::string>("userId"), kUser);
+  // The token is cached: a second call logs in no more.
+  vnpt->credentials(kUser);
+  EXPECT_EQ(partner.logins, 1);
+}
+
+TEST_F(VnptSmartCaTest, Credentials_UnknownUser_PartnerUserUnknown) {
+  const auto error = failure([&] { adapter()->credentials("079200000001"); });
+  EXPECT_EQ(error.code(), "partner_user_unknown");
+  EXPECT_EQ(error.kind(), ErrorKind::NotFound);
+}
+
+TEST_F(VnptSmartCaTest, Submit_Digests_WaitingWithPartnerTransaction) {
+  const auto req = request(2);
+  const auto status = adapter()->submit(req);
+  EXPECT_EQ(status.state, RemoteSignState::Waiting);
+  EXPECT_EQ(status.transactionId, "tran-hs-000123");
+
+  const auto sent = sim.requests("/csc/signature/signhash");
+  ASSERT_EQ(sent.size(), 1u);
+  const auto body = parseObject(sent[0].body);
+  EXPECT_EQ(body->getValue<std::string>("credentialId"), kCredential);
+  EXPECT_EQ(body->getValue<std::string>("refTranId"), "hs-000123");
+  EXPECT_EQ(body->getValue<std::string>("notifyUrl"), settings().notifyUrl);
+  EXPECT_EQ(body->getValue<std::string>("description"), "Ký tờ khai hồ sơ 000123");
+  const auto datas = body->getArray("datas");
+  ASSERT_EQ(datas->size(), 2u);
+  EXPECT_EQ(datas->getObject(0)->getValue<std::string>("name"), "hs-000123-1");
+  EXPECT_EQ(datas->getObject(1)->getValue<std::string>("name"), "hs-000123-2");
+  EXPECT_EQ(partner.hashes, req.digests);
+}
+
+TEST_F(VnptSmartCaTest, Status_CitizenConfirmed_SignaturesVerifyOverSubmittedDigests) {
+  auto vnpt = adapter();
+  const auto req = request(3);
+  const auto submitted = vnpt->submit(req);
+  EXPECT_EQ(vnpt->status(kUser, submitted.transactionId).state, RemoteSignState::Waiting);
+
+  partner.tranStatus = 1;
+  const auto status = vnpt->status(kUser, submitted.transactionId);
+  ASSERT_EQ(status.state, RemoteSignState::Signed);
+  EXPECT_FALSE(status.cms);
+  EXPECT_EQ(status.transactionId, submitted.transactionId);
+  const auto credential = vnpt->credentials(kUser).at(0);
+  ASSERT_EQ(status.signatures.size(), req.digests.size());
+  for (std::size_t i = 0; i < req.digests.size(); ++i) {
+    EXPECT_TRUE(pki::verifyDigestSignature(credential.chain[0], pki::DigestAlgorithm::Sha256, req.digests[i],
+                                           status.signatures[i]))
+        << i;
+  }
+  // In submission order: the first signature does not verify over the second digest.
+  EXPECT_FALSE(pki::verifyDigestSignature(credential.chain[0], pki::DigestAlgorithm::Sha256, req.digests[1],
+                                          status.signatures[0]));
+}
+
+TEST_F(VnptSmartCaTest, Status_CmsAnswer_CmsFlagged) {
+  auto vnpt = adapter();
+  const auto submitted = vnpt->submit(request());
+  partner.tranStatus = 1;
+  partner.cms = true;
+  const auto status = vnpt->status(kUser, submitted.transactionId);
+  ASSERT_EQ(status.state, RemoteSignState::Signed);
+  EXPECT_TRUE(status.cms);
+  ASSERT_EQ(status.signatures.size(), 1u);
+  EXPECT_EQ(status.signatures[0].front(), 0x30);
+}
+
+TEST_F(VnptSmartCaTest, Status_CitizenRejected_RejectedWithPartnerWords) {
+  auto vnpt = adapter();
+  const auto submitted = vnpt->submit(request());
+  partner.tranStatus = 4002;
+  const auto status = vnpt->status(kUser, submitted.transactionId);
+  EXPECT_EQ(status.state, RemoteSignState::Rejected);
+  EXPECT_EQ(status.message, "Người dùng từ chối");
+  EXPECT_TRUE(status.signatures.empty());
+}
+
+TEST_F(VnptSmartCaTest, Status_NotConfirmedInTime_Expired) {
+  auto vnpt = adapter();
+  const auto submitted = vnpt->submit(request());
+  partner.tranStatus = 4001;
+  EXPECT_EQ(vnpt->status(kUser, submitted.transactionId).state, RemoteSignState::Expired);
+}
+
+TEST_F(VnptSmartCaTest, Status_KeyNotAuthorisedOrSigningFailed_Failed) {
+  auto vnpt = adapter();
+  const auto submitted = vnpt->submit(request());
+  for (int code : {4003, 4004}) {
+    partner.tranStatus = code;
+    EXPECT_EQ(vnpt->status(kUser, submitted.transactionId).state, RemoteSignState::Failed) << code;
+  }
+}
+
+TEST_F(VnptSmartCaTest, Status_UnknownTransaction_PartnerTransactionUnknown) {
+  const auto error = failure([&] { adapter()->status(kUser, "tran-nobody-knows"); });
+  EXPECT_EQ(error.code(), "partner_transaction_unknown");
+}
+
+TEST_F(VnptSmartCaTest, Submit_ServicePackUsedUp_QuotaExhausted) {
+  sim.script("/csc/signature/signhash", {200, envelope(65000, {}, "Gói dịch vụ đã hết lượt ký")});
+  const auto status = adapter()->submit(request());
+  EXPECT_EQ(status.state, RemoteSignState::QuotaExhausted);
+  EXPECT_EQ(status.message, "Gói dịch vụ đã hết lượt ký");
+  EXPECT_TRUE(status.transactionId.empty());
+}
+
+TEST_F(VnptSmartCaTest, Submit_CertificateRevoked_CredentialRevokedWithoutSignhash) {
+  for (const std::string state : {"revoked", "EXPIRED", "suspended"}) {
+    partner.certStatus = state;
+    const auto status = adapter()->submit(request());
+    EXPECT_EQ(status.state, RemoteSignState::CredentialRevoked) << state;
+  }
+  EXPECT_EQ(sim.count("/csc/signature/signhash"), 0u);
+}
+
+TEST_F(VnptSmartCaTest, Submit_BadInput_PartnerRefusedRequest) {
+  sim.script("/csc/signature/signhash", {400, envelope(30000, {}, "refTranId đã tồn tại")});
+  const auto error = failure([&] { adapter()->submit(request()); });
+  EXPECT_EQ(error.code(), "partner_refused_request");
+  EXPECT_EQ(error.kind(), ErrorKind::InvalidRequest);
+  EXPECT_NE(std::string(error.what()).find("refTranId đã tồn tại"), std::string::npos);
+}
+
+TEST_F(VnptSmartCaTest, Submit_TooManyOrWrongDigests_InputErrorWithoutAnyRequest) {
+  auto vnpt = adapter();
+  EXPECT_EQ(failure([&] { vnpt->submit(request(51)); }).code(), "invalid_remote_sign_request");
+  auto shortDigest = request();
+  shortDigest.digests[0].pop_back();
+  EXPECT_EQ(failure([&] { vnpt->submit(shortDigest); }).code(), "invalid_digest");
+  auto sha384 = request();
+  sha384.digestAlgorithm = pki::DigestAlgorithm::Sha384;
+  sha384.digests = {pki::digest(pki::DigestAlgorithm::Sha384, asBytes("x"))};
+  EXPECT_EQ(failure([&] { vnpt->submit(sha384); }).code(), "unsupported_digest");
+  auto noReference = request();
+  noReference.reference.clear();
+  EXPECT_EQ(failure([&] { vnpt->submit(noReference); }).code(), "invalid_remote_sign_request");
+  EXPECT_TRUE(sim.requests().empty());
+  // 50 is still fine.
+  EXPECT_EQ(vnpt->submit(request(50)).state, RemoteSignState::Waiting);
+}
+
+TEST_F(VnptSmartCaTest, Call_ServerError_PartnerUnavailable) {
+  auto vnpt = adapter();
+  sim.script("/csc/credentials/list", {503, "<html>Service Unavailable</html>", "text/html"});
+  auto error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unavailable");
+  EXPECT_EQ(error.kind(), ErrorKind::Unavailable);
+  EXPECT_NE(error.detail().find("HTTP 503"), std::string::npos) << error.detail();
+
+  sim.script("/csc/credentials/list", {200, envelope(50000, {}, "INTERNAL_ERROR")});
+  error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unavailable");
+  // The partner answers again.
+  EXPECT_EQ(vnpt->credentials(kUser).size(), 1u);
+}
+
+TEST_F(VnptSmartCaTest, Call_SlowAnswer_PartnerUnavailableWithinTimeout) {
+  auto vnpt = adapter();
+  vnpt->credentials(kUser);  // logged in
+  SimAnswer slow{200, envelope(0, Poco::JSON::Array::Ptr(new Poco::JSON::Array))};
+  slow.delay = 5s;
+  sim.script("/csc/credentials/list", slow);
+  const auto started = std::chrono::steady_clock::now();
+  const auto error = failure([&] { vnpt->credentials(kUser); });
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(error.code(), "partner_unavailable");
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 2500ms);
+}
+
+TEST_F(VnptSmartCaTest, Call_PartnerDown_PartnerUnavailable) {
+  auto s = settings();
+  s.baseUrl = "http://127.0.0.1:1";
+  EXPECT_EQ(failure([&] { adapter(s)->credentials(kUser); }).code(), "partner_unavailable");
+}
+
+TEST_F(VnptSmartCaTest, Call_MalformedAnswers_PartnerUnavailableWithDetail) {
+  auto vnpt = adapter();
+  const auto submitted = vnpt->submit(request());
+  const std::vector<std::pair<std::string, std::string>> answers = {
+      {"not JSON", "<html>Bad Gateway</html>"},
+      {"truncated", R"({"code":0,"content":{"tranId":")"},
+      {"an array", "[1,2,3]"},
+      {"no code", R"({"content":{}})"},
+      {"code as text", R"({"code":"0","content":{}})"},
+      {"code as bool", R"({"code":true,"content":{}})"},
+      {"no content", R"({"code":0})"},
+      {"tranStatus as text", envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":"1"})"))},
+      {"unknown tranStatus", envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":7})"))},
+      {"another transaction", envelope(0, parseObject(R"({"tranId":"tran-other","tranStatus":4000})"))},
+      {"signed, no signatures", envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":1})"))},
+      {"signatures empty", envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":1,"signatures":[]})"))},
+      {"signature not base64",
+       envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":1,"signatures":["@@@"]})"))},
+      {"signature a number",
+       envelope(0, parseObject(R"({"tranId":"tran-hs-000123","tranStatus":1,"signatures":[42]})"))},
+      {"deeply nested", std::string(10000, '[') + std::string(10000, ']')},
+  };
+  for (const auto& [name, body] : answers) {
+    sim.script("/csc/credentials/gettraninfo", {200, body});
+    const auto error = failure([&] { vnpt->status(kUser, submitted.transactionId); });
+    EXPECT_EQ(error.code(), "partner_unavailable") << name;
+    EXPECT_FALSE(error.detail().empty()) << name;
+  }
+  // A certificate that is not one.
+  sim.script("/csc/credentials/info",
+             {200, envelope(0, parseObject(R"({"cert":{"status":"valid","certificates":["AAAA"]}})"))});
+  const auto error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unavailable");
+  EXPECT_NE(error.detail().find("content.cert.certificates[0]"), std::string::npos) << error.detail();
+}
+
+TEST_F(VnptSmartCaTest, Call_TokenRefused_LogsInAgainOnce) {
+  auto vnpt = adapter();
+  vnpt->credentials(kUser);
+  EXPECT_EQ(partner.logins, 1);
+  partner.forgetTokens();  // the gateway revoked the token before its expiry
+  EXPECT_EQ(vnpt->credentials(kUser).size(), 1u);
+  EXPECT_EQ(partner.logins, 2);
+  const auto lists = sim.requests("/csc/credentials/list");
+  ASSERT_EQ(lists.size(), 3u);
+  EXPECT_EQ(lists[1].authorization, "Bearer vnpt-token-1");
+  EXPECT_EQ(lists[2].authorization, "Bearer vnpt-token-2");
+}
+
+TEST_F(VnptSmartCaTest, Call_NewTokenRefusedToo_PartnerUnauthorizedAfterOneRetry) {
+  auto vnpt = adapter();
+  sim.script("/csc/credentials/list", {401, R"({"error":"invalid_token"})"});
+  sim.script("/csc/credentials/list", {401, R"({"error":"invalid_token"})"});
+  const auto error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unauthorized");
+  EXPECT_EQ(partner.logins, 2);
+  EXPECT_EQ(sim.count("/csc/credentials/list"), 2u);
+}
+
+TEST_F(VnptSmartCaTest, Token_WrongClientSecret_PartnerUnauthorized) {
+  auto s = settings();
+  s.clientSecret = "not-the-secret-0000";
+  const auto error = failure([&] { adapter(s)->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unauthorized");
+  EXPECT_EQ(error.detail().find("not-the-secret-0000"), std::string::npos);
+}
+
+TEST_F(VnptSmartCaTest, Token_NearExpiry_RenewedBeforeTheCall) {
+  partner.tokenLifetime = 600;  // renewed a minute before: after 540 s
+  auto vnpt = adapter();
+  vnpt->credentials(kUser);
+  clock.set(clock.now() + 530s);
+  vnpt->credentials(kUser);
+  EXPECT_EQ(partner.logins, 1);
+  clock.set(clock.now() + 20s);
+  vnpt->credentials(kUser);
+  EXPECT_EQ(partner.logins, 2);
+  EXPECT_EQ(sim.count("/csc/credentials/list"), 3u);  // no 401 on the way
+}
+
+TEST_F(VnptSmartCaTest, Token_PasswordGrant_FormCarriesTheServiceAccount) {
+  partner.grant = "password";
+  partner.username = "kyso-sp";
+  partner.password = "sp-password-3c9e";
+  auto s = settings();
+  s.grant = pki::VnptSmartCa::parseGrant("password");
+  s.username = "kyso-sp";
+  s.password = "sp-password-3c9e";
+  EXPECT_EQ(adapter(s)->credentials(kUser).size(), 1u);
+  const auto form = parseForm(sim.requests("/auth/token").at(0).body);
+  EXPECT_EQ(form.at("grant_type"), "password");
+  EXPECT_EQ(form.at("username"), "kyso-sp");
+}
+
+TEST_F(VnptSmartCaTest, Errors_PartnerEchoesSecrets_NeitherMessageNorDetailHasThem) {
+  auto vnpt = adapter();
+  vnpt->credentials(kUser);
+  const std::string echo = "client_secret=" + kClientSecret + " token vnpt-token-1 webhook " + kWebhookSecret;
+  sim.script("/csc/signature/signhash", {400, envelope(30000, {}, echo)});
+  auto error = failure([&] { vnpt->submit(request()); });
+  EXPECT_EQ(error.code(), "partner_refused_request");
+  EXPECT_EQ(std::string(error.what()).find("vnpt-token-1"), std::string::npos) << error.what();
+  sim.script("/csc/credentials/list", {200, envelope(50000, {}, echo)});
+  error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.detail().find("vnpt-token-1"), std::string::npos) << error.detail();
+  EXPECT_NE(error.detail().find("[secret]"), std::string::npos) << error.detail();
+  sim.script("/auth/token", {401, R"({"error":"invalid_client","error_description":")" + echo + "\"}"});
+  partner.forgetTokens();
+  sim.script("/csc/credentials/list", {401, "{}"});
+  error = failure([&] { vnpt->credentials(kUser); });
+  EXPECT_EQ(error.code(), "partner_unauthorized");
+  EXPECT_EQ(error.detail().find("vnpt-token-1"), std::string::npos) << error.detail();
+}
+
+TEST_F(VnptSmartCaTest, Webhook_GoodHmac_StatusOfTheNotification) {
+  auto vnpt = adapter();
+  const auto req = request();
+  vnpt->submit(req);
+  const std::string body = partner.signedAnswer(1);
+  const auto status = vnpt->parseWebhook(body, webhookSignature(kWebhookSecret, body));
+  ASSERT_EQ(status.state, RemoteSignState::Signed);
+  EXPECT_EQ(status.transactionId, "tran-hs-000123");
+  EXPECT_TRUE(pki::verifyDigestSignature(devPki().seal().certificate(), pki::DigestAlgorithm::Sha256, req.digests[0],
+                                         status.signatures.at(0)));
+  // Also with the "sha256=" prefix and in upper case.
+  std::string upper = webhookSignature(kWebhookSecret, body);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(vnpt->parseWebhook(body, "sha256=" + upper).state, RemoteSignState::Signed);
+  EXPECT_EQ(vnpt->parseWebhook(partner.signedAnswer(4002), webhookSignature(kWebhookSecret, partner.signedAnswer(4002)))
+                .state,
+            RemoteSignState::Rejected);
+}
+
+TEST_F(VnptSmartCaTest, Webhook_BadHmac_Refused) {
+  auto vnpt = adapter();
+  const std::string body = partner.signedAnswer(4001);
+  const std::string good = webhookSignature(kWebhookSecret, body);
+  for (const std::string& header : {std::string(), std::string("garbage"), webhookSignature("another secret", body),
+                                    good.substr(0, 62), webhookSignature(kWebhookSecret, body + " ")}) {
+    const auto error = failure([&] { vnpt->parseWebhook(body, header); });
+    EXPECT_EQ(error.code(), "partner_webhook_unauthenticated") << header;
+    EXPECT_EQ(error.kind(), ErrorKind::Unauthenticated);
+  }
+  // Authenticated but unusable: the partner's defect.
+  EXPECT_EQ(failure([&] { vnpt->parseWebhook("{}", webhookSignature(kWebhookSecret, "{}")); }).code(),
+            "partner_unavailable");
+  // No secret configured: nothing is accepted.
+  auto s = settings();
+  s.webhookSecret.clear();
+  EXPECT_EQ(failure([&] { adapter(s)->parseWebhook(body, webhookSignature("", body)); }).code(),
+            "partner_webhook_unauthenticated");
+}
+
+TEST_F(VnptSmartCaTest, Settings_SecretsFile_FillsTheSecrets) {
+  TempDir dir;
+  writeFile(dir / "vnpt.secrets",
+            "# VNPT SmartCA\nclient_secret = " + kClientSecret + "\r\nwebhook_secret=" + kWebhookSecret + "\n\n");
+  auto s = settings();
+  s.clientSecret.clear();
+  s.webhookSecret.clear();
+  s.secretsFile = (dir / "vnpt.secrets").string();
+  auto vnpt = adapter(s);
+  EXPECT_EQ(vnpt->submit(request()).state, RemoteSignState::Waiting);
+  const std::string body = partner.signedAnswer(4000);
+  EXPECT_EQ(vnpt->parseWebhook(body, webhookSignature(kWebhookSecret, body)).state, RemoteSignState::Waiting);
+}
+
+TEST_F(VnptSmartCaTest, Settings_BadSecretsFileOrIncomplete_ConfigInvalidWithoutTheValue) {
+  TempDir dir;
+  auto s = settings();
+  s.clientSecret.clear();
+  s.secretsFile = (dir / "vnpt.secrets").string();
+  for (const std::string& text : {kClientSecret + "\n", "client_secret = " + kClientSecret + "\nclient_secret = x\n",
+                                  "client_sekret = " + kClientSecret + "\n", std::string("client_secret =\n")}) {
+    writeFile(dir / "vnpt.secrets", text);
+    const auto error = failure([&] { adapter(s); });
+    EXPECT_EQ(error.code(), "config_invalid") << error.what();
+  }
+  s.secretsFile = (dir / "missing.secrets").string();
+  EXPECT_EQ(failure([&] { adapter(s); }).code(), "file_unreadable");
+  s = settings();
+  s.clientSecret.clear();
+  EXPECT_EQ(failure([&] { adapter(s); }).code(), "config_invalid");
+  s = settings();
+  s.baseUrl = "ftp://gateway.example";
+  EXPECT_EQ(failure([&] { adapter(s); }).code(), "config_invalid");
+  s = settings();
+  s.grant = pki::VnptSmartCaSettings::Grant::Password;
+  EXPECT_EQ(failure([&] { adapter(s); }).code(), "config_invalid");
+  EXPECT_EQ(failure([&] { pki::VnptSmartCa::parseGrant("authorization_code"); }).code(), "config_invalid");
+}
+
+}  // namespace
+}  // namespace kyso::test
