@@ -24,6 +24,7 @@
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
 #include "receipt_requests.h"
+#include "verification_json.h"
 
 namespace {
 
@@ -52,6 +53,7 @@ constexpr const char* kUsage =
     "  key tokens           list the tokens of a PKCS#11 module\n"
     "  key generate         generate a key pair inside a PKCS#11 token\n"
     "  key csr              make a certification request (PKCS#10) signed by a token key\n"
+    "  verify FILE          verify the signatures of a PDF (ETSI EN 319 102-1 verdicts)\n"
     "  version              print the version\n"
     "\n"
     "Every command takes --help. --data-dir and --config work as for kyso-server (default ./var).\n";
@@ -147,6 +149,22 @@ constexpr const char* kKeyUsage =
     "               and/or UID=MST:<N>, signed inside the token; PEM on standard output or in --out\n"
     "The user PIN is read from --pin-file (its first line; the file must be readable by its owner\n"
     "only) or else from one line of standard input. It is never taken as an argument.\n";
+
+constexpr const char* kVerifyUsage =
+    "Usage: kyso verify FILE [--json]\n"
+    "\n"
+    "Verifies every signature of the PDF FILE as POST /v1/verify does: trust anchors from\n"
+    "verify.trust.* (and the development PKI's root), revocation by OCSP or CRL, time-stamps.\n"
+    "Prints the overall verdict, one line per signature and the warnings; --json prints the report\n"
+    "of POST /v1/verify instead.\n"
+    "Exit code: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 3 INDETERMINATE, 2 usage error, 4 the file cannot be\n"
+    "evaluated (not a PDF, damaged, unreadable) or another error.\n";
+
+// `kyso verify` exit codes (kVerifyUsage).
+constexpr int kVerifyPassed = 0;
+constexpr int kVerifyFailed = 1;
+constexpr int kVerifyIndeterminate = 3;
+constexpr int kVerifyNotEvaluated = 4;
 
 // A receipt request with 100 fee lines of long names fits well within this (as over HTTP).
 constexpr std::size_t kReceiptJsonLimit = 256 * 1024;
@@ -553,6 +571,79 @@ int audit(const Context& context, const std::vector<std::string>& args) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// kyso verify
+
+std::string verdictText(signer::Indication indication, signer::SubIndication sub) {
+  std::string out(signer::indicationName(indication));
+  if (sub != signer::SubIndication::None) out += "/" + std::string(signer::subIndicationName(sub));
+  return out;
+}
+
+// "Signature1: TOTAL_PASSED, B-T, by NAME (UID), time-stamped T, revocation good (ocsp)".
+std::string signatureLine(const signer::SignatureResult& s) {
+  std::string line = (s.fieldName.empty() ? std::string("(unnamed)") : s.fieldName) + ": " +
+                     verdictText(s.indication, s.subIndication) + ", " +
+                     std::string(signer::signatureLevelName(s.level));
+  if (s.signer) {
+    const std::string name = s.signer->commonName.empty() ? s.signer->subject : s.signer->commonName;
+    line += ", by " + name + (s.signer->uid.empty() ? "" : " (" + s.signer->uid + ")");
+  }
+  if (s.timeStampTime) {
+    line += ", time-stamped " + pki::formatIso8601(*s.timeStampTime);
+  } else if (s.claimedSigningTime) {
+    line += ", signed " + pki::formatIso8601(*s.claimedSigningTime) + " (claimed)";
+  }
+  if (!s.revocation.empty()) {
+    const signer::RevocationEvidence& e = s.revocation.front();
+    line += ", revocation " + std::string(signer::revocationStatusName(e.status));
+    if (!e.source.empty()) line += " (" + e.source + ")";
+  }
+  return line;
+}
+
+int verifyCommand(const Context& context, const std::vector<std::string>& args) {
+  const CommandLine cli = detail::parseCommandLine(args, {}, {"help", "json"});
+  if (cli.flags.contains("help")) {
+    std::cout << kVerifyUsage;
+    return 0;
+  }
+  if (cli.positional.size() != 1) throw UsageError("verify needs one FILE");
+  try {
+    ServiceCore core(context.settings());
+    const auto input = signer::PdfInput::fromFile(cli.positional[0], core.settings().verify.maxBytes);
+    const signer::VerificationReport report = core.verification().verifyPdf(input);
+    if (cli.flags.contains("json")) {
+      std::cout << detail::verificationReportJson(report) << "\n";
+    } else {
+      std::cout << cli.positional[0] << ": " << verdictText(report.indication, report.subIndication) << "\n";
+      for (const signer::SignatureResult& s : report.signatures) {
+        std::cout << "  " << signatureLine(s) << "\n";
+        if (!s.detail.empty()) std::cout << "    " << s.detail << "\n";
+        for (const auto& warning : s.warnings) std::cout << "    warning: " << warning << "\n";
+      }
+      for (const auto& warning : report.warnings) std::cout << "  warning: " << warning << "\n";
+    }
+    switch (report.indication) {
+      case signer::Indication::TotalPassed:
+        return kVerifyPassed;
+      case signer::Indication::TotalFailed:
+        return kVerifyFailed;
+      case signer::Indication::Indeterminate:
+        return kVerifyIndeterminate;
+    }
+    return kVerifyIndeterminate;
+  } catch (const kyso::Error& e) {
+    // 1 belongs to TOTAL_FAILED here: a file that cannot be evaluated has its own code.
+    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")" << (e.detail().empty() ? "" : ": " + e.detail())
+              << "\n";
+    return kVerifyNotEvaluated;
+  } catch (const std::exception& e) {
+    std::cerr << "kyso: " << e.what() << "\n";
+    return kVerifyNotEvaluated;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // kyso key: the service's keys, and keys in PKCS#11 tokens
 
 constexpr std::size_t kMaxPinBytes = 4096;  // as for a PIN file
@@ -868,6 +959,7 @@ int main(int argc, char** argv) {
     if (command == "series") return series(context, rest);
     if (command == "receipt") return receipt(context, rest);
     if (command == "key") return key(context, rest);
+    if (command == "verify") return verifyCommand(context, rest);
     if (command == "version") {
       std::cout << "kyso " << KYSO_VERSION << "\n";
       return 0;

@@ -4,12 +4,14 @@
 #include <Poco/URI.h>
 
 #include "callback_handlers.h"
+#include "enrollment_handlers.h"
 #include "json_request.h"
 #include "kyso/error.h"
 #include "kyso/pki/crl.h"
 #include "kyso/pki/ocsp_responder.h"
 #include "kyso/signer/pdf_io.h"
 #include "receipt_handlers.h"
+#include "verify_handlers.h"
 
 namespace kyso::embedded {
 extern const std::string_view openapiJson;
@@ -297,6 +299,8 @@ void registerRoutes(Router& router, ServiceCore& core) {
               }});
   registerReceiptRoutes(router, core);
   registerCallbackRoutes(router, core);
+  registerEnrollmentRoutes(router, core);
+  registerVerifyRoutes(router, core);
 }
 
 }  // namespace kyso::api::detail

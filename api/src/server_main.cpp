@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
     HttpServer server(core, std::move(listener));
     server.start();
     core.eventDelivery().start();
+    core.enrollmentWorker().start();  // resumes the enrolments a previous run left due
     auto& log = Poco::Logger::get("kyso");
     log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION), settings.host,
                     server.port(), settings.dataDir.string(), std::string(core.devPki() ? " (development PKI)" : ""));
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
     sigwait(&signals, &received);
     log.information("signal %d: stopping", received);
     server.stop();
+    // Its last pass may queue events for the delivery below.
+    core.enrollmentWorker().stop();
     core.eventDelivery().stop();  // after the server: a request in progress may still queue events
     log.information("stopped");
     return 0;

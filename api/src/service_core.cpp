@@ -1,6 +1,7 @@
 #include "kyso/api/service_core.h"
 
 #include "kyso/error.h"
+#include "kyso/pki/local_connector.h"
 #include "kyso/receipts/receipt_pdf.h"
 
 namespace kyso::api {
@@ -87,6 +88,21 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
         *issuingCa_, pki::CertificateChain{pki.ocspResponder().certificate(), pki.issuingCa()},
         [&pki] { return pki.ocspKey(); }, clock_);
   }
+
+  pki::EnrollmentOptions enrollmentOptions;
+  enrollmentOptions.pollInterval = settings_.enrollmentPartnerPoll;
+  enrollmentOptions.maxFailures = settings_.enrollmentMaxFailures;
+  enrollmentOptions.maxAge = settings_.enrollmentMaxAge;
+  enrollments_ = std::make_unique<pki::EnrollmentService>(store_->enrollments(), clock_, enrollmentOptions);
+  if (issuingCa_) {
+    enrollments_->addConnector(
+        std::make_shared<pki::LocalConnector>(*issuingCa_, store_->connectorTransactions(), clock_));
+  }
+  enrollmentWorker_ = std::make_unique<EnrollmentWorker>(*enrollments_, settings_.enrollmentPollInterval,
+                                                         [this] { eventDelivery_->wake(); });
+  verification_ = std::make_unique<VerificationService>(
+      settings_, clock_, devPki_ ? &*devPki_ : nullptr,
+      OwnRevocationSources{settings_.publicUrl, ocspResponder_.get(), issuingCa_.get(), rootCa_.get()});
 }
 
 // The receipt's PDF copy, sealed like any signed result: B-T when a time-stamping authority is

@@ -283,6 +283,21 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
       number<int>(*c, "callbacks.poll_interval_ms", static_cast<int>(s.callbackPollInterval.count()), 10, 60'000));
   s.callbackTimeout = std::chrono::seconds(
       number<int>(*c, "callbacks.timeout_seconds", static_cast<int>(s.callbackTimeout.count()), 1, 300));
+  s.enrollmentPollInterval = std::chrono::milliseconds(
+      number<int>(*c, "enrollment.poll_interval_ms", static_cast<int>(s.enrollmentPollInterval.count()), 10, 60'000));
+  s.enrollmentPartnerPoll = std::chrono::seconds(
+      number<int>(*c, "enrollment.partner_poll_seconds", static_cast<int>(s.enrollmentPartnerPoll.count()), 1, 86'400));
+  s.enrollmentMaxFailures = number<int>(*c, "enrollment.max_failures", s.enrollmentMaxFailures, 1, 100);
+  s.enrollmentMaxAge = std::chrono::hours(
+      number<int>(*c, "enrollment.max_age_hours", static_cast<int>(s.enrollmentMaxAge.count()), 1, 24 * 365));
+  s.verify.trustVnNationalRoot = c->getString("verify.trust.vn_national_root", "");
+  s.verify.trustGovCa = c->getString("verify.trust.gov_ca", "");
+  s.verify.trustExtra = c->getString("verify.trust.extra", "");
+  s.verify.revocationTimeout = std::chrono::seconds(number<int>(
+      *c, "verify.revocation_timeout_seconds", static_cast<int>(s.verify.revocationTimeout.count()), 1, 60));
+  s.verify.maxBytes = number<std::uint64_t>(*c, "verify.max_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
+  s.verify.rateLimitPerMinute =
+      number<unsigned>(*c, "verify.rate_limit_per_minute", s.verify.rateLimitPerMinute, 0, 100000);
   return s;
 }
 

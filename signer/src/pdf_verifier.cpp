@@ -19,6 +19,7 @@
 #include "parsed_pdf.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
+#include "revocation_check.h"
 
 // ESS structures are only needed here so far; their deleters belong in kyso/pki/ossl.h once a
 // second user appears.
@@ -502,8 +503,9 @@ TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const V
 
 class SignatureVerifier {
  public:
-  SignatureVerifier(const ParsedPdf& pdf, const VerificationPolicy& policy, pki::TimePoint validationTime)
-      : pdf_(pdf), input_(pdf.input()), policy_(policy), now_(validationTime) {}
+  SignatureVerifier(const ParsedPdf& pdf, const VerificationPolicy& policy, pki::TimePoint validationTime,
+                    detail::RevocationChecker& revocation)
+      : pdf_(pdf), input_(pdf.input()), policy_(policy), now_(validationTime), revocation_(revocation) {}
 
   // The signature dictionary `ref` of field `result.fieldName`, already known to be a signature.
   void verify(const PdfReference& ref, const PdfDictionary& dict, SignatureResult& result) const {
@@ -737,13 +739,19 @@ class SignatureVerifier {
       return;
     }
 
-    if (!validateCertificate(*signer, certificates, proof, result)) return;
+    std::vector<pki::Certificate> path;
+    if (!validateCertificate(*signer, certificates, proof, result, path)) return;
 
-    // Revocation (EN 319 102-1 §5.2.5, §5.2.6.4). Nothing is consulted yet: a policy that asks
-    // for it cannot be satisfied, which is not a failure of the signature but a missing decision.
+    // Revocation (EN 319 102-1 §5.2.5, §5.2.6, §5.5): every certificate of the path below the
+    // anchor, judged against the time-stamp's proof of existence (revocation_check.h).
     if (policy_.revocation == RevocationCheck::Require) {
-      indeterminate(result, SubIndication::TryLater,
-                    "the revocation status of the signing certificate could not be established");
+      std::vector<pki::Certificate> untrusted = certificates;
+      untrusted.insert(untrusted.end(), policy_.intermediates.begin(), policy_.intermediates.end());
+      result.revocation = revocation_.check(path, untrusted);
+      detail::RevocationVerdict verdict =
+          detail::judgeRevocation(result.revocation, path, proof ? std::optional(proof->time) : std::nullopt, now_);
+      for (std::string& warning : verdict.warnings) result.warnings.push_back(std::move(warning));
+      conclude(result, verdict.indication, verdict.subIndication, std::move(verdict.detail));
       return;
     }
     conclude(result, Indication::TotalPassed, SubIndication::None, {});
@@ -838,10 +846,11 @@ class SignatureVerifier {
   }
 
   // EN 319 102-1 §5.2.6 (X.509 certificate validation) with the time-stamp as proof of existence
-  // for a certificate that expired after the signature was made (§5.5, simplified: revocation at
-  // that time is not established yet).
+  // for a certificate that expired after the signature was made (§5.5; the revocation data for
+  // such a certificate is judged in revocation_check.h). `validatedPath` gets the path.
   bool validateCertificate(const pki::Certificate& signer, const std::vector<pki::Certificate>& certificates,
-                           const std::optional<TimeStampResult>& proof, SignatureResult& result) const {
+                           const std::optional<TimeStampResult>& proof, SignatureResult& result,
+                           std::vector<pki::Certificate>& validatedPath) const {
     if (proof && proof->time < signer.notBefore()) {
       failed(result, SubIndication::NotYetValid,
              "the time-stamp (" + utcText(proof->time) + ") is earlier than the signing certificate's validity (from " +
@@ -902,6 +911,7 @@ class SignatureVerifier {
                     "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation");
       return false;
     }
+    validatedPath = path.chain;
     return true;
   }
 
@@ -914,6 +924,7 @@ class SignatureVerifier {
   const PdfInput& input_;
   const VerificationPolicy& policy_;
   pki::TimePoint now_;
+  detail::RevocationChecker& revocation_;  // one per verification: it remembers unreachable sources
 };
 
 }  // namespace
@@ -929,7 +940,8 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   const std::vector<SignatureField> fields =
       detail::guardPodofo("reading the form fields", [&] { return FieldCollector(pdf).collect(); });
 
-  const SignatureVerifier verifier(pdf, policy, report.validationTime);
+  detail::RevocationChecker revocation(policy, report.validationTime);
+  const SignatureVerifier verifier(pdf, policy, report.validationTime, revocation);
   std::map<std::uint32_t, std::string> dictionaries;  // signature dictionary object → field
   for (const SignatureField& field : fields) {
     if (field.value == SignatureField::Value::Absent) {

@@ -44,6 +44,8 @@ std::string_view subIndicationName(SubIndication subIndication) {
       return "NO_CERTIFICATE_CHAIN_FOUND";
     case SubIndication::RevokedNoPoe:
       return "REVOKED_NO_POE";
+    case SubIndication::RevokedCaNoPoe:
+      return "REVOKED_CA_NO_POE";
     case SubIndication::OutOfBoundsNoPoe:
       return "OUT_OF_BOUNDS_NO_POE";
     case SubIndication::OutOfBoundsNotRevoked:

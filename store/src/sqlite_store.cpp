@@ -10,6 +10,7 @@
 #include "sqlite_certificates.h"
 #include "sqlite_common.h"
 #include "sqlite_connection.h"
+#include "sqlite_enrollments.h"
 #include "sqlite_receipts.h"
 
 namespace kyso::store {
@@ -171,6 +172,54 @@ const std::vector<Migration>& migrations() {
         "CREATE TABLE crl_numbers ("
         "  issuer_key_id TEXT PRIMARY KEY,"
         "  last_number INTEGER NOT NULL)"}},
+      // Certificate enrolments through partner CAs (durable state machine), and the certificate
+      // the local CA connector issued per transaction (its idempotency).
+      {5,
+       {"CREATE TABLE enrollments ("
+        "  id TEXT PRIMARY KEY,"
+        "  transaction_id TEXT NOT NULL UNIQUE,"
+        "  actor TEXT NOT NULL,"
+        "  idempotency_key TEXT NOT NULL,"
+        "  request_sha256 TEXT NOT NULL,"
+        "  partner TEXT NOT NULL,"
+        "  key_mode TEXT NOT NULL CHECK (key_mode IN ('csr', 'hsm')),"
+        "  applicant_kind TEXT NOT NULL CHECK (applicant_kind IN ('person', 'organization')),"
+        "  full_name TEXT NOT NULL,"
+        "  cccd TEXT NOT NULL,"
+        "  mst TEXT NOT NULL,"
+        "  representative TEXT NOT NULL,"
+        "  email TEXT NOT NULL,"
+        "  phone TEXT NOT NULL,"
+        "  province TEXT NOT NULL,"
+        "  csr BLOB NOT NULL,"
+        "  consented_at TEXT NOT NULL,"
+        "  created_at TEXT NOT NULL,"
+        "  updated_at TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('received', 'submitted', 'awaiting_applicant', 'issued',"
+        "    'rejected', 'failed')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  failures INTEGER NOT NULL DEFAULT 0,"
+        "  next_attempt_at TEXT,"
+        "  last_error TEXT NOT NULL DEFAULT '',"
+        "  partner_reference TEXT NOT NULL DEFAULT '',"
+        "  certificate_serial TEXT NOT NULL DEFAULT '',"
+        "  chain_pem TEXT NOT NULL DEFAULT '',"
+        "  revoked_at TEXT,"
+        "  revocation_reason INTEGER NOT NULL DEFAULT 0 CHECK (revocation_reason BETWEEN 0 AND 10"
+        "    AND revocation_reason != 7),"
+        "  version INTEGER NOT NULL DEFAULT 0,"
+        "  CHECK ((status IN ('issued', 'rejected', 'failed')) = (next_attempt_at IS NULL)),"
+        "  CHECK (revoked_at IS NULL OR status = 'issued'))",
+        "CREATE UNIQUE INDEX enrollments_idempotency ON enrollments (actor, idempotency_key)"
+        "  WHERE idempotency_key != ''",
+        "CREATE INDEX enrollments_due ON enrollments (next_attempt_at, id) WHERE next_attempt_at IS NOT NULL",
+        "CREATE INDEX enrollments_certificate ON enrollments (certificate_serial) WHERE certificate_serial != ''",
+        "CREATE TABLE connector_transactions ("
+        "  connector TEXT NOT NULL,"
+        "  transaction_id TEXT NOT NULL,"
+        "  certificate BLOB NOT NULL,"
+        "  created_at TEXT NOT NULL,"
+        "  PRIMARY KEY (connector, transaction_id))"}},
   };
   return all;
 }
@@ -424,6 +473,8 @@ class SqliteStore final : public Store {
   SigningSessionRepository& signingSessions() override { return sessions_; }
   ReceiptRepository& receipts() override { return *receipts_; }
   CertificateIndex& certificates() override { return *certificates_; }
+  pki::EnrollmentRegister& enrollments() override { return *enrollments_; }
+  pki::TransactionRegister& connectorTransactions() override { return *connectorTransactions_; }
 
   void checkHealth() override {
     pool_.read([](Poco::Data::Session& s) {
@@ -467,6 +518,8 @@ class SqliteStore final : public Store {
   SqliteSigningSessions sessions_;
   std::unique_ptr<ReceiptRepository> receipts_;
   std::unique_ptr<CertificateIndex> certificates_ = detail::makeSqliteCertificates(pool_);
+  std::unique_ptr<pki::EnrollmentRegister> enrollments_ = detail::makeSqliteEnrollments(pool_);
+  std::unique_ptr<pki::TransactionRegister> connectorTransactions_ = detail::makeSqliteConnectorTransactions(pool_);
 };
 
 }  // namespace

@@ -34,7 +34,7 @@ void execSql(const std::filesystem::path& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
-constexpr int kLatestSchema = 4;
+constexpr int kLatestSchema = 5;
 
 TEST(Store, MigratesOnceAndReopens) {
   test::TempDir dir;
@@ -69,6 +69,7 @@ TEST(Store, AVersionOneDatabaseGainsLaterTablesAndKeepsItsData) {
   execSql(dir / "kyso.db",
           "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE signing_sessions; DROP TABLE callbacks;"
           "DROP TABLE certificates; DROP TABLE crl_numbers;"
+          "DROP TABLE enrollments; DROP TABLE connector_transactions;"
           "DROP TABLE outbox;"
           "DROP TABLE receipt_notices; DROP TABLE idempotency_keys; DROP TABLE receipts; DROP TABLE receipt_ranges;"
           "DROP TABLE receipt_series;");

@@ -7,15 +7,18 @@
 #include <optional>
 
 #include "kyso/api/api_keys.h"
+#include "kyso/api/enrollment_worker.h"
 #include "kyso/api/event_delivery.h"
 #include "kyso/api/key_registry.h"
 #include "kyso/api/metrics.h"
 #include "kyso/api/settings.h"
 #include "kyso/api/signing_service.h"
 #include "kyso/api/signing_sessions.h"
+#include "kyso/api/verification_service.h"
 #include "kyso/api/work_slots.h"
 #include "kyso/pki/clock.h"
 #include "kyso/pki/dev_pki.h"
+#include "kyso/pki/enrollment_service.h"
 #include "kyso/pki/local_ca.h"
 #include "kyso/pki/ocsp_responder.h"
 #include "kyso/pki/time_stamp.h"
@@ -54,6 +57,12 @@ class ServiceCore {
   pki::LocalCertificateAuthority* issuingCa() { return issuingCa_.get(); }
   pki::LocalCertificateAuthority* rootCa() { return rootCa_.get(); }
   const pki::OcspResponder* ocspResponder() const { return ocspResponder_.get(); }
+  // Certificate enrolment through partner CAs: "local" (the issuing CA) on the development PKI;
+  // tests add their own connectors. Its worker is started only by the server.
+  pki::EnrollmentService& enrollments() { return *enrollments_; }
+  EnrollmentWorker& enrollmentWorker() { return *enrollmentWorker_; }
+  // Signature verification (POST /v1/verify, kyso verify) with its revocation fetcher and cache.
+  VerificationService& verification() { return *verification_; }
 
  private:
   Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
@@ -81,6 +90,12 @@ class ServiceCore {
   std::unique_ptr<pki::LocalCertificateAuthority> rootCa_;
   std::unique_ptr<pki::LocalCertificateAuthority> issuingCa_;
   std::unique_ptr<pki::OcspResponder> ocspResponder_;
+  // Last: the worker stops first, then the service and its connectors (the local one uses the
+  // issuing CA above).
+  std::unique_ptr<pki::EnrollmentService> enrollments_;
+  std::unique_ptr<EnrollmentWorker> enrollmentWorker_;
+  // Uses the CAs and the responder above.
+  std::unique_ptr<VerificationService> verification_;
 };
 
 }  // namespace kyso::api

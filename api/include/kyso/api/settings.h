@@ -43,6 +43,20 @@ struct AppearanceSettings {
   std::string copyOrganisation;
 };
 
+// Signature verification (POST /v1/verify, kyso verify): the trust anchors, the network budget of
+// revocation checks, and the limits of the public endpoint.
+struct VerifySettings {
+  // PEM files of trust anchors; empty: none. The Vietnam National Root CA (public CAs), the
+  // Government Cipher Committee's root (government PKI), anything else. On the development PKI its
+  // root is trusted as well.
+  std::string trustVnNationalRoot;
+  std::string trustGovCa;
+  std::string trustExtra;
+  std::chrono::seconds revocationTimeout{5};
+  std::uint64_t maxBytes = 0;        // loading sets it (default: maxDocumentBytes)
+  unsigned rateLimitPerMinute = 30;  // per client address; 0: no limit
+};
+
 struct Settings {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -80,6 +94,16 @@ struct Settings {
   // delivery may take (connect, send, answer).
   std::chrono::milliseconds callbackPollInterval{500};
   std::chrono::seconds callbackTimeout{10};
+
+  // Certificate enrolment: how often the worker looks for due enrolments, how often a partner is
+  // asked about an enrolment it works on, and when an enrolment fails (unanswered attempts in a
+  // row, age).
+  std::chrono::milliseconds enrollmentPollInterval{1000};
+  std::chrono::seconds enrollmentPartnerPoll{60};
+  int enrollmentMaxFailures = 10;
+  std::chrono::hours enrollmentMaxAge{24 * 7};
+
+  VerifySettings verify;
 
   std::filesystem::path databaseFile() const { return dataDir / "kyso.db"; }
   std::filesystem::path devPkiDir() const { return dataDir / "pki"; }

@@ -5,19 +5,22 @@
 // time-stamp. The result is a VerificationReport — a verdict is a value.
 #pragma once
 
+#include <chrono>
 #include <vector>
 
 #include "kyso/pki/certificate.h"
 #include "kyso/pki/clock.h"
 #include "kyso/signer/pdf_io.h"
+#include "kyso/signer/revocation.h"
 #include "kyso/signer/verification.h"
 
 namespace kyso::signer {
 
 enum class RevocationCheck {
-  // The revocation status of the signing certificate must be established. Until OCSP, CRL and
-  // DSS data are consulted, a signature that is otherwise fine is INDETERMINATE / TRY_LATER
-  // (EN 319 102-1 §5.2.6.4: no revocation data that allows a decision).
+  // The revocation status of every certificate of the path below the trust anchor must be
+  // established, by OCSP (the certificate's AIA) or else a CRL (its distribution points), through
+  // VerificationPolicy::revocationFetcher. Without a decision a signature that is otherwise fine
+  // is INDETERMINATE / TRY_LATER (EN 319 102-1 §5.2.5: no revocation data that allows one).
   Require,
   // Not checked (tests, offline use): a signature can pass; each result carries the warning
   // "revocation not checked" and RevocationStatus::NotChecked.
@@ -34,6 +37,18 @@ struct VerificationPolicy {
   // The validation time is clock->now(), read once per verification. Must not be null.
   const pki::Clock* clock = &pki::SystemClock::instance();
   RevocationCheck revocation = RevocationCheck::Require;
+  // Where OCSP responses and CRLs come from; null: nowhere (Require then gives TRY_LATER).
+  const RevocationFetcher* revocationFetcher = nullptr;
+  // Optional; answers that verified are kept until their nextUpdate.
+  RevocationCache* revocationCache = nullptr;
+  // Per request (connecting, and each read and write).
+  std::chrono::milliseconds revocationTimeout{5000};
+  // Clock difference allowed between us and the responders: thisUpdate may be this much in the
+  // future and nextUpdate this much in the past. An OCSP answer without nextUpdate must be this fresh.
+  std::chrono::seconds revocationTolerance{std::chrono::minutes(5)};
+  // Send an OCSP nonce (RFC 8954). A responder that echoes it must echo it unchanged; one that
+  // leaves it out (RFC 5019 responders) is accepted. Answers to a nonce are never cached.
+  bool ocspNonce = false;
 };
 
 // Finds the signature fields of `input` through the document's interactive form and verifies each

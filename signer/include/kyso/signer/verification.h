@@ -41,6 +41,7 @@ enum class SubIndication {
   NoSigningCertificateFound,       // NO_SIGNING_CERTIFICATE_FOUND
   NoCertificateChainFound,         // NO_CERTIFICATE_CHAIN_FOUND
   RevokedNoPoe,                    // REVOKED_NO_POE
+  RevokedCaNoPoe,                  // REVOKED_CA_NO_POE
   OutOfBoundsNoPoe,                // OUT_OF_BOUNDS_NO_POE
   OutOfBoundsNotRevoked,           // OUT_OF_BOUNDS_NOT_REVOKED
   RevocationOutOfBoundsNoPoe,      // REVOCATION_OUT_OF_BOUNDS_NO_POE
@@ -85,18 +86,31 @@ struct TimeStampResult {
 };
 
 enum class RevocationStatus {
-  NotChecked,  // by policy (RevocationCheck::Skip) or because no check was possible
+  NotChecked,  // by policy (RevocationCheck::Skip)
   Good,
   Revoked,
+  // No decision: the responder said "unknown", no source could be reached, the data was not
+  // fresh or did not verify, or the certificate names no source (`problem` says which).
   Unknown,
 };
 
 // "not_checked", "good", "revoked", "unknown".
 std::string_view revocationStatusName(RevocationStatus status);
 
+// The revocation status of one certificate of a signature's path, and the data it rests on
+// (EN 319 102-1 §5.2.5: revocation freshness; RFC 6960 §4.2.2.1, RFC 5280 §5.1.2.4-5).
 struct RevocationEvidence {
+  std::string certificateSubject;  // the certificate it is about (RFC 2253)
+  std::string certificateSerialHex;
   RevocationStatus status = RevocationStatus::NotChecked;
-  std::string source;  // "OCSP <responder>", "CRL <issuer>", "DSS"; empty when not checked
+  std::string source;                        // "ocsp" or "crl" (later "dss"); empty when no source decided
+  std::string url;                           // where the data came from
+  std::optional<pki::TimePoint> producedAt;  // OCSP: when the responder signed the answer
+  std::optional<pki::TimePoint> thisUpdate;
+  std::optional<pki::TimePoint> nextUpdate;
+  std::optional<pki::TimePoint> revocationTime;
+  std::string revocationReason;  // RFC 5280 §5.3.1 name ("keyCompromise"); empty when not given
+  std::string problem;           // why there is no decision (status Unknown), in plain English
 };
 
 // Which part of the file a signature covers (ISO 32000-1 §12.8.1: everything up to the end of its
@@ -129,7 +143,9 @@ struct SignatureResult {
   // else as far as it could be built.
   std::vector<CertificateSummary> chain;
   bool chainTrusted = false;
-  RevocationEvidence revocation;
+  // One entry per certificate of the path below the trust anchor, the signing certificate first;
+  // empty when revocation was not looked at (RevocationCheck::Skip, or the path failed before).
+  std::vector<RevocationEvidence> revocation;
   SignatureCoverage coverage;
   std::vector<std::string> warnings;
 };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "kyso/pki/enrollment_register.h"
 #include "kyso/store/api_key_repository.h"
 #include "kyso/store/audit_log.h"
 #include "kyso/store/certificates.h"
@@ -21,6 +22,10 @@ class Store {
   virtual SigningSessionRepository& signingSessions() = 0;
   virtual ReceiptRepository& receipts() = 0;
   virtual CertificateIndex& certificates() = 0;
+  // Certificate enrolments (their events go to the receipts' outbox), and what the local CA
+  // connector remembers per transaction.
+  virtual pki::EnrollmentRegister& enrollments() = 0;
+  virtual pki::TransactionRegister& connectorTransactions() = 0;
   // Throws UnavailableError("database_unavailable") when the database does not answer.
   virtual void checkHealth() = 0;
   // Schema version after migrations.

@@ -1,0 +1,14 @@
+// The verification report as JSON, the same for POST /v1/verify and `kyso verify --json`: snake_case
+// names mirroring signer::VerificationReport, times in ISO 8601 with Vietnam's offset, null for
+// what is absent.
+#pragma once
+
+#include <string>
+
+#include "kyso/signer/verification.h"
+
+namespace kyso::api::detail {
+
+std::string verificationReportJson(const signer::VerificationReport& report);
+
+}  // namespace kyso::api::detail

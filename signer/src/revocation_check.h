@@ -1,0 +1,68 @@
+// Revocation checking of a validated certificate path (RFC 6960 OCSP, then RFC 5280 CRLs) and the
+// verdict EN 319 102-1 draws from it. Shared by the PDF verifier and, later, the XML verifier.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kyso/pki/certificate.h"
+#include "kyso/signer/pdf_verifier.h"
+#include "kyso/signer/verification.h"
+
+namespace kyso::signer::detail {
+
+// What one verification asks of its revocation sources. Sources that could not be reached are
+// remembered by host, so a dead responder costs one timeout per verification rather than one per
+// certificate and URL.
+class RevocationChecker {
+ public:
+  RevocationChecker(const VerificationPolicy& policy, pki::TimePoint now) : policy_(policy), now_(now) {}
+
+  // The status of every certificate of `path` (leaf first, the trust anchor last, as path
+  // validation built it) below the anchor: path[i] is checked with path[i + 1] as its issuer.
+  // `untrusted` are further certificates that may help verify a responder's chain.
+  std::vector<RevocationEvidence> check(const std::vector<pki::Certificate>& path,
+                                        const std::vector<pki::Certificate>& untrusted);
+
+ private:
+  RevocationEvidence checkOne(const pki::Certificate& cert, const pki::Certificate& issuer,
+                              const std::vector<pki::Certificate>& untrusted);
+  bool tryOcsp(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
+               const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out, std::string& problem);
+  bool tryCrl(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
+              RevocationEvidence& out, std::string& problem);
+  // The answer from the cache or the fetcher; nullopt (with `problem` set) when unreachable.
+  std::optional<RevocationAnswer> obtain(const RevocationRequest& request, const std::string& cacheKey,
+                                         std::string& problem);
+  void remember(const std::string& cacheKey, const RevocationAnswer& answer, const RevocationEvidence& evidence);
+
+  const VerificationPolicy& policy_;
+  pki::TimePoint now_;
+  std::set<std::string> unreachableHosts_;
+};
+
+struct RevocationVerdict {
+  Indication indication = Indication::TotalPassed;
+  SubIndication subIndication = SubIndication::None;
+  std::string detail;
+  std::vector<std::string> warnings;
+};
+
+// EN 319 102-1 §5.2.6 and §5.5 (validation with a proof of existence), as kyso applies them to
+// `evidence` (the signing certificate first) with `poe` the time a valid signature time-stamp
+// proves, if any:
+// - the signing certificate revoked at or before the POE, or revoked at all without one →
+//   TOTAL_FAILED / REVOKED; a CA certificate of the path so → INDETERMINATE / REVOKED_CA_NO_POE;
+// - revoked after the POE → passes, with a warning naming the revocation: the time-stamp proves
+//   the signature existed while the certificate was still valid;
+// - on hold (certificateHold) → INDETERMINATE / TRY_LATER: a suspension may be lifted;
+// - no decision → INDETERMINATE / TRY_LATER, or REVOCATION_OUT_OF_BOUNDS_NO_POE for a certificate
+//   that has expired (revocation data issued after expiry cannot tell what happened before).
+// Failures outrank INDETERMINATE ones; within a kind, the certificate nearest the signer wins.
+RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidence,
+                                  const std::vector<pki::Certificate>& path, std::optional<pki::TimePoint> poe,
+                                  pki::TimePoint now);
+
+}  // namespace kyso::signer::detail

@@ -1,0 +1,246 @@
+// POST /v1/verify and `kyso verify` on a running service: a verdict is a 200 with the report
+// whatever the indication, only unusable input is a 4xx (422, 413, 415), the public endpoint is
+// rate-limited per client address (429 with Retry-After), and the CLI's exit code says the verdict.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Array.h>
+
+#include "http_client.h"
+#include "kyso/error.h"
+#include "online_service.h"
+#include "rate_limiter.h"
+
+namespace kyso::api {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using test::errorCode;
+using test::http;
+using test::json;
+
+class VerifyApi : public test::OnlineService {
+ protected:
+  std::map<std::string, std::string> extraSettings() const override {
+    return {{"verify.max_bytes", "65536"}, {"verify.rate_limit_per_minute", "6"}};
+  }
+  test::HttpAnswer postVerify(const std::string& body, const std::string& type = "application/pdf") const {
+    return http(port, "POST", "/v1/verify", body, type);
+  }
+  static std::string tampered(std::string pdf) {
+    const auto at = pdf.find("(Approved)");
+    pdf[at + 8] = 'e';
+    return pdf;
+  }
+};
+
+TEST_F(VerifyApi, SignedPdf_200TotalPassedWithTheReport) {
+  const auto answer = postVerify(sign(seal(), signer::PadesLevel::B_T));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.header("Content-Type"), "application/json");
+  const auto report = json(answer.body);
+  EXPECT_EQ(report->getValue<std::string>("indication"), "TOTAL_PASSED");
+  EXPECT_TRUE(report->isNull("sub_indication"));
+  EXPECT_EQ(report->getArray("warnings")->size(), 0u);
+  const Array::Ptr signatures = report->getArray("signatures");
+  ASSERT_EQ(signatures->size(), 1u);
+  const Object::Ptr s = signatures->getObject(0);
+  for (const char* name : {"indication", "sub_indication", "level", "signer", "signing_time", "timestamp_time", "chain",
+                           "revocation", "coverage", "warnings"}) {
+    EXPECT_TRUE(s->has(name)) << name << " missing in " << answer.body;
+  }
+  EXPECT_EQ(s->getValue<std::string>("indication"), "TOTAL_PASSED");
+  EXPECT_EQ(s->getValue<std::string>("level"), "B-T");
+  EXPECT_EQ(s->getObject("signer")->getValue<std::string>("uid"), "MST:0101234565");
+  EXPECT_FALSE(s->isNull("timestamp_time"));
+  EXPECT_EQ(s->getArray("chain")->size(), 3u);
+  const Array::Ptr revocation = s->getArray("revocation");
+  ASSERT_EQ(revocation->size(), 2u);
+  EXPECT_EQ(revocation->getObject(0)->getValue<std::string>("status"), "good");
+  EXPECT_EQ(revocation->getObject(0)->getValue<std::string>("source"), "ocsp");
+  EXPECT_EQ(revocation->getObject(0)->getValue<std::string>("url"), publicUrl + "/pki/ocsp");
+  EXPECT_TRUE(s->getObject("coverage")->getValue<bool>("whole_document"));
+}
+
+TEST_F(VerifyApi, TamperedPdf_200TotalFailedHashFailure) {
+  const auto answer = postVerify(tampered(sign(seal(), signer::PadesLevel::B_B)));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto report = json(answer.body);
+  EXPECT_EQ(report->getValue<std::string>("indication"), "TOTAL_FAILED");
+  EXPECT_EQ(report->getValue<std::string>("sub_indication"), "HASH_FAILURE");
+}
+
+TEST_F(VerifyApi, RevokedSigner_200TotalFailedRevoked) {
+  const std::string pdf = sign(seal(), signer::PadesLevel::B_B);
+  core->issuingCa()->revoke(seal().certificate().serialHex(), pki::RevocationReason::KeyCompromise);
+  const auto answer = postVerify(pdf);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json(answer.body)->getValue<std::string>("sub_indication"), "REVOKED") << answer.body;
+}
+
+TEST_F(VerifyApi, UnusableInput_422_413_415) {
+  auto answer = postVerify("this is not a PDF");
+  EXPECT_EQ(answer.status, 422) << answer.body;
+  EXPECT_EQ(errorCode(answer), "not_a_pdf");
+
+  // Refused from the Content-Length alone, before the body is read (the server then closes).
+  const std::string big = test::rawHttp(port,
+                                        "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
+                                        "Content-Length: 65537\r\n\r\n%PDF-");
+  EXPECT_NE(big.find("HTTP/1.1 413"), std::string::npos) << big;
+  EXPECT_NE(big.find("\"body_too_large\""), std::string::npos) << big;
+
+  answer = postVerify("<Receipt/>", "application/xml");
+  EXPECT_EQ(answer.status, 415) << answer.body;
+  EXPECT_EQ(errorCode(answer), "unsupported_media_type");
+  EXPECT_NE(answer.body.find("XML"), std::string::npos) << answer.body;
+  answer = postVerify("x", "text/plain");
+  EXPECT_EQ(answer.status, 415) << answer.body;
+}
+
+TEST_F(VerifyApi, SeventhRequestInAMinute_429WithRetryAfter) {
+  // The clock stands still: six tokens, no refill.
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(postVerify("not a PDF").status, 422) << i;
+  const auto answer = postVerify("not a PDF");
+  EXPECT_EQ(answer.status, 429) << answer.body;
+  EXPECT_EQ(errorCode(answer), "rate_limited");
+  EXPECT_EQ(answer.header("Retry-After"), "10");  // one token per 10 s at 6 a minute
+  clock.set(clock.now() + std::chrono::seconds(10));
+  EXPECT_EQ(postVerify("not a PDF").status, 422);
+}
+
+TEST(RateLimiterUnit, BucketPerClient_RefillsOverTime) {
+  pki::FixedClock clock(pki::SystemClock::instance().now());
+  detail::RateLimiter limiter(2, clock);
+  EXPECT_FALSE(limiter.take("a"));
+  EXPECT_FALSE(limiter.take("a"));
+  EXPECT_EQ(limiter.take("a"), std::chrono::seconds(30));
+  EXPECT_FALSE(limiter.take("b"));  // another address has its own bucket
+  clock.set(clock.now() + std::chrono::seconds(30));
+  EXPECT_FALSE(limiter.take("a"));
+  EXPECT_TRUE(limiter.take("a"));
+  detail::RateLimiter unlimited(0, clock);
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(unlimited.take("a"));
+}
+
+TEST(RateLimiterUnit, ManyClients_MemoryBounded) {
+  pki::FixedClock clock(pki::SystemClock::instance().now());
+  detail::RateLimiter limiter(1, clock, 3);
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(limiter.take("client" + std::to_string(i)));
+  // "client9" is still remembered (empty bucket); the oldest were dropped to make room.
+  EXPECT_TRUE(limiter.take("client9"));
+}
+
+TEST(VerifySettingsUnit, DefaultsAndRanges) {
+  const Settings defaults = Settings::load(std::nullopt, {{"limits.max_document_bytes", "2000000"}}, {});
+  EXPECT_TRUE(defaults.verify.trustVnNationalRoot.empty());
+  EXPECT_TRUE(defaults.verify.trustGovCa.empty());
+  EXPECT_EQ(defaults.verify.revocationTimeout, std::chrono::seconds(5));
+  EXPECT_EQ(defaults.verify.maxBytes, 2000000u);  // the document cap
+  EXPECT_EQ(defaults.verify.rateLimitPerMinute, 30u);
+  const Settings set = Settings::load(std::nullopt,
+                                      {{"verify.trust.gov_ca", "/etc/kyso/gov-ca.pem"},
+                                       {"verify.revocation_timeout_seconds", "2"},
+                                       {"verify.max_bytes", "4096"},
+                                       {"verify.rate_limit_per_minute", "0"}},
+                                      {});
+  EXPECT_EQ(set.verify.trustGovCa, "/etc/kyso/gov-ca.pem");
+  EXPECT_EQ(set.verify.revocationTimeout, std::chrono::seconds(2));
+  EXPECT_EQ(set.verify.maxBytes, 4096u);
+  EXPECT_EQ(set.verify.rateLimitPerMinute, 0u);
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"verify.revocation_timeout_seconds", "0"},
+                                                        {"verify.max_bytes", "10"},
+                                                        {"verify.rate_limit_per_minute", "x"}}) {
+    EXPECT_THROW(Settings::load(std::nullopt, {{key, value}}, {}), InputError) << key;
+  }
+}
+
+TEST(TrustAnchors, PlaceholdersAddNothing_PemAddsItsCertificates_BadFilesStopStartUp) {
+  const std::filesystem::path trust = std::filesystem::path(KYSO_SOURCE_DIR) / "trust";
+  VerifySettings settings;
+  settings.trustVnNationalRoot = (trust / "vn-national-root.pem").string();
+  settings.trustGovCa = (trust / "gov-ca.pem").string();
+  EXPECT_TRUE(configuredTrustAnchors(settings).empty());
+
+  test::TempDir dir;
+  const pki::DevPki& pki = test::devPki(pki::KeyAlgorithm::Ecdsa);
+  test::writeFile(dir / "extra.pem", "# two anchors\n" + pki.rootCa().pem() + pki.issuingCa().pem());
+  settings.trustExtra = (dir / "extra.pem").string();
+  const auto anchors = configuredTrustAnchors(settings);
+  ASSERT_EQ(anchors.size(), 2u);
+  EXPECT_EQ(anchors[0], pki.rootCa());
+
+  const auto codeOf = [](const VerifySettings& s) {
+    try {
+      configuredTrustAnchors(s);
+    } catch (const kyso::Error& e) {
+      return e.code();
+    }
+    return std::string("none");
+  };
+  VerifySettings missing;
+  missing.trustGovCa = (dir / "missing.pem").string();
+  EXPECT_EQ(codeOf(missing), "config_invalid");
+  test::writeFile(dir / "broken.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+  VerifySettings broken;
+  broken.trustVnNationalRoot = (dir / "broken.pem").string();
+  EXPECT_EQ(codeOf(broken), "config_invalid");
+}
+
+// --- kyso verify -----------------------------------------------------------------------------
+
+class VerifyCli : public test::OnlineService {
+ protected:
+  test::ProcessResult kyso(const std::vector<std::string>& args) const {
+    // The CLI opens the same data directory (database, development PKI) with the same public URL,
+    // so its verifier answers this PKI's revocation questions in process too.
+    const auto config = dir.path() / "kyso.properties";
+    test::writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");
+    std::vector<std::string> argv = {(test::binDir() / "kyso").string(), "--data-dir", dataDir().string(), "--config",
+                                     config.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv, {}, 60);
+  }
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const auto path = dir.path() / name;
+    test::writeFile(path, bytes);
+    return path.string();
+  }
+};
+
+TEST_F(VerifyCli, ExitCodes_PassedFailedIndeterminateUsageUnreadable) {
+  const std::string signedPdf = sign(seal(), signer::PadesLevel::B_T);
+  auto r = kyso({"verify", write("good.pdf", signedPdf)});
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("good.pdf: TOTAL_PASSED"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Signature1: TOTAL_PASSED, B-T, by "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("revocation good (ocsp)"), std::string::npos) << r.output;
+
+  r = kyso({"verify", write("good.pdf", signedPdf), "--json"});
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(json(r.output)->getValue<std::string>("indication"), "TOTAL_PASSED");
+
+  std::string bad = signedPdf;
+  bad[bad.find("(Approved)") + 8] = 'e';
+  r = kyso({"verify", write("bad.pdf", bad)});
+  EXPECT_EQ(r.exitCode, 1) << r.output;
+  EXPECT_NE(r.output.find("TOTAL_FAILED/HASH_FAILURE"), std::string::npos) << r.output;
+
+  // Signed by a PKI this service does not trust.
+  const pki::DevPki& other = test::devPki(pki::KeyAlgorithm::Ecdsa);
+  r = kyso({"verify", write("untrusted.pdf", sign(other.seal(), signer::PadesLevel::B_B))});
+  EXPECT_EQ(r.exitCode, 3) << r.output;
+  EXPECT_NE(r.output.find("INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"), std::string::npos) << r.output;
+
+  EXPECT_EQ(kyso({"verify"}).exitCode, 2);
+  EXPECT_EQ(kyso({"verify", "a.pdf", "b.pdf"}).exitCode, 2);
+  r = kyso({"verify", write("text.pdf", "hello")});
+  EXPECT_EQ(r.exitCode, 4) << r.output;
+  EXPECT_NE(r.output.find("not_a_pdf"), std::string::npos) << r.output;
+  EXPECT_EQ(kyso({"verify", (dir.path() / "missing.pdf").string()}).exitCode, 4);
+  EXPECT_EQ(kyso({"verify", "--help"}).exitCode, 0);
+}
+
+}  // namespace
+}  // namespace kyso::api
