@@ -16,49 +16,25 @@ Poco::Logger& log() {
 
 EnrollmentWorker::EnrollmentWorker(pki::EnrollmentService& service, std::chrono::milliseconds interval,
                                    std::function<void()> eventsQueued)
-    : service_(service), interval_(interval), eventsQueued_(std::move(eventsQueued)) {}
+    : service_(service), eventsQueued_(std::move(eventsQueued)), worker_(interval, [this] {
+        advanceDue();
+        return false;
+      }) {}
 
 EnrollmentWorker::~EnrollmentWorker() {
-  stop();
+  worker_.stop();
 }
 
 void EnrollmentWorker::start() {
-  std::lock_guard lock(mutex_);
-  if (worker_.joinable()) return;
-  stopping_ = false;
-  worker_ = std::thread([this] { run(); });
+  worker_.start();
 }
 
 void EnrollmentWorker::stop() {
-  std::thread worker;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    worker = std::move(worker_);
-  }
-  wakeUp_.notify_all();
-  if (worker.joinable()) worker.join();
+  worker_.stop();
 }
 
 void EnrollmentWorker::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  wakeUp_.notify_all();
-}
-
-void EnrollmentWorker::run() {
-  for (;;) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-    }
-    advanceDue();
-    std::unique_lock lock(mutex_);
-    wakeUp_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
-    woken_ = false;
-  }
+  worker_.wake();
 }
 
 std::size_t EnrollmentWorker::advanceDue() {

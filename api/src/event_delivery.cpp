@@ -62,51 +62,26 @@ std::chrono::seconds retryDelay(int attempts) {
 
 EventDelivery::EventDelivery(store::ReceiptRepository& repository, const pki::Clock& clock,
                              EventDeliveryOptions options)
-    : repository_(repository), clock_(clock), options_(std::move(options)) {}
+    : repository_(repository),
+      clock_(clock),
+      options_(std::move(options)),
+      // A full batch means more may be due: read again at once.
+      worker_(options_.pollInterval, [this] { return deliverDue() >= options_.batch; }) {}
 
 EventDelivery::~EventDelivery() {
-  stop();
+  worker_.stop();
 }
 
 void EventDelivery::start() {
-  std::lock_guard lock(mutex_);
-  if (worker_.joinable()) return;
-  stopping_ = false;
-  worker_ = std::thread([this] { run(); });
+  worker_.start();
 }
 
 void EventDelivery::stop() {
-  std::thread worker;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    worker = std::move(worker_);
-  }
-  wakeUp_.notify_all();
-  if (worker.joinable()) worker.join();
+  worker_.stop();
 }
 
 void EventDelivery::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  wakeUp_.notify_all();
-}
-
-bool EventDelivery::stopRequested() {
-  std::lock_guard lock(mutex_);
-  return stopping_;
-}
-
-void EventDelivery::run() {
-  while (!stopRequested()) {
-    // A full batch means more may be due: read again at once.
-    const bool full = deliverDue() >= options_.batch;
-    std::unique_lock lock(mutex_);
-    if (!full) wakeUp_.wait_for(lock, options_.pollInterval, [this] { return stopping_ || woken_; });
-    woken_ = false;
-  }
+  worker_.wake();
 }
 
 std::size_t EventDelivery::deliverDue() {
@@ -119,7 +94,7 @@ std::size_t EventDelivery::deliverDue() {
     std::map<std::string, std::optional<store::CallbackRecord>> callbacks;
     std::map<std::string, std::string> failed;
     for (const store::OutboxEvent& event : due) {
-      if (stopRequested()) break;
+      if (worker_.stopRequested()) break;
       try {
         auto known = callbacks.find(event.subscriber);
         if (known == callbacks.end()) {

@@ -4,22 +4,12 @@
 
 #include <ctime>
 
+#include "distinguished_name.h"
 #include "kyso/pki/ossl.h"
 
 namespace kyso::pki {
 
 namespace {
-
-ossl::Ptr<X509_NAME> buildName(const DistinguishedName& dn) {
-  auto name = ossl::own(X509_NAME_new(), "X509_NAME_new");
-  for (const auto& attribute : dn) {
-    const int type = attribute.type == "C" ? MBSTRING_ASC : MBSTRING_UTF8;
-    ossl::check(X509_NAME_add_entry_by_txt(name.get(), attribute.type.c_str(), type,
-                                           reinterpret_cast<const unsigned char*>(attribute.value.c_str()), -1, -1, 0),
-                "X509_NAME_add_entry_by_txt " + attribute.type);
-  }
-  return name;
-}
 
 void addExtension(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
   if (value.empty()) return;
@@ -52,7 +42,7 @@ Certificate issueCertificate(const CertificateProfile& profile, EVP_PKEY* subjec
   ossl::check(X509_set1_notBefore(cert.get(), notBefore.get()), "X509_set1_notBefore");
   ossl::check(X509_set1_notAfter(cert.get(), notAfter.get()), "X509_set1_notAfter");
 
-  auto subject = buildName(profile.subject);
+  auto subject = toX509Name(profile.subject);
   ossl::check(X509_set_subject_name(cert.get(), subject.get()), "X509_set_subject_name");
   ossl::check(X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer->get()) : subject.get()),
               "X509_set_issuer_name");

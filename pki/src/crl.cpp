@@ -45,11 +45,7 @@ Bytes buildCrl(const Certificate& issuer, const SoftwareKey& issuerKey, const st
 
   ossl::check(X509_CRL_sort(crl.get()), "X509_CRL_sort");
   ossl::check(X509_CRL_sign(crl.get(), issuerKey.get(), EVP_sha256()) > 0 ? 1 : 0, "X509_CRL_sign");
-  unsigned char* der = nullptr;
-  const int size = i2d_X509_CRL(crl.get(), &der);
-  ossl::check(size, "i2d_X509_CRL");
-  ossl::Buffer owned(der);
-  return Bytes(der, der + size);
+  return ossl::toDer(i2d_X509_CRL, crl.get(), "i2d_X509_CRL");
 }
 
 }  // namespace kyso::pki

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "http_session.h"
 #include "kyso/error.h"
 
 namespace kyso::pki {
@@ -25,6 +26,13 @@ Poco::Net::Context::Ptr clientContext() {
 
 }  // namespace
 
+std::unique_ptr<Poco::Net::HTTPClientSession> openHttpSession(const Poco::URI& uri) {
+  if (uri.getScheme() == "https") {
+    return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), clientContext());
+  }
+  return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+}
+
 HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCode, const std::string& peerName) {
   Poco::URI uri;
   try {
@@ -36,12 +44,7 @@ HttpResult httpExchange(const HttpRequestSpec& spec, const std::string& errorCod
     throw InternalError("only http and https URLs are supported: " + spec.url, "invalid_url");
   }
   try {
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (uri.getScheme() == "https") {
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), clientContext());
-    } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-    }
+    const auto session = openHttpSession(uri);
     session->setTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(spec.timeout).count()));
     const std::string target = uri.getPathAndQuery().empty() ? "/" : uri.getPathAndQuery();
     Poco::Net::HTTPRequest request(spec.method, target, Poco::Net::HTTPMessage::HTTP_1_1);

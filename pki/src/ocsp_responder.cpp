@@ -12,11 +12,7 @@ namespace kyso::pki {
 namespace {
 
 Bytes encode(const OCSP_RESPONSE* response) {
-  unsigned char* out = nullptr;
-  const int size = i2d_OCSP_RESPONSE(response, &out);
-  ossl::check(size, "i2d_OCSP_RESPONSE");
-  ossl::Buffer owned(out);
-  return Bytes(out, out + size);
+  return ossl::toDer(i2d_OCSP_RESPONSE, response, "i2d_OCSP_RESPONSE");
 }
 
 Bytes statusOnly(int status) {

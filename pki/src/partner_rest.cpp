@@ -4,11 +4,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
@@ -18,6 +16,7 @@
 #include <memory>
 #include <string_view>
 
+#include "http_session.h"
 #include "kyso/error.h"
 #include "kyso/files.h"
 #include "kyso/pki/digest.h"
@@ -36,13 +35,6 @@ constexpr std::size_t kMaxReference = 128;
 constexpr std::size_t kMaxDescription = 500;
 // The partners' answers nest three or four levels.
 constexpr std::size_t kJsonDepth = 32;
-
-Poco::Net::Context::Ptr clientContext() {
-  // Partners are verified against the system's CA certificates (as the other outbound clients).
-  static const Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                                                        Poco::Net::Context::VERIFY_RELAXED, 9, true);
-  return context;
-}
 
 Poco::Timespan timespan(std::chrono::milliseconds duration) {
   return Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
@@ -132,12 +124,7 @@ Answer PartnerHttp::post(const std::string& path, const std::string& contentType
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + endpoint_.connectTimeout + 2 * endpoint_.readTimeout;
   try {
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (uri.getScheme() == "https") {
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), clientContext());
-    } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-    }
+    const auto session = openHttpSession(uri);
     // Each call on its own connection: calls are minutes apart (the citizen confirms on a phone).
     session->setKeepAlive(false);
     session->setTimeout(timespan(endpoint_.connectTimeout), timespan(endpoint_.readTimeout),

@@ -12,20 +12,12 @@
 #include <tuple>
 #include <utility>
 
+#include "ecdsa_signature.h"
 #include "kyso/error.h"
 #include "kyso/files.h"
 #include "kyso/numeric.h"
 #include "kyso/pki/ossl.h"
 #include "pkcs11_module.h"
-
-namespace kyso::ossl {
-// clang-format off
-// Types only this file frees (candidates for ossl.h).
-template <> struct Deleter<EC_GROUP> : FreeWith<&EC_GROUP_free> {};
-template <> struct Deleter<OSSL_PARAM_BLD> : FreeWith<&OSSL_PARAM_BLD_free> {};
-template <> struct Deleter<OSSL_PARAM> : FreeWith<&OSSL_PARAM_free> {};
-// clang-format on
-}  // namespace kyso::ossl
 
 namespace kyso::pki {
 
@@ -268,12 +260,8 @@ ossl::Ptr<EVP_PKEY> ecPublicKey(ByteView ecParams, ByteView ecPoint) {
 
 // The DER OID of P-256 for CKA_EC_PARAMS (namedCurve choice of ECParameters, RFC 5480 §2.1.1).
 Bytes p256Params() {
-  ASN1_OBJECT* oid = OBJ_nid2obj(NID_X9_62_prime256v1);  // static table entry, not owned
-  unsigned char* der = nullptr;
-  const int length = i2d_ASN1_OBJECT(oid, &der);
-  ossl::check(length, "i2d_ASN1_OBJECT");
-  ossl::Buffer owned(der);
-  return Bytes(der, der + length);
+  const ASN1_OBJECT* oid = OBJ_nid2obj(NID_X9_62_prime256v1);  // static table entry, not owned
+  return ossl::toDer(i2d_ASN1_OBJECT, oid, "i2d_ASN1_OBJECT");
 }
 
 // CKM_ECDSA answers r||s, each half as long as the group order (§2.3.1); CMS wants the DER
@@ -283,18 +271,7 @@ Bytes ecdsaRawToDer(ByteView raw) {
     throw InternalError("the token returned an ECDSA signature of odd length " + std::to_string(raw.size()),
                         "pkcs11_failure");
   }
-  const std::size_t half = raw.size() / 2;
-  auto r = ossl::own(BN_bin2bn(raw.data(), checkedCast<int>(half), nullptr), "BN_bin2bn");
-  auto s = ossl::own(BN_bin2bn(raw.data() + half, checkedCast<int>(half), nullptr), "BN_bin2bn");
-  auto sig = ossl::own(ECDSA_SIG_new(), "ECDSA_SIG_new");
-  ossl::check(ECDSA_SIG_set0(sig.get(), r.get(), s.get()), "ECDSA_SIG_set0");
-  r.release();  // owned by sig now
-  s.release();
-  unsigned char* der = nullptr;
-  const int length = i2d_ECDSA_SIG(sig.get(), &der);
-  ossl::check(length, "i2d_ECDSA_SIG");
-  ossl::Buffer owned(der);
-  return Bytes(der, der + length);
+  return ecdsaSignatureToDer(raw);
 }
 
 // The token's description of a private key; nullopt for key types we cannot sign with.

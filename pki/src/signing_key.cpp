@@ -3,6 +3,7 @@
 #include <openssl/ec.h>
 #include <openssl/rand.h>
 
+#include "ecdsa_signature.h"
 #include "kyso/pki/ossl.h"
 
 namespace kyso::pki {
@@ -80,18 +81,7 @@ Bytes normalizeSignatureValue(const Certificate& certificate, ByteView signature
                                                        std::to_string(2 * half) + " bytes, not " +
                                                        std::to_string(signature.size()) + " bytes");
   }
-  ossl::Ptr<BIGNUM> r(BN_bin2bn(signature.data(), static_cast<int>(half), nullptr));
-  ossl::Ptr<BIGNUM> s(BN_bin2bn(signature.data() + half, static_cast<int>(half), nullptr));
-  auto sig = ossl::own(ECDSA_SIG_new(), "ECDSA_SIG_new");
-  if (!r || !s) ossl::fail("BN_bin2bn");
-  ossl::check(ECDSA_SIG_set0(sig.get(), r.get(), s.get()), "ECDSA_SIG_set0");
-  r.release();  // owned by sig now
-  s.release();
-  unsigned char* der = nullptr;
-  const int length = i2d_ECDSA_SIG(sig.get(), &der);
-  ossl::check(length, "i2d_ECDSA_SIG");
-  ossl::Buffer owned(der);
-  return Bytes(der, der + length);
+  return ecdsaSignatureToDer(signature);
 }
 
 }  // namespace kyso::pki

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kyso/error.h"
+#include "pdf_format.h"
 #include "png_image.h"
 
 namespace kyso::signer {
@@ -96,18 +97,6 @@ namespace detail {
 
 namespace {
 
-// A number for a content stream: fixed point, no exponent, no locale, trailing zeros dropped.
-std::string num(double value) {
-  if (std::fabs(value) < 0.0005) return "0";
-  char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
-  if (ec != std::errc()) throw InternalError("cannot format a number for a content stream");
-  std::string out(buffer, end);
-  while (out.back() == '0') out.pop_back();
-  if (out.back() == '.') out.pop_back();
-  return out;
-}
-
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -137,15 +126,15 @@ class Canvas {
   // One line with its left end of the baseline at (x, y).
   void text(bool bold, double size, double x, double y, const std::string& utf8) {
     const EmbeddedFont::Run run = font(bold).show(utf8, size);
-    content_ += "BT /" + std::string(bold ? "FB" : "FR") + " " + num(size) + " Tf 0 g " + num(x) + " " + num(y) +
-                " Td " + run.operators + " ET\n";
+    content_ += "BT /" + std::string(bold ? "FB" : "FR") + " " + pdfNumber(size) + " Tf 0 g " + pdfNumber(x) + " " +
+                pdfNumber(y) + " Td " + run.operators + " ET\n";
   }
 
   void image(const RasterImage& raster, const Box& at) {
     const std::string name = "Im" + std::to_string(images_.size() + 1);
     images_.emplace_back(name, writeImage(raster, sink_));
-    content_ += "q " + num(at.width()) + " 0 0 " + num(at.height()) + " " + num(at.left) + " " + num(at.bottom) +
-                " cm /" + name + " Do Q\n";
+    content_ += "q " + pdfNumber(at.width()) + " 0 0 " + pdfNumber(at.height()) + " " + pdfNumber(at.left) + " " +
+                pdfNumber(at.bottom) + " cm /" + name + " Do Q\n";
   }
 
   // The form XObject (§8.10) of size w × h, turned by `matrix`.
@@ -222,13 +211,13 @@ Box requestedBox(const PageRect& r) {
 void requireOnPage(const Box& box, const PageGeometry& page) {
   constexpr double tolerance = 0.5;
   if (box.width() < kMinSide || box.height() < kMinSide) {
-    refuse("the signature rectangle must be at least " + num(kMinSide) + " points wide and high");
+    refuse("the signature rectangle must be at least " + pdfNumber(kMinSide) + " points wide and high");
   }
   if (box.left < -tolerance || box.bottom < -tolerance || box.right > page.displayWidth() + tolerance ||
       box.top > page.displayHeight() + tolerance) {
-    refuse("the signature rectangle [" + num(box.left) + " " + num(box.bottom) + " " + num(box.right) + " " +
-           num(box.top) + "] is not on the page (" + num(page.displayWidth()) + " x " + num(page.displayHeight()) +
-           " points as displayed)");
+    refuse("the signature rectangle [" + pdfNumber(box.left) + " " + pdfNumber(box.bottom) + " " +
+           pdfNumber(box.right) + " " + pdfNumber(box.top) + "] is not on the page (" + pdfNumber(page.displayWidth()) +
+           " x " + pdfNumber(page.displayHeight()) + " points as displayed)");
   }
 }
 
@@ -315,7 +304,7 @@ WrittenAppearance writeAppearance(const VisibleSignature& v, const AppearanceFon
       if (v.rect) {
         box = requestedBox(*v.rect);
         if (box.width() + 0.01 < w || box.height() + 0.01 < h) {
-          refuse("the copy text needs " + num(w) + " x " + num(h) + " points; the rectangle is smaller");
+          refuse("the copy text needs " + pdfNumber(w) + " x " + pdfNumber(h) + " points; the rectangle is smaller");
         }
       } else {
         box = cornerBox(v.position.value_or(NamedPosition::TopRight), w, h, page, kCopyMargin);

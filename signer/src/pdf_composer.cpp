@@ -1,11 +1,9 @@
 #include "kyso/signer/pdf_composer.h"
 
-#include <Poco/UnicodeConverter.h>
 #include <harfbuzz/hb.h>
 #include <podofo/podofo.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -20,11 +18,14 @@
 #include "kyso/pki/digest.h"
 #include "kyso/signer/pdf_signature.h"
 #include "object_sink.h"
+#include "pdf_format.h"
 
 namespace kyso::signer {
 
 namespace {
 
+using detail::pdfNumber;
+using detail::textString;
 using PoDoFo::PdfArray;
 using PoDoFo::PdfDictionary;
 using PoDoFo::PdfName;
@@ -40,37 +41,9 @@ PdfVariant integer(long long value) {
   return PdfVariant(static_cast<PoDoFo::pdf_int64>(value));
 }
 
-// A number for a content stream or an array: fixed point with at most three decimals, no
-// exponent, no locale, no "-0" (§7.3.3 has no exponent form).
-std::string num(double value) {
-  if (!std::isfinite(value)) throw InternalError("a non-finite number in a PDF content stream");
-  if (std::fabs(value) < 0.0005) return "0";
-  char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
-  if (ec != std::errc()) throw InternalError("cannot format a number for a content stream");
-  std::string out(buffer, end);
-  while (out.back() == '0') out.pop_back();
-  if (out.back() == '.') out.pop_back();
-  return out;
-}
-
 std::string colour(const RgbColour& c, const char* op) {
-  const auto component = [](double v) { return num(std::clamp(v, 0.0, 1.0)); };
+  const auto component = [](double v) { return pdfNumber(std::clamp(v, 0.0, 1.0)); };
   return component(c.red) + " " + component(c.green) + " " + component(c.blue) + " " + op;
-}
-
-// A text string (§7.9.2.2): PDFDocEncoding when ASCII, else UTF-16BE with a byte order mark.
-PdfString textString(const std::string& utf8) {
-  const bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return PdfString(utf8);
-  Poco::UTF16String utf16;
-  Poco::UnicodeConverter::convert(utf8, utf16);
-  std::string bytes = "\xFE\xFF";
-  for (const char16_t unit : utf16) {
-    bytes += static_cast<char>(unit >> 8);
-    bytes += static_cast<char>(unit & 0xff);
-  }
-  return PdfString(bytes.data(), static_cast<PoDoFo::pdf_long>(bytes.size()), true);
 }
 
 // Collects the objects of a new document by number and lays them out as a complete file with a
@@ -297,13 +270,14 @@ void PdfComposer::text(std::string_view utf8, double x, double y, const TextStyl
   (style.weight == FontWeight::Bold ? impl_->boldUsed : impl_->regularUsed) = true;
   if (align == TextAlign::Centre) x -= run.width / 2;
   if (align == TextAlign::Right) x -= run.width;
-  page.content += "BT /" + std::string(style.weight == FontWeight::Bold ? "FB" : "FR") + " " + num(style.size) +
-                  " Tf " + colour(style.colour, "rg") + " " + num(x) + " " + num(y) + " Td " + run.operators + " ET\n";
+  page.content += "BT /" + std::string(style.weight == FontWeight::Bold ? "FB" : "FR") + " " + pdfNumber(style.size) +
+                  " Tf " + colour(style.colour, "rg") + " " + pdfNumber(x) + " " + pdfNumber(y) + " Td " +
+                  run.operators + " ET\n";
 }
 
 void PdfComposer::line(double x1, double y1, double x2, double y2, const StrokeStyle& stroke) {
-  impl_->page().content += "q " + num(stroke.width) + " w " + colour(stroke.colour, "RG") + " " + num(x1) + " " +
-                           num(y1) + " m " + num(x2) + " " + num(y2) + " l S Q\n";
+  impl_->page().content += "q " + pdfNumber(stroke.width) + " w " + colour(stroke.colour, "RG") + " " + pdfNumber(x1) +
+                           " " + pdfNumber(y1) + " m " + pdfNumber(x2) + " " + pdfNumber(y2) + " l S Q\n";
 }
 
 void PdfComposer::rectangle(double x, double y, double width, double height, const std::optional<StrokeStyle>& stroke,
@@ -311,9 +285,9 @@ void PdfComposer::rectangle(double x, double y, double width, double height, con
   Impl::Page& page = impl_->page();
   if (!stroke && !fill) return;
   std::string ops = "q ";
-  if (stroke) ops += num(stroke->width) + " w " + colour(stroke->colour, "RG") + " ";
+  if (stroke) ops += pdfNumber(stroke->width) + " w " + colour(stroke->colour, "RG") + " ";
   if (fill) ops += colour(*fill, "rg") + " ";
-  ops += num(x) + " " + num(y) + " " + num(width) + " " + num(height) + " re ";
+  ops += pdfNumber(x) + " " + pdfNumber(y) + " " + pdfNumber(width) + " " + pdfNumber(height) + " re ";
   ops += stroke && fill ? "B" : stroke ? "S" : "f";  // §8.5.3.1
   page.content += ops + " Q\n";
 }
@@ -331,8 +305,8 @@ void PdfComposer::fillSquares(double left, double top, double side, std::span<co
                   [](const GridSquare& a, const GridSquare& b) { return a.row == b.row && a.column == b.column; }),
       sorted.end());
   // Grid units, y downwards: one rectangle per horizontal run of squares.
-  std::string ops =
-      "q " + colour(fill, "rg") + " " + num(side) + " 0 0 " + num(-side) + " " + num(left) + " " + num(top) + " cm\n";
+  std::string ops = "q " + colour(fill, "rg") + " " + pdfNumber(side) + " 0 0 " + pdfNumber(-side) + " " +
+                    pdfNumber(left) + " " + pdfNumber(top) + " cm\n";
   for (std::size_t i = 0; i < sorted.size();) {
     std::size_t j = i + 1;
     while (j < sorted.size() && sorted[j].row == sorted[i].row && sorted[j].column == sorted[j - 1].column + 1) {

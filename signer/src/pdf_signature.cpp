@@ -1,7 +1,6 @@
 #include "kyso/signer/pdf_signature.h"
 
 #include <Poco/UTF8Encoding.h>
-#include <Poco/UnicodeConverter.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "parsed_pdf.h"
+#include "pdf_format.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
 
@@ -53,22 +53,6 @@ void requireText(const std::string& value, const char* name) {
     throw InputError("invalid_text",
                      std::string(name) + " is longer than " + std::to_string(kMaxSignatureTextLength) + " characters");
   }
-}
-
-// A text string (ISO 32000-1 §7.9.2.2): PDFDocEncoding when ASCII, else UTF-16BE with a byte order
-// mark, as a hex string — a literal one would carry raw bytes such as 0x0D, which readers turn into
-// 0x0A (§7.3.4.2).
-PdfString textString(const std::string& utf8) {
-  const bool ascii = std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return PdfString(utf8);
-  Poco::UTF16String utf16;
-  Poco::UnicodeConverter::convert(utf8, utf16);
-  std::string bytes = "\xFE\xFF";
-  for (char16_t unit : utf16) {
-    bytes += static_cast<char>(unit >> 8);
-    bytes += static_cast<char>(unit & 0xff);
-  }
-  return PdfString(bytes.data(), static_cast<PoDoFo::pdf_long>(bytes.size()), true);
 }
 
 std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
@@ -257,10 +241,11 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     // /ContactInfo there).
     std::string sig = "<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n";
     sig += "/M " + detail::serialize(PdfString(pdfDate(fields.signingTime))) + "\n";
-    if (!fields.signerName.empty()) sig += "/Name " + detail::serialize(textString(fields.signerName)) + "\n";
-    if (!fields.reason.empty()) sig += "/Reason " + detail::serialize(textString(fields.reason)) + "\n";
-    if (!fields.location.empty()) sig += "/Location " + detail::serialize(textString(fields.location)) + "\n";
-    if (!fields.contactInfo.empty()) sig += "/ContactInfo " + detail::serialize(textString(fields.contactInfo)) + "\n";
+    if (!fields.signerName.empty()) sig += "/Name " + detail::serialize(detail::textString(fields.signerName)) + "\n";
+    if (!fields.reason.empty()) sig += "/Reason " + detail::serialize(detail::textString(fields.reason)) + "\n";
+    if (!fields.location.empty()) sig += "/Location " + detail::serialize(detail::textString(fields.location)) + "\n";
+    if (!fields.contactInfo.empty())
+      sig += "/ContactInfo " + detail::serialize(detail::textString(fields.contactInfo)) + "\n";
     sig += "/ByteRange ";
     const std::size_t byteRangeInSig = sig.size();
     sig += "[0 0 0 0";
@@ -280,7 +265,7 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     widget.AddKey("Type", PdfName("Annot"));
     widget.AddKey("Subtype", PdfName("Widget"));
     widget.AddKey("FT", PdfName("Sig"));
-    widget.AddKey("T", textString(prepared.fieldName));
+    widget.AddKey("T", detail::textString(prepared.fieldName));
     widget.AddKey("V", signatureRef);
     widget.AddKey("F", PdfVariant(static_cast<PoDoFo::pdf_int64>(4)));
     PdfArray rect;

@@ -21,15 +21,6 @@
 #include "podofo_guard.h"
 #include "revocation_check.h"
 
-// ESS structures are only needed here so far; their deleters belong in kyso/pki/ossl.h once a
-// second user appears.
-namespace kyso::ossl {
-// clang-format off
-template <> struct Deleter<ESS_SIGNING_CERT> : FreeWith<&ESS_SIGNING_CERT_free> {};
-template <> struct Deleter<ESS_SIGNING_CERT_V2> : FreeWith<&ESS_SIGNING_CERT_V2_free> {};
-// clang-format on
-}  // namespace kyso::ossl
-
 namespace kyso::signer {
 
 namespace {

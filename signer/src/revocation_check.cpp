@@ -12,16 +12,6 @@
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/trust_store.h"
 
-// Structures only revocation checking uses; their deleters move to kyso/pki/ossl.h once a second
-// user appears.
-namespace kyso::ossl {
-// clang-format off
-template <> struct Deleter<ISSUING_DIST_POINT> : FreeWith<&ISSUING_DIST_POINT_free> {};
-template <> struct Deleter<STACK_OF(DIST_POINT)> : FreeWith<&CRL_DIST_POINTS_free> {};
-template <> struct Deleter<STACK_OF(OPENSSL_STRING)> : FreeWith<&X509_email_free> {};
-// clang-format on
-}  // namespace kyso::ossl
-
 namespace kyso::signer::detail {
 
 namespace {

@@ -21,6 +21,8 @@
 namespace kyso::pki {
 namespace {
 
+using test::expectThrow;
+
 // Verifies with OpenSSL alone: RSA PKCS#1 v1.5 with the DigestInfo, or DER ECDSA.
 bool verifies(EVP_PKEY* publicKey, DigestAlgorithm algorithm, ByteView digest, ByteView signature) {
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(publicKey, nullptr),
@@ -50,17 +52,6 @@ class Pkcs11Login : public ::testing::Test {
   const test::SoftHsm& hsm = test::softHsm();
   std::shared_ptr<Pkcs11Module> module = Pkcs11Module::load(hsm.module);
 };
-
-// The exception of type E that `f` throws; any other outcome fails the test.
-template <typename E, typename F>
-E expectThrow(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e;
-  }
-  throw std::runtime_error("the expected exception was not thrown");
-}
 
 TEST_F(Pkcs11Login, Module_LoadedTwice_IsOneInstanceWithBothTokens) {
   EXPECT_EQ(Pkcs11Module::load(hsm.module), module);

@@ -22,23 +22,13 @@ namespace kyso::api {
 namespace {
 
 using pki::KeyAlgorithm;
+using test::expectThrow;
 
 const pki::DistinguishedName kAgency = {{"C", "VN"},
                                         {"ST", "Lâm Đồng"},
                                         {"O", "Trung tâm Phục vụ hành chính công tỉnh Lâm Đồng"},
                                         {"CN", "Trung tâm Phục vụ hành chính công tỉnh Lâm Đồng"},
                                         {"UID", "MST:0101234565"}};
-
-// The exception of type E that `f` throws; any other outcome fails the test.
-template <typename E, typename F>
-E expectThrow(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e;
-  }
-  throw std::runtime_error("the expected exception was not thrown");
-}
 
 // Logs the application out of a token behind the key source's back, through the module's own
 // functions: what a restarted HSM or a dropped network session does to a running service.

@@ -24,9 +24,8 @@
 
 #include "callback_handlers.h"
 #include "http_client.h"
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "server_process.h"
+#include "test_service.h"
 #include "test_support.h"
 
 namespace kyso::api {
@@ -175,51 +174,29 @@ std::string receiptBody(const std::string& symbol, const std::string& transactio
 
 class Callbacks : public ::testing::Test {
  protected:
-  static inline test::TempDir* dir = nullptr;
-  static inline pki::FixedClock* clock = nullptr;
-  static inline ServiceCore* core = nullptr;
-  static inline HttpServer* server = nullptr;
+  static inline std::unique_ptr<test::TestService> service;
   static inline std::string adminKey, signerKey;
   static inline std::string symbol;
 
   static void SetUpTestSuite() {
-    dir = new test::TempDir;
-    clock = new pki::FixedClock(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
-    Settings settings =
-        Settings::load(std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"log.level", "none"}}, {});
-    auto listener = HttpListener::bind("127.0.0.1", 0);
-    settings.bindPort(listener.port());
-    core = new ServiceCore(settings, *clock);
-    server = new HttpServer(*core, std::move(listener));
-    server->start();
-    adminKey = core->apiKeys().create(Role::Admin, "operator").key;
-    signerKey = core->apiKeys().create(Role::Signer, "desktop helper").key;
-    symbol = symbolFor(clock->now(), "EV");
-    const auto created = call("POST", "/v1/series", adminKey, seriesBody(symbol));
+    service = std::make_unique<test::TestService>();
+    adminKey = service->key(Role::Admin, "operator");
+    signerKey = service->key(Role::Signer, "desktop helper");
+    symbol = symbolFor(service->clock().now(), "EV");
+    const auto created = service->call("POST", "/v1/series", adminKey, seriesBody(symbol));
     ASSERT_EQ(created.status, 201) << created.body;
   }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    delete core;
-    delete clock;
-    delete dir;
-  }
+  static void TearDownTestSuite() { service.reset(); }
 
   // Every test is its own API client; its callback goes when the test ends, so that receipts
   // issued by later tests queue nothing for it.
   void SetUp() override {
-    const auto created = core->apiKeys().create(Role::Backend, "procedure system");
+    const auto created = service->core().apiKeys().create(Role::Backend, "procedure system");
     backendKey = created.key;
     backendId = created.id;
   }
-  void TearDown() override { core->store().receipts().removeCallback(backendId); }
+  void TearDown() override { service->core().store().receipts().removeCallback(backendId); }
 
-  static HttpAnswer call(const std::string& method, const std::string& path, const std::string& key,
-                         const std::string& body = {}, std::map<std::string, std::string> headers = {}) {
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http(server->port(), method, path, body, body.empty() ? "" : "application/json", headers);
-  }
   static std::string unique(const std::string& prefix) {
     static std::atomic<int> n{0};
     return prefix + std::to_string(++n);
@@ -227,26 +204,26 @@ class Callbacks : public ::testing::Test {
 
   // Registers `url` and returns the secret.
   std::string registerCallback(const std::string& url) {
-    const auto answer = call("PUT", "/v1/callback", backendKey, R"({"url": ")" + url + "\"}");
+    const auto answer = service->call("PUT", "/v1/callback", backendKey, R"({"url": ")" + url + "\"}");
     EXPECT_EQ(answer.status, 200) << answer.body;
     return json(answer.body)->getValue<std::string>("secret");
   }
   // Issues a receipt and returns its id.
   std::string issue() {
-    const auto answer = call("POST", "/v1/receipts", backendKey, receiptBody(symbol, unique("PG-EV-")),
-                             {{"Idempotency-Key", unique("ev-key-")}});
+    const auto answer = service->call("POST", "/v1/receipts", backendKey, receiptBody(symbol, unique("PG-EV-")),
+                                      {{"Idempotency-Key", unique("ev-key-")}});
     EXPECT_EQ(answer.status, 201) << answer.body;
     return json(answer.body)->getValue<std::string>("id");
   }
   // This client's undelivered events that are due at `at`.
   std::vector<store::OutboxEvent> pending(pki::TimePoint at) {
     std::vector<store::OutboxEvent> mine;
-    for (auto& e : core->store().receipts().dueEvents(at, 1000)) {
+    for (auto& e : service->core().store().receipts().dueEvents(at, 1000)) {
       if (e.subscriber == backendId) mine.push_back(std::move(e));
     }
     return mine;
   }
-  static void deliverDue() { core->eventDelivery().deliverDue(); }
+  static void deliverDue() { service->core().eventDelivery().deliverDue(); }
 
   std::string backendKey, backendId;
 };
@@ -268,36 +245,37 @@ void expectSignedEvent(const Received& r, const std::string& secret, const std::
 }
 
 TEST_F(Callbacks, Registration_SetReadRotateRemove) {
-  const auto set = call("PUT", "/v1/callback", backendKey, R"({"url": "https://dvc.example.vn/kyso/events?src=1"})");
+  const auto set =
+      service->call("PUT", "/v1/callback", backendKey, R"({"url": "https://dvc.example.vn/kyso/events?src=1"})");
   ASSERT_EQ(set.status, 200) << set.body;
   const auto created = json(set.body);
   EXPECT_EQ(created->getValue<std::string>("url"), "https://dvc.example.vn/kyso/events?src=1");
   const std::string secret = created->getValue<std::string>("secret");
   EXPECT_EQ(secret.size(), 64u);
   EXPECT_EQ(secret.find_first_not_of("0123456789abcdef"), std::string::npos) << secret;
-  EXPECT_EQ(pki::parseIso8601(created->getValue<std::string>("created_at")), clock->now());
+  EXPECT_EQ(pki::parseIso8601(created->getValue<std::string>("created_at")), service->clock().now());
 
   // Read back without the secret; set again: a new secret (rotation).
-  const auto read = call("GET", "/v1/callback", backendKey);
+  const auto read = service->call("GET", "/v1/callback", backendKey);
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(json(read.body)->getValue<std::string>("url"), "https://dvc.example.vn/kyso/events?src=1");
   EXPECT_FALSE(json(read.body)->has("secret"));
   EXPECT_EQ(read.body.find(secret), std::string::npos);
   EXPECT_NE(registerCallback("http://10.0.0.5:8081/events"), secret);
-  EXPECT_EQ(json(call("GET", "/v1/callback", backendKey).body)->getValue<std::string>("url"),
+  EXPECT_EQ(json(service->call("GET", "/v1/callback", backendKey).body)->getValue<std::string>("url"),
             "http://10.0.0.5:8081/events");
 
   // Removed (and removing again is no error); other roles have no callback.
-  const auto removed = call("DELETE", "/v1/callback", backendKey);
+  const auto removed = service->call("DELETE", "/v1/callback", backendKey);
   EXPECT_EQ(removed.status, 204);
   EXPECT_TRUE(removed.body.empty());
-  const auto gone = call("GET", "/v1/callback", backendKey);
+  const auto gone = service->call("GET", "/v1/callback", backendKey);
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(errorCode(gone), "callback_not_found");
-  EXPECT_EQ(call("DELETE", "/v1/callback", backendKey).status, 204);
-  EXPECT_EQ(call("PUT", "/v1/callback", signerKey, R"({"url": "http://a.example/"})").status, 403);
-  EXPECT_EQ(call("GET", "/v1/callback", adminKey).status, 403);
-  EXPECT_EQ(call("GET", "/v1/callback", "").status, 401);
+  EXPECT_EQ(service->call("DELETE", "/v1/callback", backendKey).status, 204);
+  EXPECT_EQ(service->call("PUT", "/v1/callback", signerKey, R"({"url": "http://a.example/"})").status, 403);
+  EXPECT_EQ(service->call("GET", "/v1/callback", adminKey).status, 403);
+  EXPECT_EQ(service->call("GET", "/v1/callback", "").status, 401);
 }
 
 TEST_F(Callbacks, Registration_RefusesUnusableUrls) {
@@ -306,41 +284,43 @@ TEST_F(Callbacks, Registration_RefusesUnusableUrls) {
            "http://user:pw@dvc.example.vn/", "http://@dvc.example.vn/", "https://dvc.example.vn/events#part",
            "http://dvc.example.vn/a b", "http://dvc.example.vn:0/", "http://dvc.example.vn:99999/",
            "mailto:a@dvc.example.vn", "http://dvc.example.vn/" + std::string(2048, 'a')}) {
-    const auto answer = call("PUT", "/v1/callback", backendKey, R"({"url": ")" + url + "\"}");
+    const auto answer = service->call("PUT", "/v1/callback", backendKey, R"({"url": ")" + url + "\"}");
     EXPECT_EQ(answer.status, 400) << url;
     EXPECT_EQ(errorCode(answer), "invalid_callback_url") << url << ": " << answer.body;
   }
   EXPECT_NO_THROW(detail::validCallbackUrl("http://dvc.example.vn/" + std::string(2048 - 22, 'a')));
-  EXPECT_EQ(errorCode(call("PUT", "/v1/callback", backendKey, R"({"url": 5})")), "invalid_field");
-  EXPECT_EQ(errorCode(call("PUT", "/v1/callback", backendKey, R"({"url": "http://a.example/", "secret": "x"})")),
-            "invalid_field");
-  EXPECT_EQ(errorCode(call("PUT", "/v1/callback", backendKey, "not json")), "invalid_json");
-  EXPECT_EQ(call("GET", "/v1/callback", backendKey).status, 404);  // nothing was stored
+  EXPECT_EQ(errorCode(service->call("PUT", "/v1/callback", backendKey, R"({"url": 5})")), "invalid_field");
+  EXPECT_EQ(
+      errorCode(service->call("PUT", "/v1/callback", backendKey, R"({"url": "http://a.example/", "secret": "x"})")),
+      "invalid_field");
+  EXPECT_EQ(errorCode(service->call("PUT", "/v1/callback", backendKey, "not json")), "invalid_json");
+  EXPECT_EQ(service->call("GET", "/v1/callback", backendKey).status, 404);  // nothing was stored
 }
 
 TEST_F(Callbacks, Issue_DeliversASignedEvent_Once) {
   Receiver receiver;
   const std::string secret = registerCallback(receiver.url());
   const std::string id = issue();
-  ASSERT_EQ(pending(clock->now()).size(), 1u);
+  ASSERT_EQ(pending(service->clock().now()).size(), 1u);
 
   deliverDue();
   const auto got = receiver.waitFor(1);
   ASSERT_EQ(got.size(), 1u);
-  expectSignedEvent(got[0], secret, "receipt.issued", id, clock->now());
+  expectSignedEvent(got[0], secret, "receipt.issued", id, service->clock().now());
   const auto receipt = json(got[0].body)->getObject("receipt");
   EXPECT_EQ(receipt->getValue<std::string>("symbol"), symbol);
   EXPECT_EQ(receipt->getValue<std::string>("dossier_code"), "H59.22-261127-0001");
   EXPECT_EQ(receipt->getValue<std::string>("status"), "issued");
 
   // Delivered: nothing is due any more, now or later, and nothing is sent again.
-  EXPECT_TRUE(pending(clock->now() + 24h).empty());
+  EXPECT_TRUE(pending(service->clock().now() + 24h).empty());
   deliverDue();
   EXPECT_EQ(receiver.received().size(), 1u);
 
   // A tampered body no longer matches (what the receiver's check is for).
   EXPECT_NE(got[0].signature, expectedSignature(secret, got[0].timestamp, got[0].body + " "));
-  EXPECT_NE(got[0].signature, expectedSignature(secret, std::to_string(unixSeconds(clock->now()) + 1), got[0].body));
+  EXPECT_NE(got[0].signature,
+            expectedSignature(secret, std::to_string(unixSeconds(service->clock().now()) + 1), got[0].body));
 }
 
 TEST_F(Callbacks, ReceiverFails_RetriedWithBackoff_UntilItAccepts) {
@@ -352,22 +332,22 @@ TEST_F(Callbacks, ReceiverFails_RetriedWithBackoff_UntilItAccepts) {
   deliverDue();
   ASSERT_EQ(receiver.waitFor(1).size(), 1u);
   // Not due again before the backoff (5 s after the first failure, then 10 s).
-  EXPECT_TRUE(pending(clock->now() + 4s).empty());
-  const auto failed = pending(clock->now() + 5s);
+  EXPECT_TRUE(pending(service->clock().now() + 4s).empty());
+  const auto failed = pending(service->clock().now() + 5s);
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].attempts, 1);
   EXPECT_EQ(failed[0].lastError, "HTTP 500");
   deliverDue();
   EXPECT_EQ(receiver.received().size(), 1u);
 
-  clock->set(clock->now() + 5s);
+  service->clock().set(service->clock().now() + 5s);
   deliverDue();
   ASSERT_EQ(receiver.waitFor(2).size(), 2u);
-  EXPECT_TRUE(pending(clock->now() + 9s).empty());
-  ASSERT_EQ(pending(clock->now() + 10s).size(), 1u);
-  EXPECT_EQ(pending(clock->now() + 10s)[0].lastError, "HTTP 503");
+  EXPECT_TRUE(pending(service->clock().now() + 9s).empty());
+  ASSERT_EQ(pending(service->clock().now() + 10s).size(), 1u);
+  EXPECT_EQ(pending(service->clock().now() + 10s)[0].lastError, "HTTP 503");
 
-  clock->set(clock->now() + 10s);
+  service->clock().set(service->clock().now() + 10s);
   deliverDue();
   const auto got = receiver.waitFor(3);
   ASSERT_EQ(got.size(), 3u);
@@ -375,8 +355,8 @@ TEST_F(Callbacks, ReceiverFails_RetriedWithBackoff_UntilItAccepts) {
   EXPECT_EQ(got[0].eventId, got[2].eventId);
   EXPECT_EQ(got[0].body, got[2].body);
   EXPECT_NE(got[0].timestamp, got[2].timestamp);
-  expectSignedEvent(got[2], secret, "receipt.issued", id, clock->now());
-  EXPECT_TRUE(pending(clock->now() + 24h).empty());
+  expectSignedEvent(got[2], secret, "receipt.issued", id, service->clock().now());
+  EXPECT_TRUE(pending(service->clock().now() + 24h).empty());
 }
 
 TEST_F(Callbacks, ReceiverDown_EventWaits_ThenArrives) {
@@ -386,7 +366,7 @@ TEST_F(Callbacks, ReceiverDown_EventWaits_ThenArrives) {
   const std::string id = issue();
 
   deliverDue();
-  const auto waiting = pending(clock->now() + 5s);
+  const auto waiting = pending(service->clock().now() + 5s);
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0].attempts, 1);
   EXPECT_FALSE(waiting[0].lastError.empty());
@@ -395,11 +375,11 @@ TEST_F(Callbacks, ReceiverDown_EventWaits_ThenArrives) {
   Receiver receiver(port);
   deliverDue();  // not due yet
   EXPECT_TRUE(receiver.received().empty());
-  clock->set(clock->now() + 5s);
+  service->clock().set(service->clock().now() + 5s);
   deliverDue();
   const auto got = receiver.waitFor(1);
   ASSERT_EQ(got.size(), 1u);
-  expectSignedEvent(got[0], secret, "receipt.issued", id, clock->now());
+  expectSignedEvent(got[0], secret, "receipt.issued", id, service->clock().now());
 }
 
 TEST_F(Callbacks, Replacement_SendsReceiptReplaced) {
@@ -407,16 +387,16 @@ TEST_F(Callbacks, Replacement_SendsReceiptReplaced) {
   const std::string secret = registerCallback(receiver.url());
   const std::string original = issue();
   const auto replaced =
-      call("POST", "/v1/receipts/" + original + "/replacement", backendKey,
-           "{" + receiptContent("ignored", 10000) + "}", {{"Idempotency-Key", unique("ev-replace-")}});
+      service->call("POST", "/v1/receipts/" + original + "/replacement", backendKey,
+                    "{" + receiptContent("ignored", 10000) + "}", {{"Idempotency-Key", unique("ev-replace-")}});
   ASSERT_EQ(replaced.status, 201) << replaced.body;
   const std::string replacement = json(replaced.body)->getValue<std::string>("id");
 
   deliverDue();
   const auto got = receiver.waitFor(2);
   ASSERT_EQ(got.size(), 2u);
-  expectSignedEvent(got[0], secret, "receipt.issued", original, clock->now());
-  expectSignedEvent(got[1], secret, "receipt.replaced", replacement, clock->now());
+  expectSignedEvent(got[0], secret, "receipt.issued", original, service->clock().now());
+  expectSignedEvent(got[1], secret, "receipt.replaced", replacement, service->clock().now());
   EXPECT_EQ(json(got[1].body)->getObject("receipt")->getValue<std::string>("replaces"), original);
   EXPECT_NE(got[0].eventId, got[1].eventId);
 }
@@ -425,23 +405,23 @@ TEST_F(Callbacks, RemovedCallback_EventsWaitHourly_ForANewOne) {
   Receiver first;
   registerCallback(first.url());
   const std::string id = issue();
-  EXPECT_EQ(call("DELETE", "/v1/callback", backendKey).status, 204);
+  EXPECT_EQ(service->call("DELETE", "/v1/callback", backendKey).status, 204);
 
   deliverDue();
   EXPECT_TRUE(first.received().empty());
-  EXPECT_TRUE(pending(clock->now() + 59min).empty());
-  const auto waiting = pending(clock->now() + 1h);
+  EXPECT_TRUE(pending(service->clock().now() + 59min).empty());
+  const auto waiting = pending(service->clock().now() + 1h);
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0].lastError, "no callback registered");
 
   // Registered again (elsewhere): the owed event goes there, signed with the new secret.
   Receiver second;
   const std::string secret = registerCallback(second.url());
-  clock->set(clock->now() + 1h);
+  service->clock().set(service->clock().now() + 1h);
   deliverDue();
   const auto got = second.waitFor(1);
   ASSERT_EQ(got.size(), 1u);
-  expectSignedEvent(got[0], secret, "receipt.issued", id, clock->now());
+  expectSignedEvent(got[0], secret, "receipt.issued", id, service->clock().now());
   EXPECT_TRUE(first.received().empty());
 }
 
@@ -450,13 +430,13 @@ TEST_F(Callbacks, Worker_DeliversInTheBackground_AndStopsPromptly) {
   const std::string secret = registerCallback(receiver.url());
   EventDeliveryOptions options;
   options.pollInterval = 10min;  // only a wake-up makes it look before the test ends
-  EventDelivery worker(core->store().receipts(), *clock, options);
+  EventDelivery worker(service->core().store().receipts(), service->clock(), options);
   worker.start();
   const std::string id = issue();
   worker.wake();
   const auto got = receiver.waitFor(1);
   ASSERT_EQ(got.size(), 1u);
-  expectSignedEvent(got[0], secret, "receipt.issued", id, clock->now());
+  expectSignedEvent(got[0], secret, "receipt.issued", id, service->clock().now());
 
   const auto started = std::chrono::steady_clock::now();
   worker.stop();
@@ -482,14 +462,6 @@ TEST(EventSigning, RetryDelayDoublesFromFiveSecondsUpToAnHour) {
 
 namespace kyso::test {
 namespace {
-
-std::string createdKey(const std::filesystem::path& dataDir, const std::string& role) {
-  const auto created =
-      run({(binDir() / "kyso").string(), "--data-dir", dataDir.string(), "apikey", "create", "--role", role});
-  EXPECT_EQ(created.exitCode, 0) << created.output;
-  const auto at = created.output.find("kyso_");
-  return created.output.substr(at, created.output.find('\n', at) - at);
-}
 
 // The event of a receipt issued while its receiver is down survives a SIGKILL of the server and
 // is delivered by the next server on the same data directory. The first server polls rarely, so

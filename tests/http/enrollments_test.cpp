@@ -16,13 +16,12 @@
 #include <sstream>
 
 #include "http_client.h"
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "kyso/error.h"
 #include "kyso/pki/local_connector.h"
 #include "kyso/pki/software_key.h"
 #include "kyso/signer/pdf_io.h"
 #include "pdf_builder.h"
+#include "test_service.h"
 #include "test_support.h"
 
 namespace kyso::api {
@@ -83,25 +82,22 @@ class ScriptedPartner final : public pki::CaConnector {
 
 class Enrollments : public ::testing::Test {
  protected:
-  static inline test::TempDir* dir = nullptr;
-  static inline pki::FixedClock* clock = nullptr;
+  static inline std::unique_ptr<test::TestService> service;
   static inline pki::TimePoint start;
-  static inline ServiceCore* core = nullptr;
-  static inline HttpServer* server = nullptr;
   static inline std::string adminKey, backendKey, signerKey;
   static inline Csr personCsr, organizationCsr, emptySubjectCsr, weakCsr, wrongNameCsr, wrongUidCsr;
 
   static Csr makeCsr(const std::string& name, const std::vector<std::string>& keyOptions, const std::string& subject) {
     Csr csr;
-    csr.key = dir->path() / (name + ".key");
-    const auto pem = dir->path() / (name + ".csr");
+    csr.key = service->dir().path() / (name + ".key");
+    const auto pem = service->dir().path() / (name + ".csr");
     std::vector<std::string> argv = {"/usr/bin/openssl", "req", "-new", "-nodes", "-utf8"};
     argv.insert(argv.end(), keyOptions.begin(), keyOptions.end());
     argv.insert(argv.end(), {"-keyout", csr.key.string(), "-out", pem.string(), "-subj", subject});
     const auto made = test::run(argv);
     EXPECT_EQ(made.exitCode, 0) << made.output;
     csr.pem = test::readFile(pem);
-    const auto der = dir->path() / (name + ".der");
+    const auto der = service->dir().path() / (name + ".der");
     EXPECT_EQ(
         test::run({"/usr/bin/openssl", "req", "-in", pem.string(), "-outform", "DER", "-out", der.string()}).exitCode,
         0);
@@ -110,22 +106,15 @@ class Enrollments : public ::testing::Test {
   }
 
   static void SetUpTestSuite() {
-    dir = new test::TempDir;
-    start = std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now());
-    clock = new pki::FixedClock(start);
-    Settings settings =
-        Settings::load(std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"log.level", "none"}}, {});
-    auto listener = HttpListener::bind("127.0.0.1", 0);
-    settings.bindPort(listener.port());
-    core = new ServiceCore(settings, *clock);
-    server = new HttpServer(*core, std::move(listener));
-    server->start();
-    adminKey = core->apiKeys().create(Role::Admin, "operator").key;
-    backendKey = core->apiKeys().create(Role::Backend, "procedure system").key;
-    signerKey = core->apiKeys().create(Role::Signer, "desktop helper").key;
+    service = std::make_unique<test::TestService>();
+    start = service->clock().now();
+    adminKey = service->key(Role::Admin, "operator");
+    backendKey = service->key(Role::Backend, "procedure system");
+    signerKey = service->key(Role::Signer, "desktop helper");
     // Events are queued for every registered callback; this one is never called (the delivery
     // worker does not run here), so the outbox keeps them for the tests to read.
-    const auto callback = call("PUT", "/v1/callback", backendKey, R"({"url": "http://127.0.0.1:9/kyso/events"})");
+    const auto callback =
+        service->call("PUT", "/v1/callback", backendKey, R"({"url": "http://127.0.0.1:9/kyso/events"})");
     ASSERT_EQ(callback.status, 200) << callback.body;
 
     const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"};
@@ -136,21 +125,10 @@ class Enrollments : public ::testing::Test {
     wrongNameCsr = makeCsr("wrong-name", ec, "/CN=Trần Văn Bình");
     wrongUidCsr = makeCsr("wrong-uid", ec, std::string("/CN=") + kName + "/UID=CCCD:001085099999");
   }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    delete core;
-    delete clock;
-    delete dir;
-  }
+  static void TearDownTestSuite() { service.reset(); }
   // Tests that move the clock put it back.
-  void TearDown() override { clock->set(start); }
+  void TearDown() override { service->clock().set(start); }
 
-  static HttpAnswer call(const std::string& method, const std::string& path, const std::string& key,
-                         const std::string& body = {}, std::map<std::string, std::string> headers = {}) {
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http(server->port(), method, path, body, body.empty() ? "" : "application/json", headers);
-  }
   static std::string uniqueKey() {
     static std::atomic<int> n{0};
     return "enrol-" + std::to_string(++n);
@@ -186,10 +164,10 @@ class Enrollments : public ::testing::Test {
   }
   static HttpAnswer enrol(const Object::Ptr& request, const std::string& idempotencyKey = uniqueKey(),
                           const std::string& key = backendKey) {
-    return call("POST", "/v1/enrollments", key, stringify(request), {{"Idempotency-Key", idempotencyKey}});
+    return service->call("POST", "/v1/enrollments", key, stringify(request), {{"Idempotency-Key", idempotencyKey}});
   }
   static Object::Ptr enrollment(const std::string& id) {
-    const auto answer = call("GET", "/v1/enrollments/" + id, backendKey);
+    const auto answer = service->call("GET", "/v1/enrollments/" + id, backendKey);
     EXPECT_EQ(answer.status, 200) << answer.body;
     return json(answer.body);
   }
@@ -198,13 +176,13 @@ class Enrollments : public ::testing::Test {
     const auto created = enrol(request);
     EXPECT_EQ(created.status, 202) << created.body;
     const std::string id = json(created.body)->getValue<std::string>("id");
-    core->enrollmentWorker().advanceDue();
+    service->core().enrollmentWorker().advanceDue();
     return enrollment(id);
   }
   // Events of `type` in the outbox whose body mentions `needle`.
   static std::vector<store::OutboxEvent> events(const std::string& type, const std::string& needle) {
     std::vector<store::OutboxEvent> out;
-    for (auto& e : core->store().receipts().dueEvents(start + std::chrono::hours(24 * 3650), 100'000)) {
+    for (auto& e : service->core().store().receipts().dueEvents(start + std::chrono::hours(24 * 3650), 100'000)) {
       if (e.type == type && e.body.find(needle) != std::string::npos) out.push_back(std::move(e));
     }
     return out;
@@ -244,7 +222,7 @@ TEST_F(Enrollments, LocalPartner_ReceivedThenIssued_ChainsToTheRootAndSigns) {
   EXPECT_EQ(body->getValue<std::string>("transaction_id"), id);
   EXPECT_EQ(enrollment(id)->getValue<int>("attempts"), 0);
 
-  EXPECT_GE(core->enrollmentWorker().advanceDue(), 1u);
+  EXPECT_GE(service->core().enrollmentWorker().advanceDue(), 1u);
   const auto done = enrollment(id);
   ASSERT_EQ(done->getValue<std::string>("status"), "issued") << stringify(done);
   EXPECT_EQ(done->getValue<int>("attempts"), 1);
@@ -253,7 +231,7 @@ TEST_F(Enrollments, LocalPartner_ReceivedThenIssued_ChainsToTheRootAndSigns) {
   const std::string serial = done->getValue<std::string>("certificate_serial");
   EXPECT_EQ(done->getObject("links")->getValue<std::string>("certificate"), "/v1/certificates/" + serial);
 
-  const auto certificate = call("GET", "/v1/certificates/" + serial, backendKey);
+  const auto certificate = service->call("GET", "/v1/certificates/" + serial, backendKey);
   ASSERT_EQ(certificate.status, 200) << certificate.body;
   const auto c = json(certificate.body);
   EXPECT_EQ(c->getValue<std::string>("serial"), serial);
@@ -266,17 +244,17 @@ TEST_F(Enrollments, LocalPartner_ReceivedThenIssued_ChainsToTheRootAndSigns) {
   EXPECT_EQ(leaf.subjectAttribute("C").value_or(""), "VN");
   const auto chain = pki::Certificate::allFromPem(c->getValue<std::string>("chain_pem"));
   ASSERT_EQ(chain.size(), 2u);
-  EXPECT_EQ(chain[1], core->devPki()->issuingCa());
+  EXPECT_EQ(chain[1], service->core().devPki()->issuingCa());
   EXPECT_EQ(pki::parseIso8601(c->getValue<std::string>("not_before")), start);
 
-  const auto pem = call("GET", "/v1/certificates/" + serial + "?format=pem", adminKey);
+  const auto pem = service->call("GET", "/v1/certificates/" + serial + "?format=pem", adminKey);
   ASSERT_EQ(pem.status, 200);
   EXPECT_EQ(pem.header("Content-Type"), "application/pem-certificate-chain");
   EXPECT_EQ(pki::Certificate::allFromPem(pem.body).size(), 2u);
 
   // openssl verify: the leaf chains to the development root through the issuing CA.
-  test::writeFile(work / "root.pem", core->devPki()->rootCa().pem());
-  test::writeFile(work / "issuing.pem", core->devPki()->issuingCa().pem());
+  test::writeFile(work / "root.pem", service->core().devPki()->rootCa().pem());
+  test::writeFile(work / "issuing.pem", service->core().devPki()->issuingCa().pem());
   test::writeFile(work / "leaf.pem", leaf.pem());
   const auto verified =
       openssl({"verify", "-CAfile", (work / "root.pem").string(), "-untrusted", (work / "issuing.pem").string(),
@@ -287,12 +265,12 @@ TEST_F(Enrollments, LocalPartner_ReceivedThenIssued_ChainsToTheRootAndSigns) {
   // Usable for signing: a PAdES signature with the applicant's own key, checked by the peers.
   pki::SigningCredential credential{"citizen", pki::SoftwareKey::fromPemFile(personCsr.key.string()), chain};
   signer::PadesOptions options;
-  options.fields.signingTime = clock->now();
+  options.fields.signingTime = service->clock().now();
   signer::MemoryPdfOutput signedPdf;
-  core->pades().sign(signer::PdfInput::fromMemory(test::buildPdf(test::onePageObjects())), signedPdf, credential,
-                     options);
+  service->core().pades().sign(signer::PdfInput::fromMemory(test::buildPdf(test::onePageObjects())), signedPdf,
+                               credential, options);
   test::writeFile(work / "signed.pdf", signedPdf.bytes());
-  const auto peers = test::checkWithPeers(work / "signed.pdf", core->devPki()->rootCa(), {chain[1]});
+  const auto peers = test::checkWithPeers(work / "signed.pdf", service->core().devPki()->rootCa(), {chain[1]});
   EXPECT_EQ(peers.validSignatures, 1) << peers.pdfsigOutput;
   EXPECT_EQ(peers.opensslVerified, 1) << peers.problems;
 
@@ -304,7 +282,8 @@ TEST_F(Enrollments, LocalPartner_ReceivedThenIssued_ChainsToTheRootAndSigns) {
   EXPECT_TRUE(event->getValue<std::string>("event_id").starts_with("ev_"));
 
   // The local connector is idempotent on the transaction id: the same certificate again, none new.
-  pki::LocalConnector local(*core->issuingCa(), core->store().connectorTransactions(), *clock);
+  pki::LocalConnector local(*service->core().issuingCa(), service->core().store().connectorTransactions(),
+                            service->clock());
   pki::EnrollmentRequest again;
   again.transactionId = id;
   again.csrDer = fromBase64(emptySubjectCsr.base64Der);
@@ -318,8 +297,8 @@ TEST_F(Enrollments, Organization_Base64DerCsrWithoutSubject_CertificateNamesTheT
   const auto done = enrolAndAdvance(organizationRequest());
   ASSERT_EQ(done->getValue<std::string>("status"), "issued") << stringify(done);
   EXPECT_EQ(done->getObject("applicant")->getValue<std::string>("representative"), "Lê Thị Hoa");
-  const auto c =
-      json(call("GET", "/v1/certificates/" + done->getValue<std::string>("certificate_serial"), adminKey).body);
+  const auto c = json(
+      service->call("GET", "/v1/certificates/" + done->getValue<std::string>("certificate_serial"), adminKey).body);
   const auto leaf = pki::Certificate::fromPem(c->getValue<std::string>("pem"));
   EXPECT_EQ(leaf.commonName(), "Công ty TNHH Phần mềm Tuyên Quang");
   EXPECT_EQ(leaf.subjectAttribute("UID").value_or(""), std::string("MST:") + kMst);
@@ -407,14 +386,14 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
 
   // The HTTP rules around it.
   const std::string body = stringify(personRequest());
-  EXPECT_EQ(errorCode(call("POST", "/v1/enrollments", backendKey, body)), "idempotency_key_required");
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/enrollments", backendKey, body)), "idempotency_key_required");
   EXPECT_EQ(enrol(personRequest(), uniqueKey(), signerKey).status, 403);
   EXPECT_EQ(enrol(personRequest(), uniqueKey(), adminKey).status, 403);
-  EXPECT_EQ(call("POST", "/v1/enrollments", "", body, {{"Idempotency-Key", uniqueKey()}}).status, 401);
-  EXPECT_EQ(errorCode(call("GET", "/v1/enrollments/en_none", backendKey)), "enrollment_not_found");
-  EXPECT_EQ(errorCode(call("GET", "/v1/certificates/zz", backendKey)), "invalid_serial");
-  EXPECT_EQ(errorCode(call("GET", "/v1/certificates/0A0B0C", backendKey)), "certificate_not_found");
-  EXPECT_EQ(errorCode(call("GET", "/v1/certificates/0A0B0C?format=der", backendKey)), "invalid_parameter");
+  EXPECT_EQ(service->call("POST", "/v1/enrollments", "", body, {{"Idempotency-Key", uniqueKey()}}).status, 401);
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/enrollments/en_none", backendKey)), "enrollment_not_found");
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/certificates/zz", backendKey)), "invalid_serial");
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/certificates/0A0B0C", backendKey)), "certificate_not_found");
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/certificates/0A0B0C?format=der", backendKey)), "invalid_parameter");
 }
 
 TEST_F(Enrollments, IdempotencyKey_SameBodySameEnrolment_OtherBody409) {
@@ -422,7 +401,7 @@ TEST_F(Enrollments, IdempotencyKey_SameBodySameEnrolment_OtherBody409) {
   const auto first = enrol(personRequest(), key);
   ASSERT_EQ(first.status, 202) << first.body;
   const std::string id = json(first.body)->getValue<std::string>("id");
-  core->enrollmentWorker().advanceDue();
+  service->core().enrollmentWorker().advanceDue();
 
   // The same request (the CSR as base64 DER instead of PEM is the same request) → the same enrolment.
   const auto again = enrol(personRequest(personCsr.base64Der), key);
@@ -451,37 +430,39 @@ TEST_F(Enrollments, Revocation_StatusKept_OcspSaysRevoked_TwiceIsFine) {
   const std::string serial = done->getValue<std::string>("certificate_serial");
   const std::string path = "/v1/certificates/" + serial + "/revocation";
 
-  EXPECT_EQ(errorCode(call("POST", path, backendKey, R"({"reason": "certificateHold"})")), "invalid_revocation_reason");
-  EXPECT_EQ(errorCode(call("POST", path, backendKey, R"({"reason": "lost"})")), "invalid_revocation_reason");
-  EXPECT_EQ(errorCode(call("POST", path, backendKey, R"({})")), "invalid_field");
-  EXPECT_EQ(call("POST", path, signerKey, R"({"reason": "keyCompromise"})").status, 403);
-  EXPECT_EQ(errorCode(call("POST", "/v1/certificates/0A0B0C/revocation", backendKey, R"({"reason": "superseded"})")),
-            "certificate_not_found");
+  EXPECT_EQ(errorCode(service->call("POST", path, backendKey, R"({"reason": "certificateHold"})")),
+            "invalid_revocation_reason");
+  EXPECT_EQ(errorCode(service->call("POST", path, backendKey, R"({"reason": "lost"})")), "invalid_revocation_reason");
+  EXPECT_EQ(errorCode(service->call("POST", path, backendKey, R"({})")), "invalid_field");
+  EXPECT_EQ(service->call("POST", path, signerKey, R"({"reason": "keyCompromise"})").status, 403);
+  EXPECT_EQ(
+      errorCode(service->call("POST", "/v1/certificates/0A0B0C/revocation", backendKey, R"({"reason": "superseded"})")),
+      "certificate_not_found");
 
-  const auto revoked = call("POST", path, backendKey, R"({"reason": "keyCompromise"})");
+  const auto revoked = service->call("POST", path, backendKey, R"({"reason": "keyCompromise"})");
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(json(revoked.body)->getValue<std::string>("status"), "revoked");
   const std::string revokedAt = json(revoked.body)->getValue<std::string>("revoked_at");
 
-  clock->set(start + 10s);
-  const auto again = call("POST", path, adminKey, R"({"reason": "superseded"})");
+  service->clock().set(start + 10s);
+  const auto again = service->call("POST", path, adminKey, R"({"reason": "superseded"})");
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(json(again.body)->getValue<std::string>("revoked_at"), revokedAt);
   EXPECT_EQ(json(again.body)->getValue<std::string>("revocation_reason"), "keyCompromise");
-  clock->set(start);
+  service->clock().set(start);
 
-  const auto c = json(call("GET", "/v1/certificates/" + serial, backendKey).body);
+  const auto c = json(service->call("GET", "/v1/certificates/" + serial, backendKey).body);
   EXPECT_EQ(c->getValue<std::string>("status"), "revoked");
   EXPECT_EQ(c->getValue<std::string>("revocation_reason"), "keyCompromise");
   EXPECT_EQ(enrollment(id)->getValue<std::string>("status"), "issued");  // the enrolment's end stays
 
   // The CA's OCSP responder says so to any relying party.
-  test::writeFile(work / "root.pem", core->devPki()->rootCa().pem());
-  test::writeFile(work / "issuing.pem", core->devPki()->issuingCa().pem());
+  test::writeFile(work / "root.pem", service->core().devPki()->rootCa().pem());
+  test::writeFile(work / "issuing.pem", service->core().devPki()->issuingCa().pem());
   test::writeFile(work / "leaf.pem", c->getValue<std::string>("pem"));
-  const auto ocsp =
-      openssl({"ocsp", "-issuer", (work / "issuing.pem").string(), "-cert", (work / "leaf.pem").string(), "-url",
-               core->settings().publicUrl + "/pki/ocsp", "-CAfile", (work / "root.pem").string(), "-resp_text"});
+  const auto ocsp = openssl({"ocsp", "-issuer", (work / "issuing.pem").string(), "-cert", (work / "leaf.pem").string(),
+                             "-url", service->core().settings().publicUrl + "/pki/ocsp", "-CAfile",
+                             (work / "root.pem").string(), "-resp_text"});
   EXPECT_EQ(ocsp.exitCode, 0) << ocsp.output;
   EXPECT_NE(ocsp.output.find("Response verify OK"), std::string::npos) << ocsp.output;
   EXPECT_NE(ocsp.output.find("leaf.pem: revoked"), std::string::npos) << ocsp.output;
@@ -493,8 +474,8 @@ TEST_F(Enrollments, Revocation_StatusKept_OcspSaysRevoked_TwiceIsFine) {
 }
 
 TEST_F(Enrollments, PartnerWaitsForTheApplicant_PolledUntilIssued) {
-  auto local = std::make_shared<pki::LocalConnector>(*core->issuingCa(), core->store().connectorTransactions(), *clock,
-                                                     "waiting");
+  auto local = std::make_shared<pki::LocalConnector>(
+      *service->core().issuingCa(), service->core().store().connectorTransactions(), service->clock(), "waiting");
   // Shared with the connector, which the suite's service keeps after this test.
   struct Seen {
     int confirmations = 0;
@@ -514,12 +495,12 @@ TEST_F(Enrollments, PartnerWaitsForTheApplicant_PolledUntilIssued) {
         }
         return local->submit(*seen->asked);
       });
-  core->enrollments().addConnector(partner);
+  service->core().enrollments().addConnector(partner);
   const auto created = enrol(personRequest(personCsr.pem, "waiting"));
   ASSERT_EQ(created.status, 202) << created.body;
   const std::string id = json(created.body)->getValue<std::string>("id");
 
-  core->enrollmentWorker().advanceDue();
+  service->core().enrollmentWorker().advanceDue();
   auto e = enrollment(id);
   EXPECT_EQ(e->getValue<std::string>("status"), "awaiting_applicant");
   EXPECT_EQ(e->getValue<std::string>("partner_reference"), "W-1");
@@ -528,13 +509,13 @@ TEST_F(Enrollments, PartnerWaitsForTheApplicant_PolledUntilIssued) {
   EXPECT_EQ(seen->asked->subject.uids, std::vector<std::string>{std::string("CCCD:") + kCccd});
   EXPECT_EQ(seen->asked->applicant.email, "an.nguyen@example.vn");
 
-  core->enrollmentWorker().advanceDue();  // not due yet
+  service->core().enrollmentWorker().advanceDue();  // not due yet
   EXPECT_TRUE(partner->polls.empty());
-  clock->set(start + 60s);
-  core->enrollmentWorker().advanceDue();
+  service->clock().set(start + 60s);
+  service->core().enrollmentWorker().advanceDue();
   EXPECT_EQ(enrollment(id)->getValue<std::string>("status"), "awaiting_applicant");
-  clock->set(start + 120s);
-  core->enrollmentWorker().advanceDue();
+  service->clock().set(start + 120s);
+  service->core().enrollmentWorker().advanceDue();
   e = enrollment(id);
   EXPECT_EQ(e->getValue<std::string>("status"), "issued") << stringify(e);
   EXPECT_EQ(e->getValue<int>("attempts"), 3);
@@ -544,8 +525,8 @@ TEST_F(Enrollments, PartnerWaitsForTheApplicant_PolledUntilIssued) {
 }
 
 TEST_F(Enrollments, PartnerForgetsTheTransaction_SubmittedAgainWithTheSameId) {
-  auto local = std::make_shared<pki::LocalConnector>(*core->issuingCa(), core->store().connectorTransactions(), *clock,
-                                                     "forgetful");
+  auto local = std::make_shared<pki::LocalConnector>(
+      *service->core().issuingCa(), service->core().store().connectorTransactions(), service->clock(), "forgetful");
   auto partner = std::make_shared<ScriptedPartner>(
       "forgetful",
       [local, calls = std::make_shared<int>(0)](const pki::EnrollmentRequest& request) -> pki::EnrollmentStatus {
@@ -555,22 +536,22 @@ TEST_F(Enrollments, PartnerForgetsTheTransaction_SubmittedAgainWithTheSameId) {
       [](const std::string&, const std::string&) -> pki::EnrollmentStatus {
         throw NotFoundError("partner_transaction_unknown", "the CA's transaction ended with its process");
       });
-  core->enrollments().addConnector(partner);
+  service->core().enrollments().addConnector(partner);
   const auto e = enrolAndAdvance(personRequest(personCsr.pem, "forgetful"));
   ASSERT_EQ(e->getValue<std::string>("status"), "submitted");
   const std::string id = e->getValue<std::string>("id");
-  clock->set(start + 60s);
-  core->enrollmentWorker().advanceDue();  // the poll: unknown → received again
+  service->clock().set(start + 60s);
+  service->core().enrollmentWorker().advanceDue();  // the poll: unknown → received again
   EXPECT_EQ(enrollment(id)->getValue<std::string>("status"), "received");
-  clock->set(start + 90s);
-  core->enrollmentWorker().advanceDue();
+  service->clock().set(start + 90s);
+  service->core().enrollmentWorker().advanceDue();
   EXPECT_EQ(enrollment(id)->getValue<std::string>("status"), "issued");
   EXPECT_EQ(partner->submits, std::vector<std::string>(2, id));
   EXPECT_EQ(partner->polls.size(), 1u);
 }
 
 TEST_F(Enrollments, PartnerHasTheTransactionButNoOutcome_FailedForAnOperator) {
-  core->enrollments().addConnector(
+  service->core().enrollments().addConnector(
       std::make_shared<ScriptedPartner>("in-use", [](const pki::EnrollmentRequest&) -> pki::EnrollmentStatus {
         throw ConflictError("partner_transaction_in_use", "the CA has a transaction with this id already");
       }));
@@ -586,7 +567,7 @@ TEST_F(Enrollments, PartnerRefuses_Rejected) {
       std::make_shared<ScriptedPartner>("refusing", [](const pki::EnrollmentRequest&) -> pki::EnrollmentStatus {
         throw InputError("partner_refused_request", "the CCCD does not match the national population database");
       });
-  core->enrollments().addConnector(partner);
+  service->core().enrollments().addConnector(partner);
   const auto e = enrolAndAdvance(personRequest(personCsr.pem, "refusing"));
   EXPECT_EQ(e->getValue<std::string>("status"), "rejected");
   EXPECT_NE(e->getValue<std::string>("last_error").find("partner_refused_request"), std::string::npos);
@@ -601,22 +582,22 @@ TEST_F(Enrollments, PartnerNeverAnswers_BackoffThenFailedAfterTenAttempts) {
       std::make_shared<ScriptedPartner>("silent", [](const pki::EnrollmentRequest&) -> pki::EnrollmentStatus {
         throw UnavailableError("partner_unavailable", "the partner CA did not answer", "connect to 10.0.0.1: timeout");
       });
-  core->enrollments().addConnector(partner);
+  service->core().enrollments().addConnector(partner);
   const auto created = enrol(personRequest(personCsr.pem, "silent"));
   const std::string id = json(created.body)->getValue<std::string>("id");
-  core->enrollmentWorker().advanceDue();
+  service->core().enrollmentWorker().advanceDue();
   auto e = enrollment(id);
   EXPECT_EQ(e->getValue<std::string>("status"), "received");
   EXPECT_EQ(e->getValue<int>("attempts"), 1);
   EXPECT_EQ(e->getValue<std::string>("last_error"), "partner_unavailable: the partner CA did not answer");
   EXPECT_EQ(pki::parseIso8601(e->getValue<std::string>("next_attempt_at")), start + 30s);
-  clock->set(start + 30s);
-  core->enrollmentWorker().advanceDue();
+  service->clock().set(start + 30s);
+  service->core().enrollmentWorker().advanceDue();
   EXPECT_EQ(pki::parseIso8601(enrollment(id)->getValue<std::string>("next_attempt_at")), start + 90s);  // 60 s later
 
   for (int hour = 1; hour <= 12 && enrollment(id)->getValue<std::string>("status") != "failed"; ++hour) {
-    clock->set(start + std::chrono::hours(hour));
-    core->enrollmentWorker().advanceDue();
+    service->clock().set(start + std::chrono::hours(hour));
+    service->core().enrollmentWorker().advanceDue();
   }
   e = enrollment(id);
   EXPECT_EQ(e->getValue<std::string>("status"), "failed");
@@ -635,12 +616,12 @@ TEST_F(Enrollments, PartnerNeverFinishes_FailedAfterSevenDays) {
       [](const std::string&, const std::string&) {
         return pki::EnrollmentStatus{pki::EnrollmentState::AwaitingApplicant, "S-9", {}, {}};
       });
-  core->enrollments().addConnector(partner);
+  service->core().enrollments().addConnector(partner);
   const auto e = enrolAndAdvance(personRequest(personCsr.pem, "slow"));
   EXPECT_EQ(e->getValue<std::string>("status"), "submitted");
   const std::string id = e->getValue<std::string>("id");
-  clock->set(start + std::chrono::hours(24 * 7));
-  core->enrollmentWorker().advanceDue();
+  service->clock().set(start + std::chrono::hours(24 * 7));
+  service->core().enrollmentWorker().advanceDue();
   const auto failed = enrollment(id);
   EXPECT_EQ(failed->getValue<std::string>("status"), "failed");
   EXPECT_NE(failed->getValue<std::string>("last_error").find("enrollment_expired"), std::string::npos);
@@ -655,7 +636,8 @@ TEST_F(Enrollments, RestartInTheMiddle_ResumesWithTheSameTransaction_OneCertific
   test::TempDir restart;
   std::filesystem::create_directories(restart / "var");
   // The suite's development PKI, copied: no keys to generate.
-  std::filesystem::copy(dir->path() / "var" / "pki", restart / "var" / "pki", std::filesystem::copy_options::recursive);
+  std::filesystem::copy(service->dir().path() / "var" / "pki", restart / "var" / "pki",
+                        std::filesystem::copy_options::recursive);
   const Settings settings =
       Settings::load(std::nullopt, {{"data_dir", (restart / "var").string()}, {"log.level", "none"}}, {});
 
@@ -668,7 +650,7 @@ TEST_F(Enrollments, RestartInTheMiddle_ResumesWithTheSameTransaction_OneCertific
   // its answer is lost; later calls answer.
   const auto flaky = [log](ServiceCore& owner) {
     auto local = std::make_shared<pki::LocalConnector>(*owner.issuingCa(), owner.store().connectorTransactions(),
-                                                       *clock, "flaky");
+                                                       service->clock(), "flaky");
     return std::make_shared<ScriptedPartner>(
         "flaky", [log, local](const pki::EnrollmentRequest& request) -> pki::EnrollmentStatus {
           log->submits.push_back(request.transactionId);
@@ -682,14 +664,14 @@ TEST_F(Enrollments, RestartInTheMiddle_ResumesWithTheSameTransaction_OneCertific
 
   std::string id;
   {
-    ServiceCore first(settings, *clock);
+    ServiceCore first(settings, service->clock());
     const auto key = first.apiKeys().create(Role::Backend, "procedure system");
     first.store().receipts().setCallback({key.id, "http://127.0.0.1:9/events", "00", start});
     first.enrollments().addConnector(flaky(first));
     id = first.enrollments().create(application("flaky")).record.id;
     first.enrollmentWorker().advanceDue();
     EXPECT_EQ(first.enrollments().get(id).lastError, "partner_unavailable: no answer");
-    clock->set(start + 30s);
+    service->clock().set(start + 30s);
     first.enrollmentWorker().advanceDue();
     const auto before = first.enrollments().get(id);
     EXPECT_EQ(before.phase, pki::EnrollmentPhase::Received);
@@ -697,11 +679,11 @@ TEST_F(Enrollments, RestartInTheMiddle_ResumesWithTheSameTransaction_OneCertific
     EXPECT_EQ(*before.nextAttemptAt, start + 90s);
   }  // "kill": everything in memory is gone
 
-  ServiceCore second(settings, *clock);
+  ServiceCore second(settings, service->clock());
   second.enrollments().addConnector(flaky(second));
   second.enrollmentWorker().advanceDue();  // not due yet: nothing happens
   EXPECT_EQ(log->submits.size(), 2u);
-  clock->set(start + 90s);
+  service->clock().set(start + 90s);
   second.enrollmentWorker().advanceDue();
   const auto after = second.enrollments().get(id);
   ASSERT_EQ(after.phase, pki::EnrollmentPhase::Issued) << after.lastError;

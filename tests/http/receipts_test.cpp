@@ -13,10 +13,9 @@
 #include <thread>
 
 #include "http_client.h"
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "kyso/pki/digest.h"
 #include "server_process.h"
+#include "test_service.h"
 #include "test_support.h"
 #include "xml_peers.h"
 
@@ -61,55 +60,32 @@ std::string receiptBody(const std::string& symbol, const std::string& transactio
 
 class Receipts : public ::testing::Test {
  protected:
-  static inline test::TempDir* dir = nullptr;
-  static inline pki::FixedClock* clock = nullptr;
-  static inline ServiceCore* core = nullptr;
-  static inline HttpServer* server = nullptr;
+  static inline std::unique_ptr<test::TestService> service;
   static inline std::string adminKey, backendKey, otherBackendKey, signerKey;
   static inline int seriesCount = 0;
 
   static void SetUpTestSuite() {
-    dir = new test::TempDir;
-    clock = new pki::FixedClock(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
-    Settings settings = Settings::load(
-        std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"server.threads", "4"}, {"log.level", "none"}},
-        {});
-    auto listener = HttpListener::bind("127.0.0.1", 0);
-    settings.bindPort(listener.port());
-    core = new ServiceCore(settings, *clock);
-    server = new HttpServer(*core, std::move(listener));
-    server->start();
-    adminKey = core->apiKeys().create(Role::Admin, "operator").key;
-    backendKey = core->apiKeys().create(Role::Backend, "procedure system").key;
-    otherBackendKey = core->apiKeys().create(Role::Backend, "payment platform").key;
-    signerKey = core->apiKeys().create(Role::Signer, "desktop helper").key;
+    service = std::make_unique<test::TestService>(test::TestServiceOptions{.settings = {{"server.threads", "4"}}});
+    adminKey = service->key(Role::Admin, "operator");
+    backendKey = service->key(Role::Backend, "procedure system");
+    otherBackendKey = service->key(Role::Backend, "payment platform");
+    signerKey = service->key(Role::Signer, "desktop helper");
   }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    delete core;
-    delete clock;
-    delete dir;
-  }
-
-  static HttpAnswer call(const std::string& method, const std::string& path, const std::string& key,
-                         const std::string& body = {}, std::map<std::string, std::string> headers = {}) {
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http(server->port(), method, path, body, body.empty() ? "" : "application/json", headers);
-  }
+  static void TearDownTestSuite() { service.reset(); }
   // A fresh series of the current year (letters from the allowed set, distinct per call).
   static std::string newSeries(const std::string& extra = "", const std::string& taxCode = "5000123459") {
     static const std::string letters = "ABCDEGHKLMNPQRSTUVXY";
     const int n = seriesCount++;
-    const std::string symbol = symbolFor(clock->now(), std::string{letters[static_cast<std::size_t>(n / 20 % 20)],
-                                                                   letters[static_cast<std::size_t>(n % 20)]});
-    const auto created = call("POST", "/v1/series", adminKey, seriesBody(symbol, extra, taxCode));
+    const std::string symbol = symbolFor(
+        service->clock().now(),
+        std::string{letters[static_cast<std::size_t>(n / 20 % 20)], letters[static_cast<std::size_t>(n % 20)]});
+    const auto created = service->call("POST", "/v1/series", adminKey, seriesBody(symbol, extra, taxCode));
     EXPECT_EQ(created.status, 201) << created.body;
     return symbol;
   }
   static HttpAnswer issue(const std::string& body, const std::string& idempotencyKey,
                           const std::string& key = backendKey) {
-    return call("POST", "/v1/receipts", key, body, {{"Idempotency-Key", idempotencyKey}});
+    return service->call("POST", "/v1/receipts", key, body, {{"Idempotency-Key", idempotencyKey}});
   }
   static std::string uniqueKey() {
     static std::atomic<int> n{0};
@@ -136,14 +112,14 @@ TEST_F(Receipts, ContractExample_IssuesTheReceiptAsWritten) {
   EXPECT_EQ(r->getValue<std::int64_t>("total"), 8000);
   EXPECT_EQ(r->getValue<std::string>("total_in_words"), "Tám nghìn đồng");
   EXPECT_EQ(r->getValue<std::string>("status"), "issued");
-  EXPECT_EQ(pki::parseIso8601(r->getValue<std::string>("issued_at")), clock->now());
+  EXPECT_EQ(pki::parseIso8601(r->getValue<std::string>("issued_at")), service->clock().now());
   const std::string code = r->getValue<std::string>("lookup_code");
   EXPECT_GE(code.size(), 10u);
   EXPECT_EQ(code.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), std::string::npos) << code;
-  EXPECT_EQ(r->getValue<std::string>("verify_url"), core->settings().publicUrl + "/v/" + code);
+  EXPECT_EQ(r->getValue<std::string>("verify_url"), service->core().settings().publicUrl + "/v/" + code);
 
   // Read back: the same receipt, and its number runs on.
-  const auto read = call("GET", "/v1/receipts/" + id, backendKey);
+  const auto read = service->call("GET", "/v1/receipts/" + id, backendKey);
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(json(read.body)->getObject("payer")->getValue<std::string>("name"), "Nguyễn Văn A");
   const auto second = issue(receiptBody(symbol, uniqueTransaction(), 150000), uniqueKey());
@@ -157,14 +133,15 @@ TEST_F(Receipts, SignedXml_VerifiesWithXmlsec1AndTheSchema) {
   const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
   ASSERT_EQ(answer.status, 201) << answer.body;
   const std::string id = json(answer.body)->getValue<std::string>("id");
-  const auto xml = call("GET", "/v1/receipts/" + id + "/xml", backendKey);
+  const auto xml = service->call("GET", "/v1/receipts/" + id + "/xml", backendKey);
   ASSERT_EQ(xml.status, 200);
   EXPECT_EQ(xml.header("Content-Type"), "application/xml");
   const auto file = work / "receipt.xml";
   test::writeFile(file, xml.body);
   // The signature carries only the seal's certificate (as the authority's documents do): the
   // verifier knows the issuing CA.
-  const auto verdict = test::xmlsec1Verify(file, core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  const auto verdict =
+      test::xmlsec1Verify(file, service->core().devPki()->rootCa(), &service->core().devPki()->issuingCa());
   EXPECT_TRUE(verdict.ok) << verdict.output;
   const auto schema = test::xmllintSchema(file);
   EXPECT_TRUE(schema.ok) << schema.output;
@@ -178,7 +155,9 @@ TEST_F(Receipts, SignedXml_VerifiesWithXmlsec1AndTheSchema) {
   std::string tampered = xml.body;
   tampered.replace(tampered.find("Nguyễn Văn A"), 6, "Nguyen");
   test::writeFile(work / "tampered.xml", tampered);
-  EXPECT_FALSE(test::xmlsec1Verify(work / "tampered.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa()).ok);
+  EXPECT_FALSE(test::xmlsec1Verify(work / "tampered.xml", service->core().devPki()->rootCa(),
+                                   &service->core().devPki()->issuingCa())
+                   .ok);
 }
 
 TEST_F(Receipts, PdfCopy_SignedWithQrAndEveryField_ServedUnchanged) {
@@ -187,13 +166,13 @@ TEST_F(Receipts, PdfCopy_SignedWithQrAndEveryField_ServedUnchanged) {
   ASSERT_EQ(answer.status, 201) << answer.body;
   const auto r = json(answer.body);
   const std::string id = r->getValue<std::string>("id");
-  const auto pdf = call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
+  const auto pdf = service->call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
   ASSERT_EQ(pdf.status, 200) << pdf.body;
   EXPECT_EQ(pdf.header("Content-Type"), "application/pdf");
   const auto file = work / "receipt.pdf";
   test::writeFile(file, pdf.body);
 
-  const test::PeerVerdict v = test::checkWithPeers(file, core->devPki()->rootCa());
+  const test::PeerVerdict v = test::checkWithPeers(file, service->core().devPki()->rootCa());
   EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
   EXPECT_EQ(v.opensslVerified, 1) << v.problems;
 
@@ -215,14 +194,14 @@ TEST_F(Receipts, PdfCopy_SignedWithQrAndEveryField_ServedUnchanged) {
   EXPECT_NE(("\n" + qr.output).find("\n" + url + "\n"), std::string::npos) << qr.output;
 
   // Rendered once: later requests get the stored bytes, even when the clock has moved on.
-  clock->set(clock->now() + std::chrono::minutes(5));
-  const auto again = call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
-  clock->set(clock->now() - std::chrono::minutes(5));
+  service->clock().set(service->clock().now() + std::chrono::minutes(5));
+  const auto again = service->call("GET", "/v1/receipts/" + id + "/pdf", backendKey);
+  service->clock().set(service->clock().now() - std::chrono::minutes(5));
   EXPECT_EQ(again.body, pdf.body);
 
   // The copy's signature is recorded like every other.
   bool audited = false;
-  for (const auto& entry : core->store().audit().list(0, 100000)) {
+  for (const auto& entry : service->core().store().audit().list(0, 100000)) {
     if (entry.record.action == "receipt.pdf" && entry.record.details.find(id) != std::string::npos) {
       audited = true;
       EXPECT_EQ(entry.record.documentSha256, toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(pdf.body))));
@@ -304,14 +283,14 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
       EXPECT_NE(answer.body.find("payer.name"), std::string::npos) << answer.body;
     }
   }
-  const auto noKey = call("POST", "/v1/receipts", backendKey, good);
+  const auto noKey = service->call("POST", "/v1/receipts", backendKey, good);
   EXPECT_EQ(noKey.status, 400);
   EXPECT_EQ(errorCode(noKey), "idempotency_key_required");
   // Refused from the Content-Length alone, before the body is read.
   const std::string huge = test::rawHttp(
-      server->port(), "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + backendKey +
-                          "\r\nIdempotency-Key: huge\r\nContent-Type: application/json\r\nContent-Length: " +
-                          std::to_string(300 * 1024) + "\r\n\r\n{");
+      service->port(), "POST /v1/receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + backendKey +
+                           "\r\nIdempotency-Key: huge\r\nContent-Type: application/json\r\nContent-Length: " +
+                           std::to_string(300 * 1024) + "\r\n\r\n{");
   EXPECT_NE(huge.find("HTTP/1.1 413"), std::string::npos) << huge;
   EXPECT_NE(huge.find("\"body_too_large\""), std::string::npos) << huge;
   const auto signerCannot = issue(good, uniqueKey(), signerKey);
@@ -323,24 +302,24 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
 }
 
 TEST_F(Receipts, Series_RefusesBadDefinitions) {
-  const std::string symbol = symbolFor(clock->now(), "AA");
-  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody("2"))), "invalid_series_symbol");
-  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody("TTTAB"))), "invalid_series_symbol");
-  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "TAI"))),
+  const std::string symbol = symbolFor(service->clock().now(), "AA");
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/series", adminKey, seriesBody("2"))), "invalid_series_symbol");
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/series", adminKey, seriesBody("TTTAB"))), "invalid_series_symbol");
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "TAI"))),
             "invalid_series_symbol");  // I is not a series letter
-  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "CAB"))),
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/series", adminKey, seriesBody(symbol.substr(0, 2) + "CAB"))),
             "invalid_series_symbol");  // C: not registered by an organisation
   std::string badMst = seriesBody(symbol);
   badMst.replace(badMst.find("5000123459"), 10, "5000123458");
-  EXPECT_EQ(errorCode(call("POST", "/v1/series", adminKey, badMst)), "invalid_tax_code");
-  const auto overlapping =
-      call("POST", "/v1/series", adminKey, seriesBody(symbol, R"(, "ranges": [{"unit": "A", "first": 1, "last": 100},
+  EXPECT_EQ(errorCode(service->call("POST", "/v1/series", adminKey, badMst)), "invalid_tax_code");
+  const auto overlapping = service->call("POST", "/v1/series", adminKey,
+                                         seriesBody(symbol, R"(, "ranges": [{"unit": "A", "first": 1, "last": 100},
                                                                    {"unit": "B", "first": 100, "last": 200}])"));
   EXPECT_EQ(errorCode(overlapping), "invalid_range");
-  EXPECT_EQ(call("POST", "/v1/series", backendKey, seriesBody(symbol)).status, 403);
+  EXPECT_EQ(service->call("POST", "/v1/series", backendKey, seriesBody(symbol)).status, 403);
 
   const std::string made = newSeries();
-  const auto listedOne = json(call("GET", "/v1/series", adminKey).body)->getArray("series");
+  const auto listedOne = json(service->call("GET", "/v1/series", adminKey).body)->getArray("series");
   std::string location;
   for (unsigned i = 0; i < listedOne->size(); ++i) {
     if (listedOne->getObject(i)->getValue<std::string>("symbol") == made) {
@@ -348,14 +327,14 @@ TEST_F(Receipts, Series_RefusesBadDefinitions) {
     }
   }
 
-  const auto one = call("GET", location, backendKey);
+  const auto one = service->call("GET", location, backendKey);
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(json(one.body)->getValue<std::string>("symbol"), made);
-  EXPECT_EQ(call("GET", "/v1/series/sr_none", backendKey).status, 404);
-  const auto twice = call("POST", "/v1/series", adminKey, seriesBody(made));
+  EXPECT_EQ(service->call("GET", "/v1/series/sr_none", backendKey).status, 404);
+  const auto twice = service->call("POST", "/v1/series", adminKey, seriesBody(made));
   EXPECT_EQ(twice.status, 409);
   EXPECT_EQ(errorCode(twice), "series_exists");
-  const auto listed = call("GET", "/v1/series", backendKey);
+  const auto listed = service->call("GET", "/v1/series", backendKey);
   ASSERT_EQ(listed.status, 200);
   EXPECT_NE(listed.body.find(made), std::string::npos);
 }
@@ -389,30 +368,31 @@ TEST_F(Receipts, Replacement_LinksBothWays_AndOnlyOnce) {
   corrected = "{" + corrected;
   const std::string key = uniqueKey();
   const auto replaced =
-      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
+      service->call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
   ASSERT_EQ(replaced.status, 201) << replaced.body;
   const auto r = json(replaced.body);
   EXPECT_EQ(r->getValue<int>("number"), 2);
   EXPECT_EQ(r->getValue<std::string>("replaces"), id);
   EXPECT_EQ(r->getObject("original")->getValue<int>("number"), 1);
-  const auto replacementXml = call("GET", "/v1/receipts/" + r->getValue<std::string>("id") + "/xml", backendKey);
+  const auto replacementXml =
+      service->call("GET", "/v1/receipts/" + r->getValue<std::string>("id") + "/xml", backendKey);
   EXPECT_NE(replacementXml.body.find("<SBLLQuan>00000001</SBLLQuan>"), std::string::npos) << replacementXml.body;
   EXPECT_EQ(r->getValue<std::string>("total_in_words"), "Mười nghìn đồng");
 
-  const auto now = json(call("GET", "/v1/receipts/" + id, backendKey).body);
+  const auto now = json(service->call("GET", "/v1/receipts/" + id, backendKey).body);
   EXPECT_EQ(now->getValue<std::string>("status"), "replaced");
   EXPECT_EQ(now->getValue<std::string>("replaced_by"), r->getValue<std::string>("id"));
 
   // A retry is the same replacement; a second replacement of the original is refused.
   const auto retried =
-      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
+      service->call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", key}});
   EXPECT_EQ(json(retried.body)->getValue<std::string>("id"), r->getValue<std::string>("id"));
-  const auto again =
-      call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected, {{"Idempotency-Key", uniqueKey()}});
+  const auto again = service->call("POST", "/v1/receipts/" + id + "/replacement", backendKey, corrected,
+                                   {{"Idempotency-Key", uniqueKey()}});
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(errorCode(again), "receipt_replaced");
 
-  const auto lookup = call("GET", "/v1/public/receipts/" + code, "");
+  const auto lookup = service->call("GET", "/v1/public/receipts/" + code, "");
   ASSERT_EQ(lookup.status, 200) << lookup.body;
   const auto pub = json(lookup.body);
   EXPECT_EQ(pub->getValue<std::string>("status"), "replaced");
@@ -423,24 +403,24 @@ TEST_F(Receipts, PublicLookup_MasksThePayer_AndUnknownCodesAreNotFound) {
   const std::string symbol = newSeries();
   const auto answer = issue(receiptBody(symbol, uniqueTransaction()), uniqueKey());
   const std::string code = json(answer.body)->getValue<std::string>("lookup_code");
-  const auto lookup = call("GET", "/v1/public/receipts/" + code, "");
+  const auto lookup = service->call("GET", "/v1/public/receipts/" + code, "");
   ASSERT_EQ(lookup.status, 200) << lookup.body;
   EXPECT_EQ(lookup.body.find("008085012345"), std::string::npos) << lookup.body;
   EXPECT_EQ(json(lookup.body)->getObject("payer")->getValue<std::string>("id"), "*********345");
   EXPECT_EQ(json(lookup.body)->getValue<std::string>("status"), "issued");
-  EXPECT_EQ(call("GET", "/v1/public/receipts/ZZZZZZZZZZZZ", "").status, 404);
+  EXPECT_EQ(service->call("GET", "/v1/public/receipts/ZZZZZZZZZZZZ", "").status, 404);
   // Typed from paper: lower case and a dash are forgiven.
   std::string typed = code.substr(0, 6) + "-" + code.substr(6);
   for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  EXPECT_EQ(call("GET", "/v1/public/receipts/" + typed, "").status, 200) << typed;
+  EXPECT_EQ(service->call("GET", "/v1/public/receipts/" + typed, "").status, 200) << typed;
 
-  const auto page = call("GET", "/v/" + code, "");
+  const auto page = service->call("GET", "/v/" + code, "");
   ASSERT_EQ(page.status, 200);
   EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(page.body.find("Nguyễn Văn A"), std::string::npos);
   EXPECT_NE(page.body.find("data-status=\"issued\""), std::string::npos);
   EXPECT_EQ(page.body.find("008085012345"), std::string::npos);
-  EXPECT_EQ(call("GET", "/v/NOTACODE", "").status, 404);
+  EXPECT_EQ(service->call("GET", "/v/NOTACODE", "").status, 404);
 }
 
 TEST_F(Receipts, List_FiltersAndPages) {
@@ -452,7 +432,7 @@ TEST_F(Receipts, List_FiltersAndPages) {
   std::set<std::string> seen;
   std::string after;
   for (int page = 0; page < 5; ++page) {
-    const auto answer = call(
+    const auto answer = service->call(
         "GET", "/v1/receipts?series=" + symbol + "&limit=2" + (after.empty() ? "" : "&after=" + after), backendKey);
     ASSERT_EQ(answer.status, 200) << answer.body;
     const auto body = json(answer.body);
@@ -462,8 +442,8 @@ TEST_F(Receipts, List_FiltersAndPages) {
     after = body->getValue<std::string>("next");
   }
   EXPECT_EQ(seen, issued);
-  EXPECT_EQ(errorCode(call("GET", "/v1/receipts?limit=0", backendKey)), "invalid_parameter");
-  EXPECT_EQ(errorCode(call("GET", "/v1/receipts?status=cancelled", backendKey)), "invalid_status");
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/receipts?limit=0", backendKey)), "invalid_parameter");
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/receipts?status=cancelled", backendKey)), "invalid_status");
 }
 
 TEST_F(Receipts, Notice_CorrectsTextOnly_SignedAndIdempotent) {
@@ -475,31 +455,32 @@ TEST_F(Receipts, Notice_CorrectsTextOnly_SignedAndIdempotent) {
   const std::string body =
       R"({"reason": "Sai tên người nộp", "corrections": [{"field": "payer.name", "new": "Nguyễn Văn Anh"}]})";
   const std::string key = uniqueKey();
-  const auto made = call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
+  const auto made = service->call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
   ASSERT_EQ(made.status, 201) << made.body;
   const auto notice = json(made.body);
   const auto correction = notice->getArray("corrections")->getObject(0);
   EXPECT_EQ(correction->getValue<std::string>("old"), "Nguyễn Văn A");  // from the receipt, not the request
   EXPECT_EQ(correction->getValue<std::string>("new"), "Nguyễn Văn Anh");
 
-  const auto xml = call("GET", "/v1/notices/" + notice->getValue<std::string>("id") + "/xml", backendKey);
+  const auto xml = service->call("GET", "/v1/notices/" + notice->getValue<std::string>("id") + "/xml", backendKey);
   ASSERT_EQ(xml.status, 200);
   test::writeFile(work / "notice.xml", xml.body);
-  const auto verdict = test::xmlsec1Verify(work / "notice.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  const auto verdict = test::xmlsec1Verify(work / "notice.xml", service->core().devPki()->rootCa(),
+                                           &service->core().devPki()->issuingCa());
   EXPECT_TRUE(verdict.ok) << verdict.output;
   const auto schema = test::xmllintSchema(work / "notice.xml");
   EXPECT_TRUE(schema.ok) << schema.output;
   EXPECT_NE(xml.body.find("04/SS-CTĐT"), std::string::npos);
 
-  const auto retried = call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
+  const auto retried = service->call("POST", path, backendKey, body, {{"Idempotency-Key", key}});
   EXPECT_EQ(json(retried.body)->getValue<std::string>("id"), notice->getValue<std::string>("id"));
   EXPECT_EQ(retried.header("Idempotent-Replayed"), "true");
-  const auto listed = json(call("GET", path, backendKey).body);
+  const auto listed = json(service->call("GET", path, backendKey).body);
   EXPECT_EQ(listed->getArray("notices")->size(), 1u);
 
   const auto refused = [&](const std::string& corrections) {
-    return call("POST", path, backendKey, R"({"reason": "x", "corrections": )" + corrections + "}",
-                {{"Idempotency-Key", uniqueKey()}});
+    return service->call("POST", path, backendKey, R"({"reason": "x", "corrections": )" + corrections + "}",
+                         {{"Idempotency-Key", uniqueKey()}});
   };
   EXPECT_EQ(errorCode(refused(R"([{"field": "payer.id", "new": "001085012345"}])")), "correction_not_allowed");
   EXPECT_EQ(errorCode(refused(R"([{"field": "items[0].amount", "new": "9000"}])")), "correction_not_allowed");
@@ -509,7 +490,8 @@ TEST_F(Receipts, Notice_CorrectsTextOnly_SignedAndIdempotent) {
   EXPECT_EQ(errorCode(refused("[]")), "missing_field");
   const auto ok = refused(R"([{"field": "items[0].name", "new": "Lệ phí cấp bản sao trích lục khai sinh"}])");
   EXPECT_EQ(ok.status, 201) << ok.body;
-  EXPECT_EQ(call("POST", "/v1/receipts/rc_none/notices", backendKey, body, {{"Idempotency-Key", uniqueKey()}}).status,
+  EXPECT_EQ(service->call("POST", "/v1/receipts/rc_none/notices", backendKey, body, {{"Idempotency-Key", uniqueKey()}})
+                .status,
             404);
 }
 
@@ -524,13 +506,15 @@ TEST_F(Receipts, DailySummary_ListsTheDaysReceipts_SignedForTheTaxAuthority) {
   }
   std::string corrected = receiptBody(symbol, "ignored", 10000);
   corrected = "{" + corrected.substr(corrected.find("\"payer\""));
-  ASSERT_EQ(
-      call("POST", "/v1/receipts/" + ids[0] + "/replacement", backendKey, corrected, {{"Idempotency-Key", uniqueKey()}})
-          .status,
-      201);
+  ASSERT_EQ(service
+                ->call("POST", "/v1/receipts/" + ids[0] + "/replacement", backendKey, corrected,
+                       {{"Idempotency-Key", uniqueKey()}})
+                .status,
+            201);
 
-  const std::string date = pki::formatIso8601(clock->now()).substr(0, 10);
-  const auto summary = call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=" + taxCode, backendKey);
+  const std::string date = pki::formatIso8601(service->clock().now()).substr(0, 10);
+  const auto summary =
+      service->call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=" + taxCode, backendKey);
   ASSERT_EQ(summary.status, 200) << summary.body;
   const auto s = json(summary.body);
   EXPECT_EQ(s->getValue<int>("count"), 3);
@@ -540,11 +524,11 @@ TEST_F(Receipts, DailySummary_ListsTheDaysReceipts_SignedForTheTaxAuthority) {
   EXPECT_EQ(rows->getObject(2)->getObject("replaces")->getValue<std::string>("id"), ids[0]);
 
   const auto xml =
-      call("GET", "/v1/reports/daily-summary?format=xml&date=" + date + "&tax_code=" + taxCode, backendKey);
+      service->call("GET", "/v1/reports/daily-summary?format=xml&date=" + date + "&tax_code=" + taxCode, backendKey);
   ASSERT_EQ(xml.status, 200) << xml.body;
   test::writeFile(work / "summary.xml", xml.body);
-  const auto verdict =
-      test::xmlsec1Verify(work / "summary.xml", core->devPki()->rootCa(), &core->devPki()->issuingCa());
+  const auto verdict = test::xmlsec1Verify(work / "summary.xml", service->core().devPki()->rootCa(),
+                                           &service->core().devPki()->issuingCa());
   EXPECT_TRUE(verdict.ok) << verdict.output;
   const auto schema = test::xmllintSchema(work / "summary.xml");
   EXPECT_TRUE(schema.ok) << schema.output;
@@ -552,12 +536,14 @@ TEST_F(Receipts, DailySummary_ListsTheDaysReceipts_SignedForTheTaxAuthority) {
   EXPECT_NE(xml.body.find("Đã bị thay thế"), std::string::npos);
 
   // Another day: an empty, still signed, table.
-  const auto empty = call("GET", "/v1/reports/daily-summary?date=2026-01-02&tax_code=" + taxCode, backendKey);
+  const auto empty = service->call("GET", "/v1/reports/daily-summary?date=2026-01-02&tax_code=" + taxCode, backendKey);
   EXPECT_EQ(json(empty.body)->getValue<int>("count"), 0);
-  EXPECT_EQ(errorCode(call("GET", "/v1/reports/daily-summary?date=" + date, backendKey)), "tax_code_required");
-  EXPECT_EQ(errorCode(call("GET", "/v1/reports/daily-summary?date=2026-13-01&tax_code=" + taxCode, backendKey)),
-            "invalid_parameter");
-  EXPECT_EQ(call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=0100112437", backendKey).status, 404);
+  EXPECT_EQ(errorCode(service->call("GET", "/v1/reports/daily-summary?date=" + date, backendKey)), "tax_code_required");
+  EXPECT_EQ(
+      errorCode(service->call("GET", "/v1/reports/daily-summary?date=2026-13-01&tax_code=" + taxCode, backendKey)),
+      "invalid_parameter");
+  EXPECT_EQ(service->call("GET", "/v1/reports/daily-summary?date=" + date + "&tax_code=0100112437", backendKey).status,
+            404);
 }
 
 // 32 clients issue 2,000 receipts on one series at once: numbers are exactly 1..2000, and every
@@ -596,9 +582,9 @@ TEST_F(Receipts, Concurrency_32Clients2000Receipts_GaplessAndAllVerify) {
   ASSERT_EQ(numbers.size(), static_cast<std::size_t>(kTotal));
   for (int i = 0; i < kTotal; ++i) ASSERT_EQ(numbers[static_cast<std::size_t>(i)], i + 1);
 
-  test::XmlVerifier verifier(core->devPki()->rootCa(), core->devPki()->issuingCa());
+  test::XmlVerifier verifier(service->core().devPki()->rootCa(), service->core().devPki()->issuingCa());
   for (const auto& id : ids) {
-    const std::string xml = core->receipts().xml(id);
+    const std::string xml = service->core().receipts().xml(id);
     ASSERT_TRUE(verifier.verify(xml)) << id;
   }
 }
@@ -608,14 +594,6 @@ TEST_F(Receipts, Concurrency_32Clients2000Receipts_GaplessAndAllVerify) {
 
 namespace kyso::test {
 namespace {
-
-std::string createdKey(const std::filesystem::path& dataDir, const std::string& role) {
-  const auto created =
-      run({(binDir() / "kyso").string(), "--data-dir", dataDir.string(), "apikey", "create", "--role", role});
-  EXPECT_EQ(created.exitCode, 0) << created.output;
-  const auto at = created.output.find("kyso_");
-  return created.output.substr(at, created.output.find('\n', at) - at);
-}
 
 pki::Certificate served(int port, const std::string& path) {
   const std::string body = http(port, "GET", path).body;

@@ -2,10 +2,13 @@
 // its stderr kept, stopped with SIGTERM, or killed (SIGKILL) to test what survives a crash.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -74,5 +77,15 @@ class ServerProcess {
   int port_ = 0;
   bool running_ = true;
 };
+
+// A key made by `kyso apikey create --role <role>` on the data directory of a stopped or running
+// kyso-server, as its operator makes one.
+inline std::string createdKey(const std::filesystem::path& dataDir, const std::string& role) {
+  const auto created =
+      run({(binDir() / "kyso").string(), "--data-dir", dataDir.string(), "apikey", "create", "--role", role});
+  EXPECT_EQ(created.exitCode, 0) << created.output;
+  const auto at = created.output.find("kyso_");
+  return created.output.substr(at, created.output.find('\n', at) - at);
+}
 
 }  // namespace kyso::test

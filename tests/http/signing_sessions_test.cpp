@@ -6,12 +6,11 @@
 #include <Poco/JSON/Array.h>
 
 #include "http_client.h"
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "kyso/pki/certificate_builder.h"
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/software_key.h"
 #include "test_images.h"
+#include "test_service.h"
 #include "test_support.h"
 
 namespace kyso::api {
@@ -52,41 +51,25 @@ ExternalSigner issue(const std::filesystem::path& dir, const std::string& name, 
 
 class SigningSessions : public ::testing::Test {
  protected:
-  static inline test::TempDir* dir = nullptr;
-  static inline pki::FixedClock* clock = nullptr;
-  static inline ServiceCore* core = nullptr;
-  static inline HttpServer* server = nullptr;
+  static inline std::unique_ptr<test::TestService> service;
   static inline std::string signerKey, otherSignerKey, backendKey;
   static inline std::optional<ExternalSigner> rsa, ec;
 
   static void SetUpTestSuite() {
-    dir = new test::TempDir;
-    clock = new pki::FixedClock(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
-    Settings settings = Settings::load(
-        std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"server.threads", "2"}, {"log.level", "none"}},
-        {});
-    auto listener = HttpListener::bind("127.0.0.1", 0);
-    settings.bindPort(listener.port());
-    core = new ServiceCore(settings, *clock);
-    server = new HttpServer(*core, std::move(listener));
-    server->start();
-    signerKey = core->apiKeys().create(Role::Signer, "desktop helper").key;
-    otherSignerKey = core->apiKeys().create(Role::Signer, "another office").key;
-    backendKey = core->apiKeys().create(Role::Backend, "payments").key;
-    const auto now = clock->now();
-    rsa = issue(dir->path(), "Nguyễn Văn An", pki::KeyAlgorithm::Rsa, now - std::chrono::hours(1),
+    service = std::make_unique<test::TestService>();
+    signerKey = service->key(Role::Signer, "desktop helper");
+    otherSignerKey = service->key(Role::Signer, "another office");
+    backendKey = service->key(Role::Backend, "payments");
+    const auto now = service->clock().now();
+    rsa = issue(service->dir().path(), "Nguyễn Văn An", pki::KeyAlgorithm::Rsa, now - std::chrono::hours(1),
                 std::chrono::hours(24 * 365));
-    ec = issue(dir->path(), "Trần Thị Bích", pki::KeyAlgorithm::Ecdsa, now - std::chrono::hours(1),
+    ec = issue(service->dir().path(), "Trần Thị Bích", pki::KeyAlgorithm::Ecdsa, now - std::chrono::hours(1),
                std::chrono::hours(24 * 365));
   }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    delete core;
-    delete clock;
-    delete dir;
+  static void TearDownTestSuite() { service.reset(); }
+  void TearDown() override {
+    service->clock().set(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
   }
-  void TearDown() override { clock->set(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now())); }
 
   static std::string document() { return test::readFile(test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf")); }
 
@@ -105,16 +88,16 @@ class SigningSessions : public ::testing::Test {
   }
 
   static HttpAnswer create(const std::string& body, const std::string& key = signerKey) {
-    return http(server->port(), "POST", "/v1/signing-sessions", body, "application/json",
+    return http(service->port(), "POST", "/v1/signing-sessions", body, "application/json",
                 {{"Authorization", "Bearer " + key}});
   }
   static HttpAnswer submit(const std::string& id, const std::string& body, const std::string& type,
                            const std::string& key = signerKey) {
-    return http(server->port(), "POST", "/v1/signing-sessions/" + id + "/signature", body, type,
+    return http(service->port(), "POST", "/v1/signing-sessions/" + id + "/signature", body, type,
                 {{"Authorization", "Bearer " + key}});
   }
   static HttpAnswer get(const std::string& path, const std::string& key = signerKey) {
-    return http(server->port(), "GET", path, {}, {}, {{"Authorization", "Bearer " + key}});
+    return http(service->port(), "GET", path, {}, {}, {{"Authorization", "Bearer " + key}});
   }
 
   Bytes tokenSign(const ExternalSigner& signer, const Bytes& digest) {
@@ -148,7 +131,8 @@ TEST_F(SigningSessions, RsaTokenSignsTheDigestAndTheDocumentComesBack) {
   EXPECT_EQ(session->getValue<std::string>("signature_algorithm"), "rsa-pkcs1-v1_5");
   EXPECT_EQ(session->getValue<std::string>("digest_algorithm"), "SHA-256");
   EXPECT_EQ(session->getValue<std::string>("field_name"), "Signature1");
-  EXPECT_EQ(session->getValue<std::string>("expires_at"), pki::formatIso8601(clock->now() + std::chrono::minutes(15)));
+  EXPECT_EQ(session->getValue<std::string>("expires_at"),
+            pki::formatIso8601(service->clock().now() + std::chrono::minutes(15)));
   EXPECT_NE(session->getValue<std::string>("signer").find("Nguyễn Văn An"), std::string::npos);
   const Bytes toBeSigned = fromBase64(session->getValue<std::string>("to_be_signed"));
   const Bytes digest = fromBase64(session->getValue<std::string>("digest"));
@@ -179,11 +163,11 @@ TEST_F(SigningSessions, RsaTokenSignsTheDigestAndTheDocumentComesBack) {
   EXPECT_EQ(replay.status, 409);
   EXPECT_EQ(errorCode(replay), "session_completed");
 
-  const auto entries = core->store().audit().list(sequence - 1, 1);
+  const auto entries = service->core().store().audit().list(sequence - 1, 1);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].record.action, "sign.pdf.two_step");
   EXPECT_EQ(entries[0].record.documentSha256, signedPdf.header("X-Kyso-Document-Sha256"));
-  EXPECT_TRUE(core->store().audit().verify().intact);
+  EXPECT_TRUE(service->core().store().audit().verify().intact);
 }
 
 TEST_F(SigningSessions, EcdsaRawSignatureInJsonAtLevelBt) {
@@ -210,7 +194,8 @@ TEST_F(SigningSessions, EcdsaRawSignatureInJsonAtLevelBt) {
   const auto token = test::signatureTimeStampToken(signatures[0].cms);
   ASSERT_TRUE(token.has_value());
   EXPECT_EQ(
-      test::opensslVerifyToken(*token, pki::sha256(test::signatureValue(signatures[0].cms)), *core->devPki()).exitCode,
+      test::opensslVerifyToken(*token, pki::sha256(test::signatureValue(signatures[0].cms)), *service->core().devPki())
+          .exitCode,
       0);
 }
 
@@ -280,7 +265,7 @@ TEST_F(SigningSessions, WrongSignaturesAreRefusedAndTheSessionStaysOpen) {
   EXPECT_EQ(errorCode(answer), "signature_invalid");
   // The right digest, the wrong key (another citizen's).
   const ExternalSigner other = issue(work.path(), "Lê Văn Cường", pki::KeyAlgorithm::Rsa,
-                                     clock->now() - std::chrono::hours(1), std::chrono::hours(24));
+                                     service->clock().now() - std::chrono::hours(1), std::chrono::hours(24));
   answer = submit(id, std::string(asChars(tokenSign(other, pki::sha256(toBeSigned)))), "application/octet-stream");
   EXPECT_EQ(errorCode(answer), "signature_invalid");
   // Not a signature at all.
@@ -301,14 +286,14 @@ TEST_F(SigningSessions, AnExpiredSessionIsGone) {
   const auto session = json(create(createBody(document(), rsa->chainPem, "B-B")).body);
   const std::string id = session->getValue<std::string>("id");
   const Bytes signature = tokenSign(*rsa, fromBase64(session->getValue<std::string>("digest")));
-  clock->set(clock->now() + std::chrono::minutes(15));
+  service->clock().set(service->clock().now() + std::chrono::minutes(15));
   const HttpAnswer late = submit(id, std::string(asChars(signature)), "application/octet-stream");
   EXPECT_EQ(late.status, 410);
   EXPECT_EQ(errorCode(late), "session_expired");
   EXPECT_EQ(json(get("/v1/signing-sessions/" + id).body)->getValue<std::string>("status"), "expired");
   EXPECT_EQ(get("/v1/signing-sessions/" + id + "/document").status, 410);
   // A day after expiry the session is deleted when the next one is created.
-  clock->set(clock->now() + std::chrono::hours(24) + std::chrono::seconds(1));
+  service->clock().set(service->clock().now() + std::chrono::hours(24) + std::chrono::seconds(1));
   ASSERT_EQ(create(createBody(document(), rsa->chainPem, "B-B")).status, 201);
   EXPECT_EQ(errorCode(get("/v1/signing-sessions/" + id)), "session_not_found");
 }
@@ -320,7 +305,7 @@ TEST_F(SigningSessions, SessionsBelongToTheKeyThatCreatedThem) {
   EXPECT_EQ(get("/v1/signing-sessions/" + id, otherSignerKey).status, 404);
   EXPECT_EQ(submit(id, std::string(asChars(signature)), "application/octet-stream", otherSignerKey).status, 404);
   EXPECT_EQ(get("/v1/signing-sessions/" + id, backendKey).status, 403);
-  EXPECT_EQ(http(server->port(), "GET", "/v1/signing-sessions/" + id).status, 401);
+  EXPECT_EQ(http(service->port(), "GET", "/v1/signing-sessions/" + id).status, 401);
   EXPECT_EQ(get("/v1/signing-sessions/ss_00000000000000000000000000000000").status, 404);
   // Still open for its owner.
   EXPECT_EQ(submit(id, std::string(asChars(signature)), "application/octet-stream").status, 200);
@@ -343,12 +328,12 @@ TEST_F(SigningSessions, BadRequestsGetClearErrors) {
   EXPECT_EQ(notPdf.status, 422);
   EXPECT_EQ(errorCode(notPdf), "not_a_pdf");
   const ExternalSigner expired = issue(work.path(), "Hết Hạn", pki::KeyAlgorithm::Rsa,
-                                       clock->now() - std::chrono::hours(48), std::chrono::hours(24));
+                                       service->clock().now() - std::chrono::hours(48), std::chrono::hours(24));
   const HttpAnswer old = create(createBody(pdf, expired.chainPem, "B-B"));
   EXPECT_EQ(old.status, 422);
   EXPECT_EQ(errorCode(old), "certificate_expired");
   // Refused before the body is read (small bodies: the server closes the connection after answering).
-  EXPECT_EQ(http(server->port(), "POST", "/v1/signing-sessions", "{}", "application/pdf",
+  EXPECT_EQ(http(service->port(), "POST", "/v1/signing-sessions", "{}", "application/pdf",
                  {{"Authorization", "Bearer " + signerKey}})
                 .status,
             415);

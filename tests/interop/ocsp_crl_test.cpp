@@ -6,9 +6,8 @@
 #include <regex>
 
 #include "http_client.h"
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "kyso/pki/local_ca.h"
+#include "test_service.h"
 #include "test_support.h"
 
 namespace kyso::api {
@@ -21,40 +20,20 @@ const std::string kOpenssl = "/usr/bin/openssl";
 
 class OcspCrl : public ::testing::Test {
  protected:
-  static inline test::TempDir* dir = nullptr;
-  static inline pki::FixedClock* clock = nullptr;
-  static inline ServiceCore* core = nullptr;
-  static inline HttpServer* server = nullptr;
+  static inline std::unique_ptr<test::TestService> service;
   static inline int issued = 0;
 
   static void SetUpTestSuite() {
-    dir = new test::TempDir;
-    clock = new pki::FixedClock(std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now()));
-    Settings settings = Settings::load(
-        std::nullopt, {{"data_dir", (dir->path() / "var").string()}, {"server.threads", "2"}, {"log.level", "none"}},
-        {});
-    auto listener = HttpListener::bind("127.0.0.1", 0);
-    settings.bindPort(listener.port());
-    core = new ServiceCore(settings, *clock);
-    server = new HttpServer(*core, std::move(listener));
-    server->start();
-    const pki::DevPki& pki = *core->devPki();
-    test::writeFile(dir->path() / "root.pem", pki.rootCa().pem());
-    test::writeFile(dir->path() / "issuing.pem", pki.issuingCa().pem());
-    test::writeFile(dir->path() / "chain.pem", pki.issuingCa().pem() + pki.rootCa().pem());
+    service = std::make_unique<test::TestService>();
+    const pki::DevPki& pki = *service->core().devPki();
+    test::writeFile(service->dir().path() / "root.pem", pki.rootCa().pem());
+    test::writeFile(service->dir().path() / "issuing.pem", pki.issuingCa().pem());
+    test::writeFile(service->dir().path() / "chain.pem", pki.issuingCa().pem() + pki.rootCa().pem());
   }
-  static void TearDownTestSuite() {
-    server->stop();
-    delete server;
-    delete core;
-    delete clock;
-    delete dir;
-  }
+  static void TearDownTestSuite() { service.reset(); }
 
-  static std::string path(const std::string& name) { return (dir->path() / name).string(); }
-  static std::string url(const std::string& target) {
-    return "http://127.0.0.1:" + std::to_string(server->port()) + target;
-  }
+  static std::string path(const std::string& name) { return (service->dir().path() / name).string(); }
+  static std::string url(const std::string& target) { return service->url(target); }
 
   static test::ProcessResult openssl(std::vector<std::string> args) {
     args.insert(args.begin(), kOpenssl);
@@ -75,8 +54,8 @@ class OcspCrl : public ::testing::Test {
                               "-out", path(stem + ".csr")});
     EXPECT_EQ(req.exitCode, 0) << req.output;
     const pki::CertificateSubject subject{"Nguyễn Văn An", {"CCCD:001085012345"}, "Tỉnh Tuyên Quang", ""};
-    const pki::Certificate cert =
-        core->issuingCa()->issue(pki::CertificateRequest::parse(asBytes(test::readFile(path(stem + ".csr")))), subject);
+    const pki::Certificate cert = service->core().issuingCa()->issue(
+        pki::CertificateRequest::parse(asBytes(test::readFile(path(stem + ".csr")))), subject);
     test::writeFile(path(stem + ".pem"), cert.pem());
     return stem + ".pem";
   }
@@ -92,7 +71,7 @@ class OcspCrl : public ::testing::Test {
 
   // GET /pki/crl (or /pki/crl/root) saved as DER; the answer's status is checked.
   static std::string fetchCrl(const std::string& target, const std::string& name) {
-    const HttpAnswer answer = http(server->port(), "GET", target);
+    const HttpAnswer answer = http(service->port(), "GET", target);
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(answer.header("Content-Type"), "application/pkix-crl");
     test::writeFile(path(name), answer.body);
@@ -133,7 +112,7 @@ TEST_F(OcspCrl, OpensslOcsp_FreshCertificate_IsGoodAndTheResponseVerifies) {
 }
 
 TEST_F(OcspCrl, OpensslOcsp_DevPkiSeal_IsKnownFromTheStart) {
-  test::writeFile(path("seal.pem"), core->devPki()->seal().certificate().pem());
+  test::writeFile(path("seal.pem"), service->core().devPki()->seal().certificate().pem());
   const auto result = ocspQuery("seal.pem");
   EXPECT_NE(result.output.find("Response verify OK"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("seal.pem: good"), std::string::npos) << result.output;
@@ -142,7 +121,7 @@ TEST_F(OcspCrl, OpensslOcsp_DevPkiSeal_IsKnownFromTheStart) {
 TEST_F(OcspCrl, OpensslOcsp_RevokedCertificate_SaysRevokedWithTheReason) {
   const std::string cert = issueWithOpensslKey("rsa");
   EXPECT_NE(ocspQuery(cert).output.find(cert + ": good"), std::string::npos);
-  ASSERT_TRUE(core->issuingCa()->revoke(serialOf(cert), pki::RevocationReason::KeyCompromise));
+  ASSERT_TRUE(service->core().issuingCa()->revoke(serialOf(cert), pki::RevocationReason::KeyCompromise));
   const auto result = ocspQuery(cert);
   EXPECT_EQ(result.exitCode, 0) << result.output;
   EXPECT_NE(result.output.find("Response verify OK"), std::string::npos) << result.output;
@@ -157,7 +136,7 @@ TEST_F(OcspCrl, OpensslCrl_VerifiesAndListsTheRevokedSerialWithAGrowingNumber) {
   const std::uint64_t before = crlNumber(fetchCrl("/pki/crl", "before.crl"));
   // Without a change within the refresh interval, every fetch gets the same CRL.
   EXPECT_EQ(crlNumber(fetchCrl("/pki/crl", "same.crl")), before);
-  ASSERT_TRUE(core->issuingCa()->revoke(serialOf(revoked), pki::RevocationReason::KeyCompromise));
+  ASSERT_TRUE(service->core().issuingCa()->revoke(serialOf(revoked), pki::RevocationReason::KeyCompromise));
   const std::string crl = fetchCrl("/pki/crl", "after.crl");
   const std::uint64_t after = crlNumber(crl);
   EXPECT_GT(after, before);
@@ -182,9 +161,9 @@ TEST_F(OcspCrl, OpensslCrl_VerifiesAndListsTheRevokedSerialWithAGrowingNumber) {
   EXPECT_EQ(accepted.exitCode, 0) << accepted.output;
 
   // Past the refresh interval the CRL is signed anew, with the next number.
-  clock->set(clock->now() + std::chrono::hours(1));
+  service->clock().set(service->clock().now() + std::chrono::hours(1));
   EXPECT_GT(crlNumber(fetchCrl("/pki/crl", "later.crl")), after);
-  clock->set(clock->now() - std::chrono::hours(1));
+  service->clock().set(service->clock().now() - std::chrono::hours(1));
 }
 
 TEST_F(OcspCrl, RootCrl_StillServedAndVerifiedByTheRoot) {
@@ -203,7 +182,7 @@ TEST_F(OcspCrl, RootCrl_StillServedAndVerifiedByTheRoot) {
 }
 
 TEST_F(OcspCrl, GarbageOcspRequest_GetsMalformedRequestNotAnError) {
-  const HttpAnswer answer = http(server->port(), "POST", "/pki/ocsp", "this is not DER", "application/ocsp-request");
+  const HttpAnswer answer = http(service->port(), "POST", "/pki/ocsp", "this is not DER", "application/ocsp-request");
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.header("Content-Type"), "application/ocsp-response");
   test::writeFile(path("malformed.der"), answer.body);
@@ -212,11 +191,11 @@ TEST_F(OcspCrl, GarbageOcspRequest_GetsMalformedRequestNotAnError) {
   EXPECT_NE(text.output.find("Responder Error: malformedrequest (1)"), std::string::npos) << text.output;
 
   // The HTTP rules still hold around it: media type, body cap.
-  EXPECT_EQ(http(server->port(), "POST", "/pki/ocsp", "x", "application/octet-stream").status, 415);
+  EXPECT_EQ(http(service->port(), "POST", "/pki/ocsp", "x", "application/octet-stream").status, 415);
   // Refused from the Content-Length alone: the server answers and closes without reading the body
   // (a client still writing it could see the connection reset, so only the head is sent).
   const std::string tooLarge =
-      test::rawHttp(server->port(),
+      test::rawHttp(service->port(),
                     "POST /pki/ocsp HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\n"
                     "Content-Length: " +
                         std::to_string(16 * 1024 + 1) + "\r\n\r\n0");
@@ -239,7 +218,7 @@ TEST_F(OcspCrl, OcspGet_Rfc6960AppendixA_AnswersLikePost) {
     else if (c != '\n' && c != '\r')
       encoded += c;
   }
-  const HttpAnswer answer = http(server->port(), "GET", "/pki/ocsp/" + encoded);
+  const HttpAnswer answer = http(service->port(), "GET", "/pki/ocsp/" + encoded);
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.header("Content-Type"), "application/ocsp-response");
   test::writeFile(path("get.resp"), answer.body);
@@ -248,7 +227,7 @@ TEST_F(OcspCrl, OcspGet_Rfc6960AppendixA_AnswersLikePost) {
   EXPECT_NE(text.output.find("Response verify OK"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find(cert + ": good"), std::string::npos) << text.output;
 
-  const HttpAnswer garbage = http(server->port(), "GET", "/pki/ocsp/%%%not-base64");
+  const HttpAnswer garbage = http(service->port(), "GET", "/pki/ocsp/%%%not-base64");
   ASSERT_EQ(garbage.status, 200);
   test::writeFile(path("get-bad.resp"), garbage.body);
   const auto bad = openssl({"ocsp", "-respin", path("get-bad.resp"), "-resp_text", "-noverify"});

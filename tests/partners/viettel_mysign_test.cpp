@@ -13,6 +13,7 @@
 #include "kyso/error.h"
 #include "kyso/pki/viettel_mysign.h"
 #include "partner_simulator.h"
+#include "partner_test.h"
 #include "test_support.h"
 
 namespace kyso::test {
@@ -158,22 +159,8 @@ class MySignModel {
   std::map<std::string, std::string> tokens_;  // token → user
 };
 
-std::optional<Error> errorOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e;
-  }
-  return std::nullopt;
-}
-
-class ViettelMySignTest : public ::testing::Test {
+class ViettelMySignTest : public PartnerTest {
  protected:
-  static void SetUpTestSuite() { simulator = std::make_unique<PartnerSimulator>(); }
-  static void TearDownTestSuite() { simulator.reset(); }
-  // The routes call into this test's partner model, which goes away.
-  void TearDown() override { sim.reset(); }
-
   pki::ViettelMySignSettings settings() const {
     pki::ViettelMySignSettings s;
     s.baseUrl = sim.baseUrl(kPrefix) + "/";
@@ -202,21 +189,13 @@ class ViettelMySignTest : public ::testing::Test {
     }
     return r;
   }
-  Error failure(const std::function<void()>& call) const {
-    auto e = errorOf(call);
-    if (!e) throw std::logic_error("the call did not fail");
-    for (const std::string& secret : {kClientSecret, kWebhookSecret}) {
-      EXPECT_EQ(std::string(e->what()).find(secret), std::string::npos) << e->what();
-      EXPECT_EQ(e->detail().find(secret), std::string::npos) << e->detail();
-    }
-    return *e;
+  // The error of a call; checks that no secret of the configuration or the partner reached it.
+  static Error failure(const std::function<void()>& call) {
+    return PartnerTest::failure(call, {kClientSecret, kWebhookSecret});
   }
   std::string path(const std::string& p) const { return kPrefix + p; }
 
-  static inline std::unique_ptr<PartnerSimulator> simulator;
-  PartnerSimulator& sim = *simulator;
   MySignModel partner{sim};
-  pki::FixedClock clock{pki::parseIso8601("2026-11-27T09:00:00Z")};
 };
 
 TEST_F(ViettelMySignTest, Credentials_UserWithChain_LeafFirstThenIssuingCaAndRoot) {

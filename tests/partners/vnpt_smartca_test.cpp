@@ -12,6 +12,7 @@
 #include "kyso/error.h"
 #include "kyso/pki/vnpt_smartca.h"
 #include "partner_simulator.h"
+#include "partner_test.h"
 #include "test_support.h"
 
 namespace kyso::test {
@@ -158,22 +159,8 @@ class SmartCaModel {
   std::set<std::string> tokens_;
 };
 
-std::optional<Error> errorOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e;
-  }
-  return std::nullopt;
-}
-
-class VnptSmartCaTest : public ::testing::Test {
+class VnptSmartCaTest : public PartnerTest {
  protected:
-  static void SetUpTestSuite() { simulator = std::make_unique<PartnerSimulator>(); }
-  static void TearDownTestSuite() { simulator.reset(); }
-  // The routes call into this test's partner model, which goes away.
-  void TearDown() override { sim.reset(); }
-
   pki::VnptSmartCaSettings settings() const {
     pki::VnptSmartCaSettings s;
     s.baseUrl = sim.baseUrl();
@@ -200,20 +187,11 @@ class VnptSmartCaTest : public ::testing::Test {
     return r;
   }
   // The error of a call; checks that no secret of the configuration or the partner reached it.
-  Error failure(const std::function<void()>& call) const {
-    auto error = errorOf(call);
-    if (!error) throw std::logic_error("the call did not fail");
-    for (const std::string& secret : {kClientSecret, kWebhookSecret}) {
-      EXPECT_EQ(std::string(error->what()).find(secret), std::string::npos) << error->what();
-      EXPECT_EQ(error->detail().find(secret), std::string::npos) << error->detail();
-    }
-    return *error;
+  static Error failure(const std::function<void()>& call) {
+    return PartnerTest::failure(call, {kClientSecret, kWebhookSecret});
   }
 
-  static inline std::unique_ptr<PartnerSimulator> simulator;
-  PartnerSimulator& sim = *simulator;
   SmartCaModel partner{sim};
-  pki::FixedClock clock{pki::parseIso8601("2026-11-27T09:00:00Z")};
 };
 
 TEST_F(VnptSmartCaTest, Credentials_UserWithChain_LeafFirstThenIssuingCaAndRoot) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -94,5 +95,16 @@ ProcessResult opensslVerifyReply(const std::string& reply, const std::string& qu
 std::optional<Bytes> signatureTimeStampToken(const Bytes& cms);
 // The SignerInfo's signature value.
 Bytes signatureValue(const Bytes& cms);
+
+// The exception of type E that `f` throws; any other outcome throws (a failure of the test).
+template <typename E, typename F>
+E expectThrow(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e;
+  }
+  throw std::runtime_error("the expected exception was not thrown");
+}
 
 }  // namespace kyso::test

@@ -9,24 +9,22 @@
 #include <memory>
 #include <string>
 
-#include "kyso/api/http_server.h"
-#include "kyso/api/service_core.h"
 #include "kyso/pki/certificate_request_builder.h"
 #include "kyso/pki/local_ca.h"
 #include "kyso/pki/software_key.h"
 #include "kyso/signer/pades_signer.h"
 #include "kyso/store/certificates.h"
 #include "pdf_builder.h"
+#include "test_service.h"
 #include "test_support.h"
 
 namespace kyso::test {
 
 class OnlineService : public ::testing::Test {
  protected:
-  TempDir dir;
   pki::FixedClock clock{std::chrono::floor<std::chrono::seconds>(pki::SystemClock::instance().now())};
-  std::unique_ptr<api::ServiceCore> core;
-  std::unique_ptr<api::HttpServer> server;
+  std::unique_ptr<TestService> service;
+  api::ServiceCore* core = nullptr;
   int port = 0;
   std::string publicUrl;
 
@@ -34,28 +32,20 @@ class OnlineService : public ::testing::Test {
   virtual std::map<std::string, std::string> extraSettings() const { return {}; }
 
   void SetUp() override {
-    auto listener = api::HttpListener::bind("127.0.0.1", 0);
-    port = listener.port();
-    publicUrl = "http://127.0.0.1:" + std::to_string(port);
-    std::map<std::string, std::string> settings = {{"data_dir", dataDir().string()},
-                                                   {"server.threads", "2"},
-                                                   {"log.level", "none"},
-                                                   {"pki.dev.algorithm", "ec"},
-                                                   {"public_url", publicUrl}};
-    for (const auto& [key, value] : extraSettings()) settings[key] = value;
-    api::Settings loaded = api::Settings::load(std::nullopt, settings, {});
-    loaded.bindPort(port);
-    core = std::make_unique<api::ServiceCore>(loaded, clock);
-    server = std::make_unique<api::HttpServer>(*core, std::move(listener));
-    server->start();
+    TestServiceOptions options{
+        .settings = {{"pki.dev.algorithm", "ec"}}, .publicUrlIsThisServer = true, .clock = &clock};
+    for (const auto& [key, value] : extraSettings()) options.settings[key] = value;
+    service = std::make_unique<TestService>(std::move(options));
+    core = &service->core();
+    port = service->port();
+    publicUrl = service->url();
   }
   void TearDown() override {
-    if (server) server->stop();
-    server.reset();
-    core.reset();
+    core = nullptr;
+    service.reset();
   }
 
-  std::filesystem::path dataDir() const { return dir.path() / "var"; }
+  std::filesystem::path dataDir() const { return service->dataDir(); }
   const pki::DevPki& pki() const { return *core->devPki(); }
   const pki::SigningCredential& seal() const { return core->keys().get("seal"); }
 

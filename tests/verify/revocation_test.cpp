@@ -147,7 +147,7 @@ TEST_F(Revocation, RevokedBeforeTheTimeStamp_TotalFailedRevoked) {
 
 TEST_F(Revocation, ResponderUnreachable_IndeterminateTryLater_OneAttemptPerHost) {
   const std::string pdf = sign(seal(), PadesLevel::B_B);
-  server.reset();  // the listening socket is closed: connections are refused
+  service->stopServer();  // the listening socket is closed: connections are refused
   const VerificationReport report = verify(pdf);
   EXPECT_EQ(report.indication, Indication::Indeterminate) << describe(report);
   EXPECT_EQ(report.subIndication, SubIndication::TryLater);

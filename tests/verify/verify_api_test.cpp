@@ -195,7 +195,7 @@ class VerifyCli : public test::OnlineService {
   test::ProcessResult kyso(const std::vector<std::string>& args) const {
     // The CLI opens the same data directory (database, development PKI) with the same public URL,
     // so its verifier answers this PKI's revocation questions in process too.
-    const auto config = dir.path() / "kyso.properties";
+    const auto config = service->dir().path() / "kyso.properties";
     test::writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");
     std::vector<std::string> argv = {(test::binDir() / "kyso").string(), "--data-dir", dataDir().string(), "--config",
                                      config.string()};
@@ -203,7 +203,7 @@ class VerifyCli : public test::OnlineService {
     return test::run(argv, {}, 60);
   }
   std::string write(const std::string& name, const std::string& bytes) const {
-    const auto path = dir.path() / name;
+    const auto path = service->dir().path() / name;
     test::writeFile(path, bytes);
     return path.string();
   }
@@ -238,7 +238,7 @@ TEST_F(VerifyCli, ExitCodes_PassedFailedIndeterminateUsageUnreadable) {
   r = kyso({"verify", write("text.pdf", "hello")});
   EXPECT_EQ(r.exitCode, 4) << r.output;
   EXPECT_NE(r.output.find("not_a_pdf"), std::string::npos) << r.output;
-  EXPECT_EQ(kyso({"verify", (dir.path() / "missing.pdf").string()}).exitCode, 4);
+  EXPECT_EQ(kyso({"verify", (service->dir().path() / "missing.pdf").string()}).exitCode, 4);
   EXPECT_EQ(kyso({"verify", "--help"}).exitCode, 0);
 }
 

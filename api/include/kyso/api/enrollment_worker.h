@@ -7,11 +7,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
+#include "kyso/api/periodic_worker.h"
 #include "kyso/pki/enrollment_service.h"
 
 namespace kyso::api {
@@ -36,16 +34,9 @@ class EnrollmentWorker {
   std::size_t advanceDue();
 
  private:
-  void run();
-
   pki::EnrollmentService& service_;
-  std::chrono::milliseconds interval_;
   std::function<void()> eventsQueued_;
-  std::mutex mutex_;
-  std::condition_variable wakeUp_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread worker_;
+  PeriodicWorker worker_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace kyso::api

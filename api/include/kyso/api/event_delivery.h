@@ -8,12 +8,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <thread>
 
+#include "kyso/api/periodic_worker.h"
 #include "kyso/pki/clock.h"
 #include "kyso/store/receipts.h"
 
@@ -59,19 +58,13 @@ class EventDelivery {
   std::size_t deliverDue();
 
  private:
-  void run();
-  bool stopRequested();
   std::string send(const store::OutboxEvent& event, const store::CallbackRecord& callback);
 
   store::ReceiptRepository& repository_;
   const pki::Clock& clock_;
   EventDeliveryOptions options_;
-  std::mutex passMutex_;  // one pass at a time (the worker and a direct caller)
-  std::mutex mutex_;
-  std::condition_variable wakeUp_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread worker_;
+  std::mutex passMutex_;   // one pass at a time (the worker and a direct caller)
+  PeriodicWorker worker_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace kyso::api

@@ -12,9 +12,13 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/cms.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/ess.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/pkcs12.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
@@ -25,6 +29,7 @@
 #include <string_view>
 
 #include "kyso/error.h"
+#include "kyso/pki/bytes.h"
 
 namespace kyso {
 
@@ -56,14 +61,20 @@ template <> struct Deleter<ASN1_TYPE> : FreeWith<&ASN1_TYPE_free> {};
 template <> struct Deleter<BIGNUM> : FreeWith<&BN_free> {};
 template <> struct Deleter<BIO> : FreeWith<&BIO_free_all> {};
 template <> struct Deleter<CMS_ContentInfo> : FreeWith<&CMS_ContentInfo_free> {};
+template <> struct Deleter<EC_GROUP> : FreeWith<&EC_GROUP_free> {};
 template <> struct Deleter<ECDSA_SIG> : FreeWith<&ECDSA_SIG_free> {};
+template <> struct Deleter<ESS_SIGNING_CERT> : FreeWith<&ESS_SIGNING_CERT_free> {};
+template <> struct Deleter<ESS_SIGNING_CERT_V2> : FreeWith<&ESS_SIGNING_CERT_V2_free> {};
 template <> struct Deleter<EVP_MD_CTX> : FreeWith<&EVP_MD_CTX_free> {};
 template <> struct Deleter<EVP_PKEY> : FreeWith<&EVP_PKEY_free> {};
 template <> struct Deleter<EVP_PKEY_CTX> : FreeWith<&EVP_PKEY_CTX_free> {};
+template <> struct Deleter<ISSUING_DIST_POINT> : FreeWith<&ISSUING_DIST_POINT_free> {};
 template <> struct Deleter<OCSP_BASICRESP> : FreeWith<&OCSP_BASICRESP_free> {};
 template <> struct Deleter<OCSP_CERTID> : FreeWith<&OCSP_CERTID_free> {};
 template <> struct Deleter<OCSP_REQUEST> : FreeWith<&OCSP_REQUEST_free> {};
 template <> struct Deleter<OCSP_RESPONSE> : FreeWith<&OCSP_RESPONSE_free> {};
+template <> struct Deleter<OSSL_PARAM> : FreeWith<&OSSL_PARAM_free> {};
+template <> struct Deleter<OSSL_PARAM_BLD> : FreeWith<&OSSL_PARAM_BLD_free> {};
 template <> struct Deleter<PKCS12> : FreeWith<&PKCS12_free> {};
 template <> struct Deleter<PKCS7> : FreeWith<&PKCS7_free> {};
 template <> struct Deleter<TS_MSG_IMPRINT> : FreeWith<&TS_MSG_IMPRINT_free> {};
@@ -95,6 +106,10 @@ template <>
 struct Deleter<STACK_OF(X509_CRL)> {
   void operator()(STACK_OF(X509_CRL) * p) const noexcept { sk_X509_CRL_pop_free(p, X509_CRL_free); }
 };
+// clang-format off
+template <> struct Deleter<STACK_OF(DIST_POINT)> : FreeWith<&CRL_DIST_POINTS_free> {};
+template <> struct Deleter<STACK_OF(OPENSSL_STRING)> : FreeWith<&X509_email_free> {};
+// clang-format on
 
 // OPENSSL_malloc'ed buffers (i2d output, BN_bn2hex, X509_NAME_print...).
 struct OpenSslFree {
@@ -126,6 +141,16 @@ T* check(T* p, std::string_view what) {
 template <typename T>
 Ptr<T> own(T* p, std::string_view what) {
   return Ptr<T>(check(p, what));
+}
+
+// The DER encoding of `object` by its i2d function (i2d_OCSP_RESPONSE, i2d_ECDSA_SIG...).
+template <typename T, typename I2d>
+Bytes toDer(I2d i2d, const T* object, std::string_view what) {
+  unsigned char* der = nullptr;
+  const int length = i2d(object, &der);
+  check(length, what);
+  const Buffer owned(der);
+  return Bytes(der, der + length);
 }
 
 // Discards anything a previous, already handled failure left in this thread's error queue.
