@@ -1,10 +1,44 @@
 #include "kyso/api/service_core.h"
 
+#include <algorithm>
+
 #include "kyso/error.h"
+#include "kyso/pki/cmp_connector.h"
 #include "kyso/pki/local_connector.h"
 #include "kyso/receipts/receipt_pdf.h"
 
 namespace kyso::api {
+
+namespace {
+
+// The "cmp" partner (partners.cmp.*). The shared secret is read here, not kept in Settings, and
+// lives on only in the connector.
+std::shared_ptr<pki::CaConnector> cmpConnector(const CmpPartnerSettings& cmp) {
+  pki::CmpSettings settings;
+  settings.url = cmp.url;
+  settings.reference = cmp.reference;
+  if (!cmp.secretFile.empty()) settings.secret = Settings::readSecretFile(cmp.secretFile, "partners.cmp.secret_file");
+  settings.protectionCertificateFile = cmp.protectionCertificateFile;
+  settings.protectionKeyFile = cmp.protectionKeyFile;
+  settings.serverCertificateFile = cmp.serverCertificateFile;
+  settings.trustedCaFile = cmp.trustedCaFile;
+  settings.expectedSender = cmp.expectedSender;
+  settings.timeout = cmp.timeout;
+  try {
+    auto connector = std::make_shared<pki::CmpConnector>(settings);
+    std::fill(settings.secret.begin(), settings.secret.end(), '\0');
+    return connector;
+  } catch (const InputError& e) {
+    std::fill(settings.secret.begin(), settings.secret.end(), '\0');
+    // The connector's messages do not say which settings they are about.
+    throw InputError(e.code(), std::string("partners.cmp: ") + e.what(), e.kind());
+  } catch (...) {
+    std::fill(settings.secret.begin(), settings.secret.end(), '\0');
+    throw;
+  }
+}
+
+}  // namespace
 
 ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_(std::move(settings)), clock_(clock) {
   std::filesystem::create_directories(settings_.dataDir);
@@ -98,6 +132,7 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
     enrollments_->addConnector(
         std::make_shared<pki::LocalConnector>(*issuingCa_, store_->connectorTransactions(), clock_));
   }
+  if (settings_.cmp.configured()) enrollments_->addConnector(cmpConnector(settings_.cmp));
   enrollmentWorker_ = std::make_unique<EnrollmentWorker>(*enrollments_, settings_.enrollmentPollInterval,
                                                          [this] { eventDelivery_->wake(); });
   verification_ = std::make_unique<VerificationService>(

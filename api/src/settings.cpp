@@ -9,9 +9,13 @@
 #include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -167,7 +171,148 @@ KeySettings keySettings(const AbstractConfiguration& c, const std::string& id) {
   return k;
 }
 
+// A secret file others may read (or replace) holds no secret: the same rule as ssh's for private
+// keys, and as keys.<id>.pkcs11_pin_file's.
+void requireOwnerOnly(const std::filesystem::path& path, const std::string& setting) {
+  struct ::stat status {};
+  if (::stat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
+    throw InputError("config_invalid", setting + ": cannot read the file " + path.string());
+  }
+  if ((status.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", status.st_mode & 07777);
+    throw InputError("config_invalid", setting + ": the file " + path.string() + " has mode " + mode +
+                                           "; it must be accessible to its owner only (chmod 600)");
+  }
+}
+
+// "/C=VN/O=Partner CA/CN=CMP RA", as openssl cmp -expect_sender writes a name: the attributes in
+// order, by their OpenSSL short names. A value cannot contain '/'.
+pki::DistinguishedName distinguishedName(const std::string& text, const std::string& setting) {
+  const auto invalid = [&] {
+    return InputError("config_invalid",
+                      setting + " must be a name like /C=VN/O=Partner CA/CN=CMP RA, not '" + text + "'");
+  };
+  if (!text.starts_with("/")) throw invalid();
+  pki::DistinguishedName dn;
+  std::size_t at = 1;
+  while (at <= text.size()) {
+    const std::size_t end = std::min(text.find('/', at), text.size());
+    const std::string part = text.substr(at, end - at);
+    const auto eq = part.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == part.size()) throw invalid();
+    const std::string type = part.substr(0, eq);
+    if (!std::all_of(type.begin(), type.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); })) {
+      throw invalid();
+    }
+    dn.push_back({type, part.substr(eq + 1)});
+    at = end + 1;
+  }
+  return dn;
+}
+
+// partners.cmp.*: the CA connector "cmp" (pki::CmpConnector), enabled by partners.cmp.url. The
+// connector checks the files' contents when it is made; here the combinations and the secret's mode.
+CmpPartnerSettings cmpSettings(const AbstractConfiguration& c) {
+  const std::string prefix = "partners.cmp.";
+  AbstractConfiguration::Keys partners;
+  c.keys("partners", partners);
+  for (const auto& name : partners) {
+    if (name != "cmp") throw InputError("config_invalid", "unknown setting partners." + name);
+  }
+  AbstractConfiguration::Keys names;
+  c.keys("partners.cmp", names);
+  static const std::set<std::string> known = {"url",
+                                              "reference",
+                                              "secret_file",
+                                              "protection_cert_file",
+                                              "protection_key_file",
+                                              "server_cert_file",
+                                              "trusted_ca_file",
+                                              "expected_sender",
+                                              "timeout_seconds"};
+  for (const auto& name : names) {
+    // A secret written into the configuration would be read by everyone who can read the file.
+    if (name == "secret") {
+      throw InputError("config_invalid", "a shared secret is not configured in place: put it in a file named by " +
+                                             prefix + "secret_file (readable by its owner only)");
+    }
+    if (!known.contains(name)) throw InputError("config_invalid", "unknown setting " + prefix + name);
+  }
+  CmpPartnerSettings p;
+  p.url = c.getString(prefix + "url", "");
+  if (p.url.empty()) {
+    if (!names.empty()) {
+      throw InputError("config_invalid", prefix + names.front() + " applies only with " + prefix + "url");
+    }
+    return p;
+  }
+  try {
+    const Poco::URI uri(p.url);
+    // CMP protects each message itself; the connector speaks plain HTTP (RFC 6712) only.
+    if (uri.getScheme() != "http" || uri.getHost().empty()) throw std::invalid_argument("scheme");
+  } catch (const std::exception&) {
+    throw InputError("config_invalid", prefix + "url must be an http:// URL with a host, not '" + p.url + "'");
+  }
+  p.reference = c.getString(prefix + "reference", "");
+  p.secretFile = c.getString(prefix + "secret_file", "");
+  p.protectionCertificateFile = c.getString(prefix + "protection_cert_file", "");
+  p.protectionKeyFile = c.getString(prefix + "protection_key_file", "");
+  p.serverCertificateFile = c.getString(prefix + "server_cert_file", "");
+  p.trustedCaFile = c.getString(prefix + "trusted_ca_file", "");
+  const std::string sender = c.getString(prefix + "expected_sender", "");
+  p.timeout = std::chrono::seconds(number<int>(c, prefix + "timeout_seconds", 30, 1, 300));
+
+  const bool signature = !p.protectionCertificateFile.empty() || !p.protectionKeyFile.empty();
+  if (p.secretFile.empty() == !signature) {
+    throw InputError("config_invalid", prefix + "url needs exactly one protection: " + prefix + "secret_file, or " +
+                                           prefix + "protection_cert_file and " + prefix + "protection_key_file");
+  }
+  if (!p.secretFile.empty()) {
+    if (p.reference.empty()) {
+      throw InputError("config_invalid", prefix + "secret_file needs " + prefix +
+                                             "reference (the sender KID the CA gave with the secret)");
+    }
+    requireOwnerOnly(p.secretFile, prefix + "secret_file");
+  } else if (p.protectionCertificateFile.empty() || p.protectionKeyFile.empty()) {
+    throw InputError("config_invalid",
+                     prefix + "protection_cert_file and " + prefix + "protection_key_file go together");
+  }
+  if (!p.serverCertificateFile.empty() && !p.trustedCaFile.empty()) {
+    throw InputError("config_invalid",
+                     prefix + "server_cert_file and " + prefix + "trusted_ca_file exclude each other: pin or anchor");
+  }
+  // Signed answers need something to check them with; PBM answers are checked with the secret.
+  if (signature && p.serverCertificateFile.empty() && p.trustedCaFile.empty()) {
+    throw InputError("config_invalid", prefix + "protection_cert_file needs " + prefix + "server_cert_file or " +
+                                           prefix + "trusted_ca_file (who may sign the CA's answers)");
+  }
+  if (!sender.empty()) {
+    if (p.serverCertificateFile.empty() && p.trustedCaFile.empty()) {
+      throw InputError("config_invalid", prefix + "expected_sender applies only with " + prefix +
+                                             "server_cert_file or " + prefix + "trusted_ca_file");
+    }
+    p.expectedSender = distinguishedName(sender, prefix + "expected_sender");
+  } else if (!p.trustedCaFile.empty()) {
+    // Any certificate under the anchors would do otherwise, a citizen's included.
+    throw InputError("config_invalid", prefix + "trusted_ca_file needs " + prefix + "expected_sender");
+  }
+  return p;
+}
+
 }  // namespace
+
+std::string Settings::readSecretFile(const std::filesystem::path& path, const std::string& setting) {
+  requireOwnerOnly(path, setting);
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    throw InputError("config_invalid", setting + ": cannot read the file " + path.string());
+  }
+  if (line.ends_with("\r")) line.pop_back();
+  if (line.empty()) throw InputError("config_invalid", setting + ": the first line of " + path.string() + " is empty");
+  return line;
+}
 
 std::map<std::string, std::string> Settings::processEnvironment() {
   std::map<std::string, std::string> out;
@@ -298,6 +443,7 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.verify.maxBytes = number<std::uint64_t>(*c, "verify.max_bytes", s.maxDocumentBytes, 1024, 1ull << 32);
   s.verify.rateLimitPerMinute =
       number<unsigned>(*c, "verify.rate_limit_per_minute", s.verify.rateLimitPerMinute, 0, 100000);
+  s.cmp = cmpSettings(*c);
   return s;
 }
 

@@ -396,6 +396,16 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
   EXPECT_EQ(errorCode(service->call("GET", "/v1/certificates/0A0B0C?format=der", backendKey)), "invalid_parameter");
 }
 
+TEST_F(Enrollments, CmpPartnerNotConfigured_400UnknownPartnerOfferingLocal) {
+  // partners.cmp.url is not set in this suite: no "cmp" connector is registered.
+  const auto answer = enrol(personRequest(personCsr.pem, "cmp"));
+  EXPECT_EQ(answer.status, 400) << answer.body;
+  EXPECT_EQ(errorCode(answer), "unknown_partner") << answer.body;
+  const std::string message = json(answer.body)->getObject("error")->getValue<std::string>("message");
+  EXPECT_NE(message.find("'cmp'"), std::string::npos) << message;
+  EXPECT_NE(message.find("offered: local"), std::string::npos) << message;
+}
+
 TEST_F(Enrollments, IdempotencyKey_SameBodySameEnrolment_OtherBody409) {
   const std::string key = uniqueKey();
   const auto first = enrol(personRequest(), key);

@@ -10,9 +10,6 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -33,67 +30,19 @@
 #include "kyso/pki/digest.h"
 #include "kyso/pki/local_ca.h"
 #include "kyso/pki/software_key.h"
+#include "mock_cmp_server.h"
 #include "test_support.h"
 
 namespace kyso::pki {
 namespace {
 
 using namespace std::chrono_literals;
+using test::MockCmpServer;
 
 const std::string kReference = "kyso-test-ra";
 const std::string kSecret = "shared secret of the test";
 
 // --- The peers -------------------------------------------------------------------------------
-
-// `openssl cmp -port 0 <options>`: the port is read from its "ACCEPT [::]:<port> PID=<pid>" line;
-// the rest of its output is kept for failure messages. Killed when the test ends.
-class MockCmpServer {
- public:
-  explicit MockCmpServer(const std::vector<std::string>& options) {
-    Poco::Process::Args args{"cmp", "-config", "", "-port", "0"};
-    args.insert(args.end(), options.begin(), options.end());
-    handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("openssl", args, nullptr, &out_, &out_));
-    stream_ = std::make_unique<Poco::PipeInputStream>(out_);
-    std::string line;
-    while (port_ == 0 && std::getline(*stream_, line)) {
-      log_ += line + "\n";
-      const auto at = line.find("ACCEPT ");
-      if (at == std::string::npos) continue;
-      const std::string address = line.substr(at + 7, line.find(' ', at + 7) - (at + 7));
-      port_ = std::stoi(address.substr(address.rfind(':') + 1));
-    }
-    drain_ = std::thread([this] {
-      std::string more;
-      while (std::getline(*stream_, more)) {
-        std::lock_guard lock(mutex_);
-        log_ += more + "\n";
-      }
-    });
-    if (port_ == 0) throw std::runtime_error("the mock CMP server did not start:\n" + log());
-  }
-  ~MockCmpServer() {
-    Poco::Process::kill(*handle_);  // the child started above, by its id
-    handle_->wait();
-    if (drain_.joinable()) drain_.join();
-  }
-  MockCmpServer(const MockCmpServer&) = delete;
-  MockCmpServer& operator=(const MockCmpServer&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/pkix/"; }
-  std::string log() {
-    std::lock_guard lock(mutex_);
-    return log_;
-  }
-
- private:
-  Poco::Pipe out_;
-  std::unique_ptr<Poco::ProcessHandle> handle_;
-  std::unique_ptr<Poco::PipeInputStream> stream_;
-  std::thread drain_;
-  std::mutex mutex_;
-  std::string log_;
-  int port_ = 0;
-};
 
 // A web server that is no CMP server: every request gets `status` and a small HTML page. It keeps
 // the bodies it received.

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -202,6 +205,133 @@ TEST(Settings, Pkcs11Key_InAJsonFile_IsRead) {
   ASSERT_EQ(s.keys.size(), 1u);
   EXPECT_EQ(s.keys[0].pkcs11KeyId, "c0ffee");
   EXPECT_EQ(s.defaultKey, "seal");
+}
+
+// A secret file for partners.cmp.secret_file, with `perms` as its mode.
+std::string secretFile(const test::TempDir& dir, std::filesystem::perms perms) {
+  const auto path = dir / "cmp-secret";
+  test::writeFile(path, "the shared secret\n");
+  std::filesystem::permissions(path, perms);
+  return path.string();
+}
+
+TEST(Settings, CmpPartner_NotConfiguredByDefault_ReadWhenUrlIsSet) {
+  EXPECT_FALSE(Settings::load(std::nullopt, {}, {}).cmp.configured());
+  test::TempDir dir;
+  const std::string secret = secretFile(dir, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const Settings pbm = Settings::load(std::nullopt,
+                                      {{"partners.cmp.url", "http://ca.example.vn:8080/pkix/"},
+                                       {"partners.cmp.reference", "kyso-ra"},
+                                       {"partners.cmp.secret_file", secret}},
+                                      {});
+  ASSERT_TRUE(pbm.cmp.configured());
+  EXPECT_EQ(pbm.cmp.url, "http://ca.example.vn:8080/pkix/");
+  EXPECT_EQ(pbm.cmp.reference, "kyso-ra");
+  EXPECT_EQ(pbm.cmp.secretFile, secret);
+  EXPECT_EQ(pbm.cmp.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(Settings::readSecretFile(secret, "partners.cmp.secret_file"), "the shared secret");
+
+  const Settings signature = Settings::load(std::nullopt,
+                                            {{"partners.cmp.url", "http://ca.example.vn/pkix/"},
+                                             {"partners.cmp.protection_cert_file", "/etc/kyso/cmp.pem"},
+                                             {"partners.cmp.protection_key_file", "/etc/kyso/cmp.key"},
+                                             {"partners.cmp.trusted_ca_file", "/etc/kyso/ca-root.pem"},
+                                             {"partners.cmp.expected_sender", "/C=VN/O=Partner CA/CN=CMP RA"},
+                                             {"partners.cmp.timeout_seconds", "5"}},
+                                            {});
+  EXPECT_EQ(signature.cmp.protectionCertificateFile, "/etc/kyso/cmp.pem");
+  EXPECT_EQ(signature.cmp.trustedCaFile, "/etc/kyso/ca-root.pem");
+  ASSERT_EQ(signature.cmp.expectedSender.size(), 3u);
+  EXPECT_EQ(signature.cmp.expectedSender[1].type, "O");
+  EXPECT_EQ(signature.cmp.expectedSender[1].value, "Partner CA");
+  EXPECT_EQ(signature.cmp.timeout, std::chrono::seconds(5));
+}
+
+TEST(Settings, CmpPartner_BadCombinations_ConfigInvalidNamingTheKey) {
+  test::TempDir dir;
+  const std::string secret = secretFile(dir, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::map<std::string, std::string> pbm = {{"partners.cmp.url", "http://ca.example.vn/pkix/"},
+                                                  {"partners.cmp.reference", "kyso-ra"},
+                                                  {"partners.cmp.secret_file", secret}};
+  const std::map<std::string, std::string> signature = {{"partners.cmp.url", "http://ca.example.vn/pkix/"},
+                                                        {"partners.cmp.protection_cert_file", "/etc/kyso/cmp.pem"},
+                                                        {"partners.cmp.protection_key_file", "/etc/kyso/cmp.key"},
+                                                        {"partners.cmp.server_cert_file", "/etc/kyso/ca-ra.pem"}};
+  const auto messageWith = [](std::map<std::string, std::string> overrides,
+                              const std::map<std::string, std::string>& changes,
+                              const std::vector<std::string>& drop = {}) -> std::string {
+    for (const auto& name : drop) overrides.erase(name);
+    for (const auto& [k, v] : changes) overrides[k] = v;
+    try {
+      Settings::load(std::nullopt, overrides, {});
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.code(), "config_invalid") << e.what();
+      return e.what();
+    }
+    return "ok";
+  };
+  const auto expectMention = [](const std::string& message, const std::string& key) {
+    EXPECT_NE(message.find(key), std::string::npos) << "'" << key << "' not in: " << message;
+  };
+  EXPECT_EQ(messageWith(pbm, {}), "ok");
+  EXPECT_EQ(messageWith(signature, {}), "ok");
+
+  // The URL: plain HTTP with a host (CMP protects its messages; the connector has no TLS).
+  for (const char* url : {"https://ca.example.vn/pkix/", "ftp://ca.example.vn/", "ca.example.vn", "http:///pkix"}) {
+    expectMention(messageWith(pbm, {{"partners.cmp.url", url}}), "partners.cmp.url");
+  }
+  // Settings without the URL that enables them, misspelt ones, a secret in place.
+  expectMention(messageWith(pbm, {}, {"partners.cmp.url"}), "applies only with partners.cmp.url");
+  expectMention(messageWith(pbm, {{"partners.cmp.secret_fle", "/x"}}), "unknown setting partners.cmp.secret_fle");
+  expectMention(messageWith(pbm, {{"partners.vnpt.url", "http://x/"}}), "unknown setting partners.vnpt");
+  const std::string inPlace = messageWith(pbm, {{"partners.cmp.secret", "the shared secret"}});
+  expectMention(inPlace, "partners.cmp.secret_file");
+  EXPECT_EQ(inPlace.find("the shared secret"), std::string::npos) << inPlace;
+  // Exactly one protection, complete.
+  expectMention(messageWith(pbm, {}, {"partners.cmp.secret_file"}), "partners.cmp.secret_file");
+  expectMention(messageWith(pbm, {{"partners.cmp.protection_cert_file", "/c.pem"},
+                                  {"partners.cmp.protection_key_file", "/c.key"},
+                                  {"partners.cmp.server_cert_file", "/s.pem"}}),
+                "exactly one protection");
+  expectMention(messageWith(pbm, {}, {"partners.cmp.reference"}), "partners.cmp.reference");
+  expectMention(messageWith(signature, {}, {"partners.cmp.protection_key_file"}), "partners.cmp.protection_key_file");
+  // Who may sign the answers: a pin or anchors with the sender's name, not both, not neither.
+  expectMention(messageWith(signature, {}, {"partners.cmp.server_cert_file"}), "partners.cmp.server_cert_file");
+  expectMention(messageWith(signature, {{"partners.cmp.trusted_ca_file", "/a.pem"}}), "exclude each other");
+  expectMention(messageWith(signature, {{"partners.cmp.trusted_ca_file", "/a.pem"}}, {"partners.cmp.server_cert_file"}),
+                "partners.cmp.expected_sender");
+  expectMention(messageWith(pbm, {{"partners.cmp.expected_sender", "/CN=RA"}}), "partners.cmp.expected_sender");
+  for (const char* name : {"CN=RA", "/CN", "/CN=", "//CN=RA", "/C N=RA"}) {
+    expectMention(messageWith(signature, {{"partners.cmp.expected_sender", name}}), "partners.cmp.expected_sender");
+  }
+  // The timeout: whole seconds, 1 to 300.
+  for (const char* timeout : {"0", "301", "5s"}) {
+    expectMention(messageWith(pbm, {{"partners.cmp.timeout_seconds", timeout}}), "partners.cmp.timeout_seconds");
+  }
+}
+
+TEST(Settings, CmpPartner_SecretFileOthersCanReadOrMissing_ConfigInvalidWithoutTheSecret) {
+  test::TempDir dir;
+  const std::map<std::string, std::string> pbm = {{"partners.cmp.url", "http://ca.example.vn/pkix/"},
+                                                  {"partners.cmp.reference", "kyso-ra"}};
+  for (const auto perms : {std::filesystem::perms::owner_read | std::filesystem::perms::group_read,
+                           std::filesystem::perms::owner_read | std::filesystem::perms::others_read}) {
+    auto overrides = pbm;
+    overrides["partners.cmp.secret_file"] = secretFile(dir, perms);
+    try {
+      Settings::load(std::nullopt, overrides, {});
+      ADD_FAILURE() << "a secret file others can read was accepted";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.code(), "config_invalid");
+      EXPECT_NE(std::string(e.what()).find("partners.cmp.secret_file"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("chmod 600"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("the shared secret"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(codeOf([&] { Settings::readSecretFile(overrides["partners.cmp.secret_file"], "s"); }), "config_invalid");
+  }
+  auto missing = pbm;
+  missing["partners.cmp.secret_file"] = (dir / "none").string();
+  EXPECT_EQ(codeOf([&] { Settings::load(std::nullopt, missing, {}); }), "config_invalid");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kyso/pki/certificate_builder.h"
 #include "kyso/pki/dev_pki.h"
 
 namespace kyso::api {
@@ -55,6 +56,22 @@ struct VerifySettings {
   std::chrono::seconds revocationTimeout{5};
   std::uint64_t maxBytes = 0;        // loading sets it (default: maxDocumentBytes)
   unsigned rateLimitPerMinute = 30;  // per client address; 0: no limit
+};
+
+// The "cmp" partner CA (partners.cmp.*): a CA or RA speaking CMP (pki::CmpConnector). Paths only:
+// the shared secret stays in its file until the connector is made (readSecretFile).
+struct CmpPartnerSettings {
+  std::string url;  // http://host[:port]/path; empty: no "cmp" partner
+  std::string reference;
+  std::string secretFile;  // PBM secret on its first line, readable by its owner only
+  std::string protectionCertificateFile;
+  std::string protectionKeyFile;
+  std::string serverCertificateFile;
+  std::string trustedCaFile;
+  pki::DistinguishedName expectedSender;
+  std::chrono::seconds timeout{30};
+
+  bool configured() const { return !url.empty(); }
 };
 
 struct Settings {
@@ -104,6 +121,7 @@ struct Settings {
   std::chrono::hours enrollmentMaxAge{24 * 7};
 
   VerifySettings verify;
+  CmpPartnerSettings cmp;
 
   std::filesystem::path databaseFile() const { return dataDir / "kyso.db"; }
   std::filesystem::path devPkiDir() const { return dataDir / "pki"; }
@@ -120,6 +138,10 @@ struct Settings {
   // Creating the development PKI writes publicUrl into its certificates (CRL, OCSP, CA issuers):
   // throws InputError("config_invalid") when that URL has no usable port (server.port 0 unbound).
   void requireDevPkiUrlUsable() const;
+
+  // The first line of a secret file named by `setting`, checked again to be its owner's only.
+  // Throws InputError("config_invalid") naming the setting, never showing the content.
+  static std::string readSecretFile(const std::filesystem::path& path, const std::string& setting);
 
   // The process environment's KYSO_* variables.
   static std::map<std::string, std::string> processEnvironment();
