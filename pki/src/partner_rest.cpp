@@ -376,6 +376,19 @@ std::map<std::string, std::string> readSecretsFile(const std::string& adapterNam
   return secrets;
 }
 
+void fillFromSecretsFile(const std::string& adapterName, const std::string& path,
+                         const std::map<std::string, std::string*>& slots) {
+  if (path.empty()) return;
+  std::set<std::string> allowed;
+  for (const auto& [name, slot] : slots) allowed.insert(name);
+  auto secrets = readSecretsFile(adapterName, path, allowed);
+  for (auto& [name, value] : secrets) {
+    std::string& slot = *slots.at(name);
+    if (slot.empty()) slot = value;
+    wipe(value);
+  }
+}
+
 // --- Values ------------------------------------------------------------------------------------
 
 Bytes decodeBase64(const Json& value) {

@@ -141,6 +141,11 @@ std::string formEncode(const std::vector<std::pair<std::string, std::string>>& f
 std::map<std::string, std::string> readSecretsFile(const std::string& adapterName, const std::string& path,
                                                    const std::set<std::string>& allowed);
 
+// Fills each of `slots` (name → setting) that is still empty from the secrets file at `path`
+// (nothing when `path` is empty); the values read are wiped. Throws as readSecretsFile.
+void fillFromSecretsFile(const std::string& adapterName, const std::string& path,
+                         const std::map<std::string, std::string*>& slots);
+
 // Base64 (line breaks allowed) or partner_unavailable.
 Bytes decodeBase64(const Json& value);
 // A certificate as base64 DER or PEM; partner_unavailable when it is neither.

@@ -171,14 +171,8 @@ struct ViettelMySign::Impl {
 ViettelMySign::ViettelMySign(ViettelMySignSettings settings, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(settings), clock)) {
   auto& s = impl_->settings;
-  if (!s.secretsFile.empty()) {
-    auto secrets = partner::readSecretsFile(kAdapter, s.secretsFile, {"client_secret", "webhook_secret"});
-    for (auto& [name, value] : secrets) {
-      std::string& slot = name == "client_secret" ? s.clientSecret : s.webhookSecret;
-      if (slot.empty()) slot = value;
-      wipe(value);
-    }
-  }
+  partner::fillFromSecretsFile(kAdapter, s.secretsFile,
+                               {{"client_secret", &s.clientSecret}, {"webhook_secret", &s.webhookSecret}});
   const auto require = [](bool ok, const std::string& what) {
     if (!ok) throw InputError("config_invalid", kAdapter + ": " + what);
   };

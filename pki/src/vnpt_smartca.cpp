@@ -193,14 +193,9 @@ VnptSmartCaSettings::Grant VnptSmartCa::parseGrant(std::string_view name) {
 VnptSmartCa::VnptSmartCa(VnptSmartCaSettings settings, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(settings), clock)) {
   auto& s = impl_->settings;
-  if (!s.secretsFile.empty()) {
-    auto secrets = partner::readSecretsFile(kAdapter, s.secretsFile, {"client_secret", "password", "webhook_secret"});
-    for (auto& [name, value] : secrets) {
-      std::string& slot = name == "client_secret" ? s.clientSecret : name == "password" ? s.password : s.webhookSecret;
-      if (slot.empty()) slot = value;
-      wipe(value);
-    }
-  }
+  partner::fillFromSecretsFile(
+      kAdapter, s.secretsFile,
+      {{"client_secret", &s.clientSecret}, {"password", &s.password}, {"webhook_secret", &s.webhookSecret}});
   const auto require = [](bool ok, const std::string& what) {
     if (!ok) throw InputError("config_invalid", kAdapter + ": " + what);
   };

@@ -27,6 +27,18 @@ Bytes parseHex(const std::string& text) {
   }
 }
 
+std::string text(Poco::Data::RecordSet& rs, const char* column) {
+  return rs[column].convert<std::string>();
+}
+
+std::int64_t boundedInteger(Poco::Data::RecordSet& rs, const char* column, std::int64_t min, std::int64_t max,
+                            const char* what) {
+  const auto value = rs[column].convert<Poco::Int64>();
+  if (value < min || value > max)
+    throw InternalError(std::string(what) + " out of range in the database", "database_corrupt");
+  return value;
+}
+
 AuditEntry appendAuditEntry(Poco::Data::Session& s, const AuditRecord& record) {
   AuditEntry entry;
   entry.record = record;

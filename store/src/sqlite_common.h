@@ -2,7 +2,10 @@
 // inside a caller's write transaction.
 #pragma once
 
+#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
+
+#include <cstdint>
 
 #include <string>
 
@@ -17,6 +20,12 @@ std::string timeText(pki::TimePoint t);
 // Throws InternalError("database_corrupt") for a value that does not read back.
 pki::TimePoint parseTime(const std::string& text);
 Bytes parseHex(const std::string& text);
+
+// Reading a column of a result row: as text, or as a whole number that must lie in [min, max]
+// (anything else is a damaged database: InternalError("database_corrupt") naming `what`).
+std::string text(Poco::Data::RecordSet& rs, const char* column);
+std::int64_t boundedInteger(Poco::Data::RecordSet& rs, const char* column, std::int64_t min, std::int64_t max,
+                            const char* what);
 
 // Appends within the caller's write transaction. BEGIN IMMEDIATE holds the write lock from the read
 // of the last hash to the insert, so two writers (threads or processes) can never chain to the

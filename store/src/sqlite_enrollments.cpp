@@ -22,19 +22,13 @@ constexpr const char* kColumns =
     " failures, next_attempt_at, last_error, partner_reference, certificate_serial, chain_pem, revoked_at,"
     " revocation_reason, version";
 
-std::string text(Poco::Data::RecordSet& rs, const char* column) {
-  return rs[column].convert<std::string>();
-}
-
 std::optional<pki::TimePoint> optionalTime(Poco::Data::RecordSet& rs, const char* column) {
   if (rs[column].isEmpty()) return std::nullopt;
   return parseTime(text(rs, column));
 }
 
 int count(Poco::Data::RecordSet& rs, const char* column) {
-  const auto value = rs[column].convert<Poco::Int64>();
-  if (value < 0 || value > 1'000'000'000) throw InternalError("enrolment counter out of range", "database_corrupt");
-  return static_cast<int>(value);
+  return static_cast<int>(boundedInteger(rs, column, 0, 1'000'000'000, "enrolment counter"));
 }
 
 pki::EnrollmentRecord readRecord(Poco::Data::RecordSet& rs) {

@@ -21,15 +21,8 @@ constexpr const char* kReceiptColumns =
     "id, series_id, template, symbol, number, unit, issued_at, status, replaces, replaced_by, lookup_code,"
     " payment_provider, payment_transaction_id, dossier_code, total, actor, request_sha256, content, xml, xml_sha256";
 
-std::string text(Poco::Data::RecordSet& rs, const char* column) {
-  return rs[column].convert<std::string>();
-}
-
 std::uint32_t number(Poco::Data::RecordSet& rs, const char* column) {
-  const auto value = rs[column].convert<Poco::Int64>();
-  if (value < 0 || value > 0xFFFFFFFFLL)
-    throw InternalError("receipt number out of range in the database", "database_corrupt");
-  return static_cast<std::uint32_t>(value);
+  return static_cast<std::uint32_t>(boundedInteger(rs, column, 0, 0xFFFFFFFFLL, "receipt number"));
 }
 
 ReceiptRecord readReceipt(Poco::Data::RecordSet& rs) {
