@@ -285,7 +285,10 @@ namespace {
 
 // The object numbers an object stream's header lists, in index order.
 std::vector<std::uint64_t> objectStreamMembers(std::uint32_t stream, const ObjectStreamHeaderReader& read) {
-  const auto [header, count] = read(stream);
+  // Not a structured binding: lambdas capture those only from C++20 compilers newer than clang 14.
+  const auto headerAndCount = read(stream);
+  const auto& header = headerAndCount.first;
+  const auto count = headerAndCount.second;
   if (count < 0 || count > (1 << 23)) damaged("object stream " + std::to_string(stream) + " has a bad /N");
   std::vector<std::uint64_t> numbers;
   std::size_t at = 0;
