@@ -15,7 +15,11 @@ void sendAsset(Exchange& ex, const web::Asset& asset) {
   response.set("ETag", std::string(asset.etag));
   response.set("Cache-Control", std::string(web::cacheControl(asset)));
   if (web::ifNoneMatchMatches(ex.request().get("If-None-Match", ""), asset.etag)) {
-    ex.sendBytes(304, std::string(asset.contentType), {});
+    // No content, and no Content-Length (RFC 9110 §8.6: only the 200's length would be allowed).
+    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
+    response.set("X-Request-Id", ex.requestId());
+    response.set("X-Content-Type-Options", "nosniff");
+    response.send();
     return;
   }
   ex.sendBytes(200, std::string(asset.contentType), asset.body);

@@ -413,6 +413,14 @@ TEST_F(VerifyPage, Serving_HeadersCachingAndTheQrRedirect) {
   EXPECT_EQ(page->text("document.getElementById('lang-toggle').textContent"), "English");
   EXPECT_EQ(page->text("getComputedStyle(document.querySelector('.banner')).backgroundColor"), "rgb(142, 20, 20)");
   EXPECT_EQ(page->evaluate("document.querySelectorAll('script:not([src]), [style]').length").convert<int>(), 0);
+  // The policy is in force: script injected as markup does not run, and the recorder sees it.
+  EXPECT_EQ(
+      page->text("(() => { try { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                 " document.body.appendChild(s); } catch (e) { } return String(window.injected); })()"),
+      "undefined");
+  EXPECT_NE(page->text("JSON.stringify(window.kysoProblems)").find("CSP require-trusted-types-for"), std::string::npos)
+      << page->text("JSON.stringify(window.kysoProblems)");
+  page->evaluate("window.kysoProblems = []");
 
   // Every file the page names is served, with its type, for a year, immutable.
   const auto urls = page->evaluate(
