@@ -376,6 +376,11 @@ TEST_F(VerifyPage, Keyboard_ReachesTheDropZoneAndOpensTheFileChooser) {
   EXPECT_EQ(textOf("label[for=code]"), "Mã tra cứu in trên biên lai");
   EXPECT_EQ(textOf("label[for=file]"), "Chọn tệp PDF hoặc XML để kiểm tra");
   EXPECT_EQ(page->text("document.getElementById('result').getAttribute('aria-live')"), "polite");
+  // The page's own texts read at AA contrast too (4.5:1).
+  for (const char* selector : {".agency", "h1", "#lang-toggle", ".intro", "#code-hint", "label[for=code]",
+                               "#lookup-button", "#drop-zone span", ".footer p"}) {
+    EXPECT_GE(contrastOf(selector), 4.5) << selector;
+  }
 
   page->focus("#lookup-button");
   page->pressKey("Tab");
