@@ -282,11 +282,23 @@ Chromium::Chromium() {
         throw std::runtime_error("chromium did not start its DevTools server:\n" + log);
       }
     }
-    // The browser writes the file before it announces the address.
-    std::ifstream file(profile_ / "DevToolsActivePort");
+    // DevToolsActivePort ("<port>\n<browser path>") may be written a moment after the address is
+    // announced, and not in one piece: read it until it names the announced browser endpoint.
+    const std::string logged = log();
+    const auto at = logged.find("DevTools listening on ws://");
+    const std::string announced = logged.substr(at, logged.find('\n', at) - at);
     std::string browserPath;
-    if (!(file >> port_ >> browserPath) || port_ <= 0) {
-      throw std::runtime_error("chromium wrote no usable DevToolsActivePort:\n" + log());
+    for (int attempt = 0;; ++attempt) {
+      std::ifstream file(profile_ / "DevToolsActivePort");
+      port_ = 0;
+      browserPath.clear();
+      if (file >> port_ >> browserPath && port_ > 0 && announced.ends_with(":" + std::to_string(port_) + browserPath)) {
+        break;
+      }
+      if (attempt == 1000) {
+        throw std::runtime_error("chromium wrote no usable DevToolsActivePort (it announced " + announced + ")");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     browser_ = std::make_unique<DevToolsConnection>(port_, browserPath);
   } catch (...) {

@@ -341,7 +341,7 @@ TEST_F(VerifyPage, XmlUpload_ShowsWhatTheServerSays) {
 TEST_F(VerifyPage, EnglishToggle_SwitchesTextLangAndAddress_AndBack) {
   openAndWait("/verify?code=" + valid.code);
   page->click("#lang-toggle");
-  EXPECT_EQ(page->text("document.documentElement.lang"), "en");
+  page->waitFor("document.documentElement.lang === 'en'");
   EXPECT_EQ(textOf("h1"), "Verify e-receipts and signed documents");
   EXPECT_EQ(textOf("label[for=code]"), "Lookup code printed on the receipt");
   EXPECT_EQ(state(), "valid");
@@ -359,7 +359,7 @@ TEST_F(VerifyPage, EnglishToggle_SwitchesTextLangAndAddress_AndBack) {
   EXPECT_EQ(page->text("document.documentElement.lang"), "en");
   EXPECT_EQ(textOf("#verdict .verdict-title"), "Valid receipt");
   page->click("#lang-toggle");
-  EXPECT_EQ(page->text("document.documentElement.lang"), "vi");
+  page->waitFor("document.documentElement.lang === 'vi'");
   EXPECT_EQ(textOf("#verdict .verdict-title"), "Biên lai hợp lệ");
   EXPECT_EQ(page->text("location.search").find("lang="), std::string::npos);
 }
@@ -369,7 +369,7 @@ TEST_F(VerifyPage, Keyboard_ReachesTheDropZoneAndOpensTheFileChooser) {
   // An empty code is refused next to the field, which says so to assistive technology.
   page->focus("#code");
   page->pressKey("Enter");
-  EXPECT_EQ(page->text("document.getElementById('code').getAttribute('aria-invalid')"), "true");
+  page->waitFor("document.getElementById('code').getAttribute('aria-invalid') === 'true'");
   EXPECT_EQ(textOf("#code-error"), "Hãy nhập mã tra cứu.");
   EXPECT_EQ(state(), "idle");
   // Accessible names and the live region.
@@ -384,7 +384,7 @@ TEST_F(VerifyPage, Keyboard_ReachesTheDropZoneAndOpensTheFileChooser) {
 
   page->focus("#lookup-button");
   page->pressKey("Tab");
-  EXPECT_EQ(page->text("document.activeElement.id"), "drop-zone");
+  page->waitFor("document.activeElement.id === 'drop-zone'");
   EXPECT_EQ(page->text("document.activeElement.getAttribute('role')"), "button");
   page->devTools().dropEvents();
   page->pressKey("Enter");
