@@ -211,6 +211,22 @@ void BrowserPage::chooseFile(const std::string& selector, const std::filesystem:
   connection_.call("DOM.setFileInputFiles", params({{"files", files}, {"nodeId", node}}));
 }
 
+void BrowserPage::dropFile(const std::string& selector, const std::filesystem::path& file) {
+  const auto center = evaluate("(() => { const e = document.querySelector(" + jsString(selector) +
+                               "); if (!e) throw new Error('no element ' + " + jsString(selector) +
+                               "); e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+                               "return [r.x + r.width / 2, r.y + r.height / 2]; })()");
+  const auto xy = center.extract<Poco::JSON::Array::Ptr>();
+  const double x = xy->get(0).convert<double>(), y = xy->get(1).convert<double>();
+  Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+  files->add(file.string());
+  Object::Ptr data = params(
+      {{"items", Poco::JSON::Array::Ptr(new Poco::JSON::Array)}, {"files", files}, {"dragOperationsMask", 1}});  // copy
+  for (const char* type : {"dragEnter", "dragOver", "drop"}) {
+    connection_.call("Input.dispatchDragEvent", params({{"type", type}, {"x", x}, {"y", y}, {"data", data}}));
+  }
+}
+
 std::string BrowserPage::screenshot() {
   // The whole page, not only what the viewport shows.
   const auto metrics = connection_.call("Page.getLayoutMetrics");

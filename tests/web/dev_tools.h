@@ -70,6 +70,8 @@ class BrowserPage {
   void focus(const std::string& selector);
   // Puts `file` into the file input `selector` as a person choosing it would (change event).
   void chooseFile(const std::string& selector, const std::filesystem::path& file);
+  // Drags `file` from outside the browser and drops it on the middle of `selector`.
+  void dropFile(const std::string& selector, const std::filesystem::path& file);
   // A PNG of the whole page.
   std::string screenshot();
 

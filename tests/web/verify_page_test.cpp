@@ -286,7 +286,7 @@ TEST_F(VerifyPage, TamperedUpload_ShowsAFailedVerdictInRed) {
   saveScreenshot("tampered-upload-vi");
 }
 
-TEST_F(VerifyPage, ValidUpload_ShowsPassedWithTheSignerAndTime) {
+TEST_F(VerifyPage, ValidFileDropped_ShowsPassedWithTheSignerAndTime) {
   // What the API says about the file, which the page must put in words.
   const auto report = json(http(service->port(), "POST", "/v1/verify", validPdf, "application/pdf").body);
   ASSERT_EQ(report->getValue<std::string>("indication"), "TOTAL_PASSED");
@@ -295,7 +295,7 @@ TEST_F(VerifyPage, ValidUpload_ShowsPassedWithTheSignerAndTime) {
   test::writeFile(file, validPdf);
 
   page->navigate(url("/verify"));
-  page->chooseFile("#file", file);
+  page->dropFile("#drop-zone", file);
   page->waitFor(kAnswered);
   EXPECT_EQ(state(), "passed");
   expectVerdict("passed", "Chữ ký số hợp lệ");
