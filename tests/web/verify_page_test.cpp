@@ -323,7 +323,7 @@ TEST_F(VerifyPage, XmlUpload_ShowsWhatTheServerSays) {
     // XML verification not (yet) on this server: a clear error, with the server's own words.
     EXPECT_EQ(state(), "error");
     EXPECT_EQ(page->text("document.getElementById('verdict').dataset.verdict"), "error-unsupported_media_type");
-    expectVerdict("failed", "Không thực hiện được");
+    expectVerdict("failed", "Chưa kiểm tra được");
     EXPECT_NE(textOf("#verdict .verdict-text").find("Máy chủ này chưa kiểm tra được loại tệp này."), std::string::npos);
     EXPECT_EQ(test::errorCode(answer), "unsupported_media_type");
     const std::string message = json(answer.body)->getObject("error")->getValue<std::string>("message");

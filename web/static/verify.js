@@ -8,7 +8,7 @@
   var TEXT = {
     vi: {
       title: 'Xác minh biên lai điện tử và văn bản ký số',
-      skip: 'Bỏ qua, đến nội dung chính',
+      skip: 'Chuyển đến nội dung chính',
       agency: 'Trung tâm Phục vụ hành chính công',
       heading: 'Xác minh biên lai điện tử và văn bản ký số',
       toggle: 'English',
@@ -109,7 +109,7 @@
       errorBusy: 'Máy chủ đang bận; hãy thử lại sau ít phút.',
       errorNetwork: 'Không kết nối được với máy chủ; hãy kiểm tra kết nối mạng và thử lại.',
       errorOther: 'Không kiểm tra được.',
-      errorTitle: 'Không thực hiện được',
+      errorTitle: 'Chưa kiểm tra được',
       errorFileType: 'Hãy chọn một tệp PDF (.pdf) hoặc XML (.xml).',
       serverSaid: 'Máy chủ trả lời: ',
       vnTime: '(giờ Việt Nam)'
@@ -222,7 +222,7 @@
       errorBusy: 'The server is busy; try again in a few minutes.',
       errorNetwork: 'The server could not be reached; check your connection and try again.',
       errorOther: 'The check could not be done.',
-      errorTitle: 'Not done',
+      errorTitle: 'Could not be checked',
       errorFileType: 'Choose a PDF (.pdf) or XML (.xml) file.',
       serverSaid: 'The server said: ',
       vnTime: '(Vietnam time)'
