@@ -12,6 +12,7 @@
 #include "kyso/signer/pdf_io.h"
 #include "receipt_handlers.h"
 #include "verify_handlers.h"
+#include "web_handlers.h"
 
 namespace kyso::embedded {
 extern const std::string_view openapiJson;
@@ -301,6 +302,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
   registerCallbackRoutes(router, core);
   registerEnrollmentRoutes(router, core);
   registerVerifyRoutes(router, core);
+  registerWebRoutes(router);
 }
 
 }  // namespace kyso::api::detail

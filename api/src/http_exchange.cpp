@@ -124,7 +124,8 @@ void Exchange::sendBytes(int status, const std::string& contentType, std::string
   response_.setContentType(contentType);
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
   response_.set("X-Request-Id", requestId_);
-  response_.set("Cache-Control", "no-store");
+  // Only the page's files say otherwise (web_handlers.cpp).
+  if (!response_.has("Cache-Control")) response_.set("Cache-Control", "no-store");
   response_.set("X-Content-Type-Options", "nosniff");
   // A request whose body we did not read to the end cannot leave its connection reusable.
   const bool mayHaveBody = request_.getMethod() != "GET" && request_.getMethod() != "HEAD";

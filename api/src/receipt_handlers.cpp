@@ -384,86 +384,6 @@ void publicReceipt(ServiceCore& core, Exchange& ex) {
   ex.sendJson(200, *publicReceiptJson(*receipt, replacementOf(core, *receipt)));
 }
 
-std::string escapeHtml(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string groupedAmount(std::int64_t amount) {
-  std::string digits = std::to_string(amount), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out += '.';
-    out += digits[i];
-  }
-  return out;
-}
-
-// The page the QR code opens: a minimal, script-free summary of the register's record. The full
-// verification page (file upload, signature report) comes with the verification service.
-void receiptPage(ServiceCore& core, Exchange& ex) {
-  const auto receipt = core.receipts().findByLookupCode(ex.pathParameters.at("code"));
-  ex.response().set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-  ex.response().set("X-Content-Type-Options", "nosniff");
-  if (!receipt) {
-    ex.sendBytes(404, "text/html; charset=utf-8",
-                 "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Không tìm thấy biên lai</title>"
-                 "</head><body><h1>Không tìm thấy biên lai</h1><p>Mã tra cứu không đúng.</p></body></html>");
-    return;
-  }
-  const Receipt& r = *receipt;
-  const auto replacement = replacementOf(core, r);
-  std::string status = r.status == receipts::ReceiptStatus::Issued
-                           ? "Biên lai hợp lệ, đã được ký số và lưu trong sổ biên lai."
-                           : "Biên lai này đã bị thay thế bởi biên lai số " +
-                                 receipts::formatReceiptNumber(replacement->number) + " (mã tra cứu " +
-                                 replacement->lookupCode + ").";
-  std::string rows;
-  const auto row = [&](std::string_view label, std::string_view value) {
-    rows += "<tr><th>" + escapeHtml(label) + "</th><td>" + escapeHtml(value) + "</td></tr>";
-  };
-  row("Đơn vị thu", r.organization.name);
-  row("Mã số thuế", r.organization.taxCode);
-  row("Mẫu số / Ký hiệu", std::string(receipts::templateCodeName(r.series.templateCode)) + " / " + r.series.symbol);
-  row("Số biên lai", receipts::formatReceiptNumber(r.number));
-  row("Ngày lập", pki::formatIso8601(r.issuedAt));
-  row("Người nộp", r.request.payer.name);
-  row("Mã định danh", masked(r.request.payer.id));
-  for (const auto& item : r.request.items) row(item.name, groupedAmount(item.amount) + " đồng");
-  row("Tổng cộng", groupedAmount(r.total) + " đồng (" + r.totalInWords + ")");
-  row("Mã tra cứu", r.lookupCode);
-  const std::string page =
-      "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>Tra cứu biên lai điện tử</title>"
-      "<style>body{font-family:serif;max-width:40em;margin:1em auto;padding:0 1em}"
-      "th{text-align:left;padding-right:1em;vertical-align:top}</style></head><body>"
-      "<h1>BIÊN LAI THU PHÍ, LỆ PHÍ</h1><p id=\"status\" data-status=\"" +
-      std::string(receipts::receiptStatusName(r.status)) + "\">" + escapeHtml(status) + "</p><table>" + rows +
-      "</table></body></html>";
-  ex.sendBytes(200, "text/html; charset=utf-8", page);
-}
-
 }  // namespace
 
 void registerReceiptRoutes(Router& router, ServiceCore& core) {
@@ -502,7 +422,6 @@ void registerReceiptRoutes(Router& router, ServiceCore& core) {
               [&core](Exchange& ex) { dailySummary(core, ex); },
               {"date", "tax_code", "format"}});
   router.add({"GET", "/v1/public/receipts/{code}", {}, [&core](Exchange& ex) { publicReceipt(core, ex); }});
-  router.add({"GET", "/v/{code}", {}, [&core](Exchange& ex) { receiptPage(core, ex); }});
 }
 
 }  // namespace kyso::api::detail

@@ -1,5 +1,5 @@
 // The e-receipt endpoints: series, issue, replace, read (JSON, XML, PDF), list, and the public
-// lookup by code with its minimal page.
+// lookup by code (its page, and the QR link /v/{code}, are in web_handlers.h).
 #pragma once
 
 #include "kyso/api/service_core.h"
