@@ -10,6 +10,7 @@
 #include "kyso/pki/crl.h"
 #include "kyso/pki/ocsp_responder.h"
 #include "kyso/signer/pdf_io.h"
+#include "ltv_handlers.h"
 #include "receipt_handlers.h"
 #include "verify_handlers.h"
 
@@ -301,6 +302,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
   registerCallbackRoutes(router, core);
   registerEnrollmentRoutes(router, core);
   registerVerifyRoutes(router, core);
+  registerLtvRoutes(router, core);
 }
 
 }  // namespace kyso::api::detail
