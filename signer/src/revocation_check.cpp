@@ -302,11 +302,21 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
   const ossl::Ptr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(response.get()));
   if (!basic) {
     ossl::clearErrors();
-    problem = where + " has an unsupported response type";
+    problem = where + (embedded ? " has" : " answered with") + " an unsupported response type";
     return false;
   }
   if (nonceRequest != nullptr && OCSP_check_nonce(nonceRequest, basic.get()) == 0) {
     problem = where + " answered with another nonce than the request's";
+    return false;
+  }
+  const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
+  // Embedded data is judged when it was made: its responder's certificate may have expired since.
+  const auto store = anchorStore(policy_.trustAnchors, embedded ? producedAt : now_);
+  const auto helpers = pki::newX509Stack(untrusted);
+  if (OCSP_basic_verify(basic.get(), helpers.get(), store.get(), 0) != 1) {
+    ossl::clearErrors();
+    problem = where + (embedded ? " is" : " answered with") +
+              " a response whose signature or signer is not trusted for this CA";
     return false;
   }
   int certStatus = V_OCSP_CERTSTATUS_UNKNOWN;
@@ -318,15 +328,6 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
       thisUpdate == nullptr) {
     ossl::clearErrors();
     problem = where + " answered, but not about this certificate";
-    return false;
-  }
-  const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
-  // Embedded data is judged when it was made: its responder's certificate may have expired since.
-  const auto store = anchorStore(policy_.trustAnchors, embedded ? producedAt : now_);
-  const auto helpers = pki::newX509Stack(untrusted);
-  if (OCSP_basic_verify(basic.get(), helpers.get(), store.get(), 0) != 1) {
-    ossl::clearErrors();
-    problem = where + " is a response whose signature or signer is not trusted for this CA";
     return false;
   }
   out.source = embedded ? "dss" : "ocsp";
