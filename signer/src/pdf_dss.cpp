@@ -24,8 +24,8 @@ using PoDoFo::PdfObject;
 using PoDoFo::PdfReference;
 
 // Bounds on what a /DSS may make us read: entries per array and bytes per stream.
-constexpr std::size_t kMaxDssEntries = 10000;
-constexpr PoDoFo::pdf_long kMaxDssStreamBytes = 32 << 20;
+constexpr std::size_t kMaxDssEntries = 1000;
+constexpr std::size_t kMaxDssBytes = 64u << 20;
 // A signature dictionary with its /Contents (B-LT signatures reach a few hundred KiB).
 constexpr std::size_t kMaxSignatureDictionaryBytes = 16u << 20;
 
@@ -38,15 +38,13 @@ std::uint64_t objectOffset(const ParsedPdf& pdf, std::uint32_t number) {
   return stream != nullptr && stream->type == XrefEntry::Type::InUse ? stream->offset : 0;
 }
 
-std::vector<DssEntry> readStreams(const ParsedPdf& pdf, PdfObject* value, const char* key) {
+std::vector<DssEntry> readStreams(const ParsedPdf& pdf, PdfObject* value, std::size_t& budget) {
   std::vector<DssEntry> out;
   PdfObject* array = pdf.resolve(value);
   if (array == nullptr || !array->IsArray()) return out;
   const PoDoFo::PdfArray entries = array->GetArray();  // a copy: loading objects must not pull it away
-  if (entries.size() > kMaxDssEntries) {
-    throw DocumentError("pdf_malformed", std::string("the /DSS has too many /") + key);
-  }
   for (const PdfObject& entry : entries) {
+    if (out.size() >= kMaxDssEntries || budget == 0) break;
     if (!entry.IsReference()) continue;
     PdfObject* stream = pdf.object(entry.GetReference());
     if (stream == nullptr || !stream->HasStream()) continue;
@@ -54,7 +52,8 @@ std::vector<DssEntry> readStreams(const ParsedPdf& pdf, PdfObject* value, const 
     PoDoFo::pdf_long length = 0;
     stream->GetStream()->GetFilteredCopy(&data, &length);
     std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
-    if (length <= 0 || length > kMaxDssStreamBytes) continue;
+    if (length <= 0 || static_cast<std::size_t>(length) > budget) continue;
+    budget -= static_cast<std::size_t>(length);
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
     out.push_back({Bytes(bytes, bytes + length), entry.GetReference()});
   }
@@ -103,18 +102,6 @@ Bytes digestRange(const PdfInput& input, pki::DigestAlgorithm algorithm, const s
 
 }  // namespace
 
-std::vector<pki::Certificate> DssContents::parsedCertificates() const {
-  std::vector<pki::Certificate> out;
-  for (const DssEntry& entry : certificates) {
-    try {
-      out.push_back(pki::Certificate::fromDer(entry.data));
-    } catch (const InputError&) {
-      ossl::clearErrors();  // not a certificate: of no use for a path
-    }
-  }
-  return out;
-}
-
 DssContents readDss(const ParsedPdf& pdf) {
   DssContents dss;
   guardPodofo("reading the document security store", [&] {
@@ -127,10 +114,18 @@ DssContents readDss(const ParsedPdf& pdf) {
         pdf, value->IsReference() ? value->GetReference().ObjectNumber() : pdf.catalogRef().ObjectNumber());
     dss.dictionary = object->GetDictionary();
     PoDoFo::PdfDictionary dict = object->GetDictionary();  // a copy: loading objects must not pull it away
-    dss.certificates = readStreams(pdf, dict.GetKey("Certs"), "Certs");
-    dss.ocspResponses = readStreams(pdf, dict.GetKey("OCSPs"), "OCSPs");
-    dss.crls = readStreams(pdf, dict.GetKey("CRLs"), "CRLs");
+    std::size_t budget = kMaxDssBytes;
+    dss.certificates = readStreams(pdf, dict.GetKey("Certs"), budget);
+    dss.ocspResponses = readStreams(pdf, dict.GetKey("OCSPs"), budget);
+    dss.crls = readStreams(pdf, dict.GetKey("CRLs"), budget);
   });
+  for (const DssEntry& entry : dss.certificates) {
+    try {
+      dss.parsed.push_back(pki::Certificate::fromDer(entry.data));
+    } catch (const InputError&) {
+      ossl::clearErrors();  // not a certificate: of no use for a path
+    }
+  }
   return dss;
 }
 

@@ -32,12 +32,15 @@ struct DssContents {
   std::vector<DssEntry> certificates;
   std::vector<DssEntry> ocspResponses;
   std::vector<DssEntry> crls;
-  PoDoFo::PdfDictionary dictionary;  // as found, references kept, for merging into a new one
+  PoDoFo::PdfDictionary dictionary;      // as found, references kept, for merging into a new one
+  std::vector<pki::Certificate> parsed;  // the certificates that parse
 
-  std::vector<pki::Certificate> parsedCertificates() const;
+  const std::vector<pki::Certificate>& parsedCertificates() const { return parsed; }
 };
 
-// The catalog's /DSS; an empty DssContents without one. Entries that are not streams are skipped.
+// The catalog's /DSS; an empty DssContents without one. Entries that are not streams are skipped,
+// and so is everything beyond 1000 entries per array or 64 MiB of decoded data (a /DSS is read for
+// anonymous uploads: it must not cost more than a large signature does).
 // Throws DocumentError("pdf_malformed") for a /DSS that is not a dictionary.
 DssContents readDss(const ParsedPdf& pdf);
 

@@ -387,7 +387,7 @@ LtvResult PdfLtvExtender::extend(const PdfInput& input, PdfOutput& output, LtvLe
     detail::IncrementalUpdate update(input.size(), tail == "\n" || tail == "\r", pdf.nextObjectNumber());
     const detail::DssContents existing = detail::readDss(pdf);
     std::vector<pki::Certificate> pool = policy_.intermediates;
-    for (auto& cert : existing.parsedCertificates()) pool.push_back(std::move(cert));
+    for (const auto& cert : existing.parsedCertificates()) pool.push_back(cert);
     const std::vector<pki::Certificate>& tsaAnchors =
         policy_.timeStampTrustAnchors.empty() ? policy_.trustAnchors : policy_.timeStampTrustAnchors;
     detail::RevocationChecker checker(policy_, now);

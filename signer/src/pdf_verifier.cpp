@@ -937,7 +937,7 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   // responses and CRLs are tried before any fetch.
   const detail::DssContents dss = detail::readDss(pdf);
   VerificationPolicy effective = policy;
-  for (auto& cert : dss.parsedCertificates()) effective.intermediates.push_back(std::move(cert));
+  for (const auto& cert : dss.parsedCertificates()) effective.intermediates.push_back(cert);
   detail::RevocationChecker revocation(effective, report.validationTime);
   revocation.useEmbedded(&dss);
   const SignatureVerifier verifier(pdf, effective, report.validationTime, revocation);

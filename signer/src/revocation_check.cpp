@@ -214,7 +214,7 @@ bool RevocationChecker::tryEmbedded(const pki::Certificate& cert, const pki::Cer
                                     const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out,
                                     std::string& problem) {
   std::vector<pki::Certificate> helpers = untrusted;
-  const auto fromDss = embedded_->parsedCertificates();
+  const auto& fromDss = embedded_->parsedCertificates();
   helpers.insert(helpers.end(), fromDss.begin(), fromDss.end());
   const auto id = ossl::own(OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get()), "OCSP_cert_to_id");
   std::string last;
@@ -307,6 +307,11 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
   }
   if (nonceRequest != nullptr && OCSP_check_nonce(nonceRequest, basic.get()) == 0) {
     problem = where + " answered with another nonce than the request's";
+    return false;
+  }
+  // A /DSS holds answers about many certificates: only one about this one is worth verifying.
+  if (embedded && OCSP_resp_find(basic.get(), id, -1) < 0) {
+    problem = where + " answered, but not about this certificate";
     return false;
   }
   const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));

@@ -320,6 +320,22 @@ TEST_F(LongTerm, ExpiredSigner_PassesWithTimeStampAndDssData) {
   EXPECT_EQ(without.signatures[0].indication, Indication::Indeterminate) << describe(without);
 }
 
+TEST_F(LongTerm, AlteredAfterTheDocumentTimeStamp_TimeStampInvalidAndLevelBLT) {
+  std::string pdf = signAt(onePage(), PadesLevel::B_LTA);
+  // A byte the document time-stamp covers (its field's name), the signature's own range untouched.
+  const auto at = pdf.rfind("(DocTimeStamp1)");
+  ASSERT_NE(at, std::string::npos);
+  pdf[at + 13] = '9';
+  const VerificationReport report = verifyOffline(pdf);
+  ASSERT_EQ(report.documentTimeStamps.size(), 1u) << describe(report);
+  EXPECT_FALSE(report.documentTimeStamps[0].valid);
+  EXPECT_NE(report.documentTimeStamps[0].problem.find("does not match the bytes it covers"), std::string::npos)
+      << report.documentTimeStamps[0].problem;
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_EQ(report.signatures[0].indication, Indication::TotalPassed) << describe(report);
+  EXPECT_EQ(report.signatures[0].level, SignatureLevel::B_LT) << describe(report);
+}
+
 TEST_F(LongTerm, ExtendUnsignedPdf_PdfNotSigned) {
   const auto e = test::expectThrow<DocumentError>([&] { extend(onePage(), LtvLevel::B_LT); });
   EXPECT_EQ(e.code(), "pdf_not_signed");
