@@ -657,6 +657,12 @@ int verifyCommand(const Context& context, const std::vector<std::string>& args) 
         if (!s.detail.empty()) std::cout << "    " << s.detail << "\n";
         for (const auto& warning : s.warnings) std::cout << "    warning: " << warning << "\n";
       }
+      // "DocTimeStamp1: document time-stamp of T by TSA, valid" (PAdES B-LTA).
+      for (const signer::DocumentTimeStampResult& t : report.documentTimeStamps) {
+        std::cout << "  " << t.fieldName << ": document time-stamp"
+                  << (t.tsaSubject.empty() ? "" : " of " + pki::formatIso8601(t.time) + " by " + t.tsaSubject)
+                  << (t.valid ? ", valid" : ", not valid: " + t.problem) << "\n";
+      }
       for (const auto& warning : report.warnings) std::cout << "  warning: " << warning << "\n";
     }
     switch (report.indication) {

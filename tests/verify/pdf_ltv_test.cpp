@@ -423,6 +423,11 @@ TEST_F(LongTerm, Cli_SignBLTAndExtendToBLTA) {
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("B-LTA"), std::string::npos) << r.output;
   expectLongTerm(test::readFile(files / "lta.pdf"), SignatureLevel::B_LTA, 1, 1);
+  r = kyso({"verify", (files / "lta.pdf").string()});
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("Signature1: TOTAL_PASSED, B-LTA"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("revocation good (dss)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("DocTimeStamp1: document time-stamp of "), std::string::npos) << r.output;
   r = kyso({"extend", "pdf", in.string(), (files / "x.pdf").string()});
   EXPECT_EQ(r.exitCode, 1) << r.output;
   EXPECT_NE(r.output.find("pdf_not_signed"), std::string::npos) << r.output;
