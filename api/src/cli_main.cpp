@@ -37,7 +37,8 @@ constexpr const char* kUsage =
     "Usage: kyso [--data-dir DIR] [--config FILE] COMMAND ...\n"
     "\n"
     "Commands:\n"
-    "  sign pdf IN OUT      sign a PDF (PAdES B-B or B-T) with a key of the service or a PKCS#12 file\n"
+    "  sign pdf IN OUT      sign a PDF (PAdES B-B to B-LTA) with a key of the service or a PKCS#12 file\n"
+    "  extend pdf IN OUT    extend the signatures of a signed PDF to PAdES B-LT or B-LTA\n"
     "  apikey create        create an API key (printed once)\n"
     "  apikey list          list API keys (never their secrets)\n"
     "  apikey revoke ID     revoke an API key\n"
@@ -59,14 +60,15 @@ constexpr const char* kUsage =
     "Every command takes --help. --data-dir and --config work as for kyso-server (default ./var).\n";
 
 constexpr const char* kSignUsage =
-    "Usage: kyso sign pdf IN OUT [--level B-B|B-T] [--key ID | --p12 FILE [--p12-password-file FILE]]\n"
+    "Usage: kyso sign pdf IN OUT [--level B-B|B-T|B-LT|B-LTA] [--key ID | --p12 FILE [--p12-password-file FILE]]\n"
     "                     [--reason TEXT] [--location TEXT] [--contact TEXT]\n"
     "                     [--visible seal|signer|copy [--page N] [--rect X1,Y1,X2,Y2 | --position P |\n"
     "                      --over FIELD] [--image PNG] [--title TEXT] [--name TEXT] [--copy-form TEXT]\n"
     "                      [--copy-organisation TEXT]]\n"
     "\n"
     "Signs IN into OUT (written atomically; IN is never changed) as an incremental update.\n"
-    "  --level      B-B (default) or B-T (adds a signature time-stamp from the configured TSA)\n"
+    "  --level      B-B (default) or B-T (adds a signature time-stamp from the configured TSA);\n"
+    "               B-LT and B-LTA extend the B-T signature as kyso extend pdf does\n"
     "  --key        id of a configured signing key (default: the default key, 'seal' on the dev PKI)\n"
     "  --p12        sign with the key and chain in a PKCS#12 file instead; its password comes from\n"
     "               --p12-password-file or the KYSO_P12_PASSWORD environment variable\n"
@@ -473,6 +475,40 @@ int signPdf(const Context& context, const std::vector<std::string>& args) {
   return 0;
 }
 
+constexpr const char* kExtendUsage =
+    "Usage: kyso extend pdf IN OUT [--level B-LT|B-LTA]\n"
+    "\n"
+    "Extends every signature of IN that verifies (revocation aside) into OUT, written atomically, as\n"
+    "POST /v1/extend/pdf does: an incremental update with a /DSS holding the certificates, OCSP\n"
+    "responses and CRLs of the signatures and their time-stamping authorities (B-LT), then a\n"
+    "document time-stamp from the configured TSA over it (B-LTA, the default).\n";
+
+int extendPdf(const Context& context, const std::vector<std::string>& args) {
+  const CommandLine cli = detail::parseCommandLine(args, {"level"}, {"help"});
+  if (cli.flags.contains("help")) {
+    std::cout << kExtendUsage;
+    return 0;
+  }
+  if (cli.positional.size() != 2) throw UsageError("extend pdf needs IN and OUT");
+  const signer::LtvLevel level = signer::parseLtvLevel(cli.get("level", "B-LTA"));
+  ServiceCore core(context.settings());
+  const std::filesystem::path in = cli.positional[0];
+  const std::filesystem::path out = cli.positional[1];
+  const auto input = signer::PdfInput::fromFile(in, core.settings().maxDocumentBytes);
+  if (std::filesystem::exists(out) && std::filesystem::equivalent(in, out)) {
+    throw UsageError("OUT must differ from IN");
+  }
+  signer::FilePdfOutput output(out);
+  const signer::LtvResult result = core.ltv().extend(input, output, level);
+  output.commit();
+  std::cout << "extended " << out.string() << " (" << signer::ltvLevelName(level) << ", " << result.signatures.size()
+            << " signature(s), " << result.certificates << " certificate(s), " << result.ocspResponses
+            << " OCSP response(s), " << result.crls << " CRL(s) added"
+            << (result.timeStampField.empty() ? "" : ", document time-stamp " + result.timeStampField) << ")\n";
+  for (const std::string& warning : result.warnings) std::cout << "warning: " << warning << "\n";
+  return 0;
+}
+
 int apikey(const Context& context, const std::vector<std::string>& args) {
   const CommandLine cli = detail::parseCommandLine(args, {"role", "label"}, {"help"});
   if (cli.flags.contains("help") || cli.positional.empty()) {
@@ -620,6 +656,12 @@ int verifyCommand(const Context& context, const std::vector<std::string>& args) 
         std::cout << "  " << signatureLine(s) << "\n";
         if (!s.detail.empty()) std::cout << "    " << s.detail << "\n";
         for (const auto& warning : s.warnings) std::cout << "    warning: " << warning << "\n";
+      }
+      // "DocTimeStamp1: document time-stamp of T by TSA, valid" (PAdES B-LTA).
+      for (const signer::DocumentTimeStampResult& t : report.documentTimeStamps) {
+        std::cout << "  " << t.fieldName << ": document time-stamp"
+                  << (t.tsaSubject.empty() ? "" : " of " + pki::formatIso8601(t.time) + " by " + t.tsaSubject)
+                  << (t.valid ? ", valid" : ", not valid: " + t.problem) << "\n";
       }
       for (const auto& warning : report.warnings) std::cout << "  warning: " << warning << "\n";
     }
@@ -952,6 +994,14 @@ int main(int argc, char** argv) {
       }
       if (rest.front() != "pdf") throw UsageError("kyso sign supports: pdf");
       return signPdf(context, {rest.begin() + 1, rest.end()});
+    }
+    if (command == "extend") {
+      if (rest.empty() || rest.front() == "--help") {
+        std::cout << kExtendUsage;
+        return rest.empty() ? 2 : 0;
+      }
+      if (rest.front() != "pdf") throw UsageError("kyso extend supports: pdf");
+      return extendPdf(context, {rest.begin() + 1, rest.end()});
     }
     if (command == "apikey") return apikey(context, rest);
     if (command == "pki") return pkiCommand(context, rest);

@@ -10,6 +10,7 @@
 #include "kyso/pki/crl.h"
 #include "kyso/pki/ocsp_responder.h"
 #include "kyso/signer/pdf_io.h"
+#include "ltv_handlers.h"
 #include "receipt_handlers.h"
 #include "verify_handlers.h"
 #include "web_handlers.h"
@@ -303,6 +304,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
   registerEnrollmentRoutes(router, core);
   registerVerifyRoutes(router, core);
   registerWebRoutes(router);
+  registerLtvRoutes(router, core);
 }
 
 }  // namespace kyso::api::detail

@@ -138,6 +138,8 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   verification_ = std::make_unique<VerificationService>(
       settings_, clock_, devPki_ ? &*devPki_ : nullptr,
       OwnRevocationSources{settings_.publicUrl, ocspResponder_.get(), issuingCa_.get(), rootCa_.get()});
+  ltv_ = std::make_unique<signer::PdfLtvExtender>(verification_->policy(), timeStamps_);
+  signing_->enableLongTerm(ltv_.get());
 }
 
 // The receipt's PDF copy, sealed like any signed result: B-T when a time-stamping authority is

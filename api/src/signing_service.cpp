@@ -22,8 +22,12 @@ SignPdfOutcome SigningService::signPdf(const signer::PdfInput& input, signer::Pd
 SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credential, const signer::PdfInput& input,
                                            signer::PdfOutput& output, const SignPdfRequest& request,
                                            const std::string& actor) {
+  const bool longTerm = request.level == signer::PadesLevel::B_LT || request.level == signer::PadesLevel::B_LTA;
+  if (longTerm && ltv_ == nullptr) {
+    throw UnavailableError("ltv_not_available", "long-term signatures (B-LT, B-LTA) are not available here");
+  }
   signer::PadesOptions options;
-  options.level = request.level;
+  options.level = longTerm ? signer::PadesLevel::B_T : request.level;
   options.fields.signingTime = clock_.now();
   // A key the service holds that cannot sign is the operator's problem, not the caller's.
   try {
@@ -44,14 +48,22 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
     appearances_.complete(*options.fields.visible, credential.id, credential.certificate());
     options.fields.fonts = appearances_.fonts();
   }
-  const signer::PadesResult result = pades_.sign(input, output, credential, options);
+  // B-LT / B-LTA: the B-T signature, then its validation data and archive time-stamp (pdf_ltv.h).
+  signer::MemoryPdfOutput staged;
+  const signer::PadesResult result = pades_.sign(input, longTerm ? staged : output, credential, options);
+  std::optional<signer::LtvResult> extension;
+  if (longTerm) {
+    extension =
+        ltv_->extend(signer::PdfInput::fromMemory(staged.bytes()), output,
+                     request.level == signer::PadesLevel::B_LT ? signer::LtvLevel::B_LT : signer::LtvLevel::B_LTA);
+  }
 
   SignPdfOutcome outcome;
   outcome.keyId = credential.id;
   outcome.level = std::string(signer::padesLevelName(request.level));
   outcome.fieldName = result.prepared.fieldName;
   outcome.size = output.size();
-  outcome.documentSha256 = result.documentSha256.empty() ? output.sha256Hex() : result.documentSha256;
+  outcome.documentSha256 = result.documentSha256.empty() || longTerm ? output.sha256Hex() : result.documentSha256;
   outcome.timeStampTime = result.timeStampTime;
 
   Poco::JSON::Object details;
@@ -62,6 +74,9 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   details.set("signer", credential.certificate().subject());
   details.set("certificate_serial", credential.certificate().serialHex());
   if (outcome.timeStampTime) details.set("timestamp_time", pki::formatIso8601Utc(*outcome.timeStampTime));
+  if (extension && extension->timeStampTime) {
+    details.set("document_timestamp_time", pki::formatIso8601Utc(*extension->timeStampTime));
+  }
   std::ostringstream json;
   details.stringify(json);
 

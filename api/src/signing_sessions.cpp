@@ -110,6 +110,12 @@ SigningSessionService::SigningSessionService(const signer::PadesSigner& pades, c
 SessionView SigningSessionService::create(const signer::PdfInput& input, const CreateSessionRequest& request,
                                           const std::string& actor) {
   if (request.chain.empty()) throw InputError("invalid_certificate", "certificate_chain names no certificate");
+  if (request.level == signer::PadesLevel::B_LT || request.level == signer::PadesLevel::B_LTA) {
+    // The session's document is final once the signature is embedded; extend it afterwards.
+    throw InputError("invalid_level",
+                     "two-step signing makes B-B or B-T signatures; extend the result with "
+                     "POST /v1/extend/pdf");
+  }
   if (request.level == signer::PadesLevel::B_T && !pades_.canTimeStamp()) {
     throw UnavailableError("tsa_not_configured", "no time-stamping authority is configured");
   }

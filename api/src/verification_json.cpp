@@ -58,6 +58,18 @@ Object::Ptr revocationJson(const signer::RevocationEvidence& e) {
   return o;
 }
 
+Object::Ptr coverageJson(const signer::SignatureCoverage& c) {
+  Object::Ptr coverage = new Object;
+  Array::Ptr range = new Array;
+  for (const auto value : c.byteRange) range->add(static_cast<Poco::UInt64>(value));
+  coverage->set("byte_range", range);
+  coverage->set("signed_end", static_cast<Poco::UInt64>(c.signedEnd));
+  coverage->set("bytes_after", static_cast<Poco::UInt64>(c.bytesAfter));
+  coverage->set("whole_document", c.wholeDocument);
+  coverage->set("revision", static_cast<Poco::UInt64>(c.revision));
+  return coverage;
+}
+
 Object::Ptr signatureJson(const signer::SignatureResult& s) {
   Object::Ptr o = new Object;
   o->set("field", s.fieldName);
@@ -96,16 +108,21 @@ Object::Ptr signatureJson(const signer::SignatureResult& s) {
   Array::Ptr revocation = new Array;
   for (const auto& e : s.revocation) revocation->add(revocationJson(e));
   o->set("revocation", revocation);
-  Object::Ptr coverage = new Object;
-  Array::Ptr range = new Array;
-  for (const auto value : s.coverage.byteRange) range->add(static_cast<Poco::UInt64>(value));
-  coverage->set("byte_range", range);
-  coverage->set("signed_end", static_cast<Poco::UInt64>(s.coverage.signedEnd));
-  coverage->set("bytes_after", static_cast<Poco::UInt64>(s.coverage.bytesAfter));
-  coverage->set("whole_document", s.coverage.wholeDocument);
-  coverage->set("revision", static_cast<Poco::UInt64>(s.coverage.revision));
-  o->set("coverage", coverage);
+  o->set("coverage", coverageJson(s.coverage));
   o->set("warnings", stringsJson(s.warnings));
+  return o;
+}
+
+// ISO 32000-2 §12.8.5 (PAdES B-LTA).
+Object::Ptr documentTimeStampJson(const signer::DocumentTimeStampResult& t) {
+  Object::Ptr o = new Object;
+  o->set("field", t.fieldName);
+  o->set("time", t.tsaSubject.empty() ? Var() : Var(pki::formatIso8601(t.time)));
+  o->set("tsa", nullable(t.tsaSubject));
+  o->set("valid", t.valid);
+  o->set("problem", nullable(t.problem));
+  o->set("covers_dss", t.coversDss);
+  o->set("coverage", coverageJson(t.coverage));
   return o;
 }
 
@@ -121,6 +138,9 @@ std::string verificationReportJson(const signer::VerificationReport& report) {
   Array::Ptr signatures = new Array;
   for (const auto& s : report.signatures) signatures->add(signatureJson(s));
   o.set("signatures", signatures);
+  Array::Ptr timeStamps = new Array;
+  for (const auto& t : report.documentTimeStamps) timeStamps->add(documentTimeStampJson(t));
+  o.set("document_timestamps", timeStamps);
   o.set("warnings", stringsJson(report.warnings));
   std::ostringstream text;
   o.stringify(text);

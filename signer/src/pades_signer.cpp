@@ -11,7 +11,17 @@
 namespace kyso::signer {
 
 std::string_view padesLevelName(PadesLevel level) {
-  return level == PadesLevel::B_B ? "B-B" : "B-T";
+  switch (level) {
+    case PadesLevel::B_B:
+      return "B-B";
+    case PadesLevel::B_T:
+      return "B-T";
+    case PadesLevel::B_LT:
+      return "B-LT";
+    case PadesLevel::B_LTA:
+      return "B-LTA";
+  }
+  return "B-B";
 }
 
 PadesLevel parsePadesLevel(std::string_view text) {
@@ -20,7 +30,10 @@ PadesLevel parsePadesLevel(std::string_view text) {
   if (t.starts_with("PADES-")) t = t.substr(6);
   if (t == "B-B" || t == "BB") return PadesLevel::B_B;
   if (t == "B-T" || t == "BT") return PadesLevel::B_T;
-  throw InputError("invalid_level", "unsupported signature level '" + std::string(text) + "' (expected B-B or B-T)");
+  if (t == "B-LT" || t == "BLT") return PadesLevel::B_LT;
+  if (t == "B-LTA" || t == "BLTA") return PadesLevel::B_LTA;
+  throw InputError("invalid_level",
+                   "unsupported signature level '" + std::string(text) + "' (expected B-B, B-T, B-LT or B-LTA)");
 }
 
 PadesSigner::PadesSigner(std::shared_ptr<pki::TimeStampSource> timeStamps) : timeStamps_(std::move(timeStamps)) {}
@@ -39,7 +52,7 @@ std::size_t PadesSigner::contentsCapacity(const pki::CertificateChain& chain, st
     std::lock_guard lock(sizesMutex_);
     cmsSizes_[key] = size;
   }
-  if (level == PadesLevel::B_T) {
+  if (level != PadesLevel::B_B) {
     // The token plus the attribute around it (SEQUENCE, OID, SET: well under 64 bytes).
     size += (timeStamps_ ? timeStamps_->maxTokenSize() : 16 * 1024) + 64;
   }

@@ -149,7 +149,7 @@ void refuseIfCertifiedWithoutChanges(const detail::ParsedPdf& pdf) {
   }
 }
 
-std::string makeFieldName(const std::set<std::string>& taken, const std::string& requested) {
+std::string makeFieldName(const std::set<std::string>& taken, const std::string& requested, const std::string& prefix) {
   if (!requested.empty()) {
     if (taken.contains(requested))
       throw InputError("field_exists", "a form field named " + requested + " already exists");
@@ -157,7 +157,7 @@ std::string makeFieldName(const std::set<std::string>& taken, const std::string&
     return requested;
   }
   for (int n = 1;; ++n) {
-    std::string name = "Signature" + std::to_string(n);
+    std::string name = prefix + std::to_string(n);
     if (!taken.contains(name)) return name;
   }
 }
@@ -220,7 +220,8 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     PdfArray formFields = fieldsObject != nullptr && fieldsObject->IsArray() ? fieldsObject->GetArray() : PdfArray();
     std::set<std::string> taken;
     for (PdfObject& field : formFields) taken.insert(fieldNameOf(pdf, &field));
-    prepared.fieldName = makeFieldName(taken, fields.fieldName);
+    prepared.fieldName =
+        makeFieldName(taken, fields.fieldName, fields.documentTimeStamp ? "DocTimeStamp" : "Signature");
 
     // The page: the first for invisible and copy signatures, the chosen one for the others, the
     // page of the field it covers for a seal placed over a signature.
@@ -239,8 +240,10 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
     // The signature dictionary (§12.8.1, table 252), written by hand so that /ByteRange and
     // /Contents sit at known places with nothing between them (PoDoFo's sorted keys would put
     // /ContactInfo there).
-    std::string sig = "<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n";
-    sig += "/M " + detail::serialize(PdfString(pdfDate(fields.signingTime))) + "\n";
+    std::string sig = fields.documentTimeStamp
+                          ? "<<\n/Type /DocTimeStamp\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.RFC3161\n"
+                          : "<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n";
+    if (!fields.documentTimeStamp) sig += "/M " + detail::serialize(PdfString(pdfDate(fields.signingTime))) + "\n";
     if (!fields.signerName.empty()) sig += "/Name " + detail::serialize(detail::textString(fields.signerName)) + "\n";
     if (!fields.reason.empty()) sig += "/Reason " + detail::serialize(detail::textString(fields.reason)) + "\n";
     if (!fields.location.empty()) sig += "/Location " + detail::serialize(detail::textString(fields.location)) + "\n";

@@ -17,6 +17,7 @@
 #include "kyso/pki/time_stamp.h"
 #include "kyso/pki/trust_store.h"
 #include "parsed_pdf.h"
+#include "pdf_dss.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
 #include "revocation_check.h"
@@ -738,7 +739,8 @@ class SignatureVerifier {
     if (policy_.revocation == RevocationCheck::Require) {
       std::vector<pki::Certificate> untrusted = certificates;
       untrusted.insert(untrusted.end(), policy_.intermediates.begin(), policy_.intermediates.end());
-      result.revocation = revocation_.check(path, untrusted);
+      result.revocation = revocation_.check(path, untrusted, proof ? std::optional(proof->time) : std::nullopt);
+      detail::applyLongTermLevel(result);  // pdf_dss.h
       detail::RevocationVerdict verdict =
           detail::judgeRevocation(result.revocation, path, proof ? std::optional(proof->time) : std::nullopt, now_);
       for (std::string& warning : verdict.warnings) result.warnings.push_back(std::move(warning));
@@ -931,8 +933,14 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   const std::vector<SignatureField> fields =
       detail::guardPodofo("reading the form fields", [&] { return FieldCollector(pdf).collect(); });
 
-  detail::RevocationChecker revocation(policy, report.validationTime);
-  const SignatureVerifier verifier(pdf, policy, report.validationTime, revocation);
+  // Long-term validation data (pdf_dss.h): the /DSS certificates help build paths, its OCSP
+  // responses and CRLs are tried before any fetch.
+  const detail::DssContents dss = detail::readDss(pdf);
+  VerificationPolicy effective = policy;
+  for (const auto& cert : dss.parsedCertificates()) effective.intermediates.push_back(cert);
+  detail::RevocationChecker revocation(effective, report.validationTime);
+  revocation.useEmbedded(&dss);
+  const SignatureVerifier verifier(pdf, effective, report.validationTime, revocation);
   std::map<std::uint32_t, std::string> dictionaries;  // signature dictionary object → field
   for (const SignatureField& field : fields) {
     if (field.value == SignatureField::Value::Absent) {
@@ -973,12 +981,14 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       failed(result, SubIndication::FormatFailure, std::string("the signature dictionary is malformed: ") + e.what());
     }
     if (result.fieldName.empty()) {
-      report.warnings.push_back("the document time-stamp in field " + field.name + " was not evaluated");
+      report.documentTimeStamps.push_back(
+          detail::verifyDocumentTimeStamp(pdf, field.reference, field.name, effective, dss, report.validationTime));
       continue;
     }
     report.signatures.push_back(std::move(result));
   }
   if (report.signatures.empty()) report.warnings.push_back("the document has no signatures");
+  detail::applyArchiveLevel(report, dss);
   summarize(report);
   return report;
 }

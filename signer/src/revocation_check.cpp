@@ -11,6 +11,7 @@
 #include "kyso/pki/certificate_register.h"
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/trust_store.h"
+#include "pdf_dss.h"
 
 namespace kyso::signer::detail {
 
@@ -116,7 +117,9 @@ std::optional<pki::TimePoint> generalizedTimeExtension(X509_EXTENSION* extension
 }  // namespace
 
 std::vector<RevocationEvidence> RevocationChecker::check(const std::vector<pki::Certificate>& path,
-                                                         const std::vector<pki::Certificate>& untrusted) {
+                                                         const std::vector<pki::Certificate>& untrusted,
+                                                         std::optional<pki::TimePoint> poe) {
+  poe_ = poe;
   std::vector<RevocationEvidence> out;
   std::vector<pki::Certificate> helpers = path;
   helpers.insert(helpers.end(), untrusted.begin(), untrusted.end());
@@ -130,8 +133,14 @@ RevocationEvidence RevocationChecker::checkOne(const pki::Certificate& cert, con
   evidence.certificateSubject = cert.subject();
   evidence.certificateSerialHex = cert.serialHex();
   evidence.status = RevocationStatus::Unknown;
+  std::string embeddedProblem;
+  if (embedded_ != nullptr) {
+    RevocationEvidence attempt = evidence;
+    if (tryEmbedded(cert, issuer, untrusted, attempt, embeddedProblem)) return attempt;
+  }
   if (policy_.revocationFetcher == nullptr) {
-    evidence.problem = "no source of revocation data is configured";
+    evidence.problem = embeddedProblem.empty() ? "no source of revocation data is configured"
+                                               : embeddedProblem + "; no other source of revocation data is configured";
     return evidence;
   }
   const std::vector<std::string> ocsp = ocspUrls(cert);
@@ -141,7 +150,7 @@ RevocationEvidence RevocationChecker::checkOne(const pki::Certificate& cert, con
     return evidence;
   }
   // OCSP first (current and small), then CRLs; the first source that decides wins.
-  std::string problems;
+  std::string problems = embeddedProblem;
   const auto note = [&](const std::string& problem) { problems += (problems.empty() ? "" : "; ") + problem; };
   for (const std::string& url : ocsp) {
     std::string problem;
@@ -187,6 +196,55 @@ void RevocationChecker::remember(const std::string& cacheKey, const RevocationAn
   policy_.revocationCache->store(cacheKey, answer.body, *evidence.nextUpdate, now_);
 }
 
+// The freshness of an answer (EN 319 102-1 §5.2.5) — for embedded data with a proof of existence,
+// as useEmbedded() describes; else as for a fetched answer.
+std::optional<std::string> RevocationChecker::staleness(const RevocationEvidence& e, bool embedded) const {
+  if (!embedded || !poe_) return freshnessProblem(*e.thisUpdate, e.nextUpdate, now_, policy_.revocationTolerance);
+  if (*e.thisUpdate > now_ + policy_.revocationTolerance) {
+    return "its thisUpdate (" + utcText(*e.thisUpdate) + ") lies in the future";
+  }
+  const pki::TimePoint currentUntil = e.nextUpdate.value_or(*e.thisUpdate);
+  if (currentUntil + policy_.revocationTolerance < *poe_) {
+    return "it was superseded (" + utcText(currentUntil) + ") before the signature time-stamp of " + utcText(*poe_);
+  }
+  return std::nullopt;
+}
+
+bool RevocationChecker::tryEmbedded(const pki::Certificate& cert, const pki::Certificate& issuer,
+                                    const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out,
+                                    std::string& problem) {
+  std::vector<pki::Certificate> helpers = untrusted;
+  const auto& fromDss = embedded_->parsedCertificates();
+  helpers.insert(helpers.end(), fromDss.begin(), fromDss.end());
+  const auto id = ossl::own(OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get()), "OCSP_cert_to_id");
+  std::string last;
+  for (std::size_t i = 0; i < embedded_->ocspResponses.size(); ++i) {
+    RevocationEvidence attempt = out;
+    std::string why;
+    const std::string where = "the OCSP response " + std::to_string(i + 1) + " of the /DSS";
+    if (decideOcsp(embedded_->ocspResponses[i].data, cert, id.get(), nullptr, helpers, where, true, attempt, why)) {
+      out = attempt;
+      out.url = "/DSS/OCSPs";
+      return true;
+    }
+    // Answers about other certificates are the rule in a DSS: only a relevant problem is told.
+    if (why.find("not about this certificate") == std::string::npos) last = why;
+  }
+  for (std::size_t i = 0; i < embedded_->crls.size(); ++i) {
+    RevocationEvidence attempt = out;
+    std::string why;
+    const std::string where = "the CRL " + std::to_string(i + 1) + " of the /DSS";
+    if (decideCrl(embedded_->crls[i].data, cert, issuer, where, true, attempt, why)) {
+      out = attempt;
+      out.url = "/DSS/CRLs";
+      return true;
+    }
+    if (why.find("issued by another CA") == std::string::npos) last = why;
+  }
+  if (!last.empty()) problem = last;
+  return false;
+}
+
 // RFC 6960: one CertID (SHA-1 hashes of the issuer's name and key, as RFC 5019 §2.1.1 asks of
 // clients), optionally a nonce; the answer must be a successful basic response signed by the CA
 // or a responder it authorised (§4.2.2.2, checked by OCSP_basic_verify), with a fresh
@@ -194,7 +252,6 @@ void RevocationChecker::remember(const std::string& cacheKey, const RevocationAn
 bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
                                 const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out,
                                 std::string& problem) {
-  const std::string where = "the OCSP responder " + url;
   const auto id = ossl::own(OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get()), "OCSP_cert_to_id");
   auto request = ossl::own(OCSP_REQUEST_new(), "OCSP_REQUEST_new");
   ossl::check(OCSP_request_add0_id(request.get(), ossl::own(OCSP_CERTID_dup(id.get()), "OCSP_CERTID_dup").release()),
@@ -215,11 +272,26 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
 
   const auto answer = obtain(fetch, cacheKey, problem);
   if (!answer) return false;
-  const unsigned char* p = answer->body.data();
-  const ossl::Ptr<OCSP_RESPONSE> response(d2i_OCSP_RESPONSE(nullptr, &p, checkedCast<long>(answer->body.size())));
-  if (!response || p != answer->body.data() + answer->body.size()) {
+  if (!decideOcsp(answer->body, cert, id.get(), policy_.ocspNonce ? request.get() : nullptr, untrusted,
+                  "the OCSP responder " + url, false, out, problem)) {
+    return false;
+  }
+  out.source = "ocsp";
+  out.url = url;
+  remember(cacheKey, *answer, out);
+  if (collected_ != nullptr) collected_->push_back({RevocationSource::Ocsp, answer->body});
+  return true;
+}
+
+bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, OCSP_CERTID* id,
+                                   OCSP_REQUEST* nonceRequest, const std::vector<pki::Certificate>& untrusted,
+                                   const std::string& where, bool embedded, RevocationEvidence& out,
+                                   std::string& problem) {
+  const unsigned char* p = body.data();
+  const ossl::Ptr<OCSP_RESPONSE> response(d2i_OCSP_RESPONSE(nullptr, &p, checkedCast<long>(body.size())));
+  if (!response || p != body.data() + body.size()) {
     ossl::clearErrors();
-    problem = where + " did not answer with an OCSP response";
+    problem = where + (embedded ? " is not an OCSP response" : " did not answer with an OCSP response");
     return false;
   }
   const int status = OCSP_response_status(response.get());
@@ -230,18 +302,26 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
   const ossl::Ptr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(response.get()));
   if (!basic) {
     ossl::clearErrors();
-    problem = where + " answered with an unsupported response type";
+    problem = where + (embedded ? " has" : " answered with") + " an unsupported response type";
     return false;
   }
-  if (policy_.ocspNonce && OCSP_check_nonce(request.get(), basic.get()) == 0) {
+  if (nonceRequest != nullptr && OCSP_check_nonce(nonceRequest, basic.get()) == 0) {
     problem = where + " answered with another nonce than the request's";
     return false;
   }
-  const auto store = anchorStore(policy_.trustAnchors, now_);
+  // A /DSS holds answers about many certificates: only one about this one is worth verifying.
+  if (embedded && OCSP_resp_find(basic.get(), id, -1) < 0) {
+    problem = where + " answered, but not about this certificate";
+    return false;
+  }
+  const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
+  // Embedded data is judged when it was made: its responder's certificate may have expired since.
+  const auto store = anchorStore(policy_.trustAnchors, embedded ? producedAt : now_);
   const auto helpers = pki::newX509Stack(untrusted);
   if (OCSP_basic_verify(basic.get(), helpers.get(), store.get(), 0) != 1) {
     ossl::clearErrors();
-    problem = where + " answered with a response whose signature or signer is not trusted for this CA";
+    problem = where + (embedded ? " is" : " answered with") +
+              " a response whose signature or signer is not trusted for this CA";
     return false;
   }
   int certStatus = V_OCSP_CERTSTATUS_UNKNOWN;
@@ -249,18 +329,17 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
   ASN1_GENERALIZEDTIME* revokedAt = nullptr;
   ASN1_GENERALIZEDTIME* thisUpdate = nullptr;
   ASN1_GENERALIZEDTIME* nextUpdate = nullptr;
-  if (OCSP_resp_find_status(basic.get(), id.get(), &certStatus, &reason, &revokedAt, &thisUpdate, &nextUpdate) != 1 ||
+  if (OCSP_resp_find_status(basic.get(), id, &certStatus, &reason, &revokedAt, &thisUpdate, &nextUpdate) != 1 ||
       thisUpdate == nullptr) {
     ossl::clearErrors();
     problem = where + " answered, but not about this certificate";
     return false;
   }
-  out.source = "ocsp";
-  out.url = url;
-  out.producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
+  out.source = embedded ? "dss" : "ocsp";
+  out.producedAt = producedAt;
   out.thisUpdate = pki::fromAsn1Time(thisUpdate);
   if (nextUpdate != nullptr) out.nextUpdate = pki::fromAsn1Time(nextUpdate);
-  if (const auto stale = freshnessProblem(*out.thisUpdate, out.nextUpdate, now_, policy_.revocationTolerance)) {
+  if (const auto stale = staleness(out, embedded)) {
     problem = where + " answered, but " + *stale;
     return false;
   }
@@ -275,9 +354,11 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
   } else {
     out.status = RevocationStatus::Good;
     // RFC 6960 §4.4.4: "good" about an expired certificate is worth something only when the
-    // responder keeps revocations past expiry (archiveCutoff not after the certificate's end).
-    if (cert.notAfter() < now_) {
-      const int index = OCSP_resp_find(basic.get(), id.get(), -1);
+    // responder keeps revocations past expiry (archiveCutoff not after the certificate's end) —
+    // or, for embedded data, when it was produced while the certificate was still valid.
+    const bool beforeExpiry = embedded && producedAt <= cert.notAfter();
+    if (cert.notAfter() < now_ && !beforeExpiry) {
+      const int index = OCSP_resp_find(basic.get(), id, -1);
       OCSP_SINGLERESP* single = index >= 0 ? OCSP_resp_get0(basic.get(), index) : nullptr;
       const int at =
           single != nullptr ? OCSP_SINGLERESP_get_ext_by_NID(single, NID_id_pkix_OCSP_archiveCutoff, -1) : -1;
@@ -290,7 +371,6 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
     }
   }
   ossl::clearErrors();
-  remember(cacheKey, *answer, out);
   return true;
 }
 
@@ -298,7 +378,6 @@ bool RevocationChecker::tryOcsp(const std::string& url, const pki::Certificate& 
 // a key allowed to sign CRLs, current at the validation time.
 bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
                                RevocationEvidence& out, std::string& problem) {
-  const std::string where = "the CRL at " + url;
   RevocationRequest fetch;
   fetch.source = RevocationSource::Crl;
   fetch.url = url;
@@ -307,16 +386,26 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
   const std::string cacheKey = "crl " + url;
   const auto answer = obtain(fetch, cacheKey, problem);
   if (!answer) return false;
+  if (!decideCrl(answer->body, cert, issuer, "the CRL at " + url, false, out, problem)) return false;
+  out.source = "crl";
+  out.url = url;
+  remember(cacheKey, *answer, out);
+  if (collected_ != nullptr) collected_->push_back({RevocationSource::Crl, answer->body});
+  return true;
+}
 
+bool RevocationChecker::decideCrl(ByteView body, const pki::Certificate& cert, const pki::Certificate& issuer,
+                                  const std::string& where, bool embedded, RevocationEvidence& out,
+                                  std::string& problem) {
   ossl::Ptr<X509_CRL> crl;
-  const std::string_view text = asChars(answer->body);
+  const std::string_view text = asChars(body);
   if (text.starts_with("-----BEGIN")) {
     auto bio = ossl::own(BIO_new_mem_buf(text.data(), checkedCast<int>(text.size())), "BIO_new_mem_buf");
     crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
   } else {
-    const unsigned char* p = answer->body.data();
-    crl.reset(d2i_X509_CRL(nullptr, &p, checkedCast<long>(answer->body.size())));
-    if (crl && p != answer->body.data() + answer->body.size()) crl.reset();
+    const unsigned char* p = body.data();
+    crl.reset(d2i_X509_CRL(nullptr, &p, checkedCast<long>(body.size())));
+    if (crl && p != body.data() + body.size()) crl.reset();
   }
   ossl::clearErrors();
   if (!crl) {
@@ -363,8 +452,7 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
       return false;
     }
   }
-  out.source = "crl";
-  out.url = url;
+  out.source = embedded ? "dss" : "crl";
   out.thisUpdate = pki::fromAsn1Time(X509_CRL_get0_lastUpdate(crl.get()));
   const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
   if (next == nullptr) {
@@ -372,7 +460,7 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
     return false;
   }
   out.nextUpdate = pki::fromAsn1Time(next);
-  if (const auto stale = freshnessProblem(*out.thisUpdate, out.nextUpdate, now_, policy_.revocationTolerance)) {
+  if (const auto stale = staleness(out, embedded)) {
     problem = where + " cannot be used: " + *stale;
     return false;
   }
@@ -387,7 +475,9 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
   } else {
     out.status = RevocationStatus::Good;
     // A CA drops expired certificates from its CRLs unless it says otherwise (ExpiredCertsOnCRL).
-    if (cert.notAfter() < now_) {
+    // Embedded data issued while the certificate was valid speaks for that time.
+    const bool beforeExpiry = embedded && *out.thisUpdate <= cert.notAfter();
+    if (cert.notAfter() < now_ && !beforeExpiry) {
       const ossl::Ptr<ASN1_OBJECT> expiredCertsOnCrl(OBJ_txt2obj("2.5.29.60", 1));
       const int at = expiredCertsOnCrl ? X509_CRL_get_ext_by_OBJ(crl.get(), expiredCertsOnCrl.get(), -1) : -1;
       const auto since = at >= 0 ? generalizedTimeExtension(X509_CRL_get_ext(crl.get(), at)) : std::nullopt;
@@ -399,7 +489,6 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
     }
   }
   ossl::clearErrors();
-  remember(cacheKey, *answer, out);
   return true;
 }
 

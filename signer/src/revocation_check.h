@@ -7,11 +7,21 @@
 #include <string>
 #include <vector>
 
+#include <openssl/ocsp.h>
+
 #include "kyso/pki/certificate.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "kyso/signer/verification.h"
 
 namespace kyso::signer::detail {
+
+struct DssContents;
+
+// An answer fetched from a source that decided a status (for building a /DSS from).
+struct CollectedRevocation {
+  RevocationSource source = RevocationSource::Ocsp;
+  Bytes body;
+};
 
 // What one verification asks of its revocation sources. Sources that could not be reached are
 // remembered by host, so a dead responder costs one timeout per verification rather than one per
@@ -23,12 +33,34 @@ class RevocationChecker {
   // The status of every certificate of `path` (leaf first, the trust anchor last, as path
   // validation built it) below the anchor: path[i] is checked with path[i + 1] as its issuer.
   // `untrusted` are further certificates that may help verify a responder's chain.
+  // `poe`: the time a valid signature time-stamp proves, if any (for embedded data).
   std::vector<RevocationEvidence> check(const std::vector<pki::Certificate>& path,
-                                        const std::vector<pki::Certificate>& untrusted);
+                                        const std::vector<pki::Certificate>& untrusted,
+                                        std::optional<pki::TimePoint> poe = std::nullopt);
+
+  // Validation data embedded in the document (/DSS, ETSI EN 319 142-1 §5.4): tried before any
+  // fetch, reported with source "dss". EN 319 102-1 past signature validation, simplified: with a
+  // proof of existence, an answer counts when it was current at or after it (nextUpdate, or
+  // thisUpdate without one, not before the POE) whatever its age now, its signer's certificate is
+  // checked at the time it was produced, and "good" about a certificate that has expired since
+  // counts when the answer was issued before the expiry. Without a POE, embedded answers must be
+  // current now, as fetched ones are.
+  void useEmbedded(const DssContents* dss) { embedded_ = dss; }
+  // Appends every fetched answer that decided a status.
+  void collectInto(std::vector<CollectedRevocation>* sink) { collected_ = sink; }
 
  private:
   RevocationEvidence checkOne(const pki::Certificate& cert, const pki::Certificate& issuer,
                               const std::vector<pki::Certificate>& untrusted);
+  bool tryEmbedded(const pki::Certificate& cert, const pki::Certificate& issuer,
+                   const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out, std::string& problem);
+  // Judge one OCSP response / CRL about `cert` (`embedded`: from the /DSS).
+  bool decideOcsp(ByteView body, const pki::Certificate& cert, OCSP_CERTID* id, OCSP_REQUEST* nonceRequest,
+                  const std::vector<pki::Certificate>& untrusted, const std::string& where, bool embedded,
+                  RevocationEvidence& out, std::string& problem);
+  bool decideCrl(ByteView body, const pki::Certificate& cert, const pki::Certificate& issuer, const std::string& where,
+                 bool embedded, RevocationEvidence& out, std::string& problem);
+  std::optional<std::string> staleness(const RevocationEvidence& evidence, bool embedded) const;
   bool tryOcsp(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
                const std::vector<pki::Certificate>& untrusted, RevocationEvidence& out, std::string& problem);
   bool tryCrl(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
@@ -41,6 +73,9 @@ class RevocationChecker {
   const VerificationPolicy& policy_;
   pki::TimePoint now_;
   std::set<std::string> unreachableHosts_;
+  const DssContents* embedded_ = nullptr;
+  std::vector<CollectedRevocation>* collected_ = nullptr;
+  std::optional<pki::TimePoint> poe_;
 };
 
 struct RevocationVerdict {

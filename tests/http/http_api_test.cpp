@@ -214,7 +214,7 @@ TEST_F(HttpApi, BadInputGetsAClearErrorAndNothingIsRecorded) {
   EXPECT_EQ(errorCode(wrongType), "unsupported_media_type");
   EXPECT_EQ(errorCode(signPdf(pdf, "?levle=B-T")), "invalid_parameter");
   EXPECT_EQ(errorCode(signPdf(pdf, "?level=B-B&level=B-T")), "invalid_parameter");
-  EXPECT_EQ(errorCode(signPdf(pdf, "?level=B-LTA")), "invalid_level");
+  EXPECT_EQ(errorCode(signPdf(pdf, "?level=B-LTX")), "invalid_level");
   const HttpAnswer unknownKey = signPdf(pdf, "?key=nope");
   EXPECT_EQ(unknownKey.status, 404);
   EXPECT_EQ(errorCode(unknownKey), "key_not_found");

@@ -321,6 +321,7 @@ TEST_F(SigningSessions, BadRequestsGetClearErrors) {
   EXPECT_EQ(codeFor(R"({"document": 5, "certificate_chain": ["x"]})"), "invalid_field");
   EXPECT_EQ(codeFor(createBody(pdf, "not a certificate", "B-B")), "invalid_certificate");
   EXPECT_EQ(codeFor(createBody(pdf, rsa->chainPem, "B-Z")), "invalid_level");
+  EXPECT_EQ(codeFor(createBody(pdf, rsa->chainPem, "B-LTA")), "invalid_level");  // extend afterwards instead
   std::string badBase64 = createBody(pdf, rsa->chainPem, "B-B");
   badBase64.replace(badBase64.find("JVBER"), 5, "%%%%%");
   EXPECT_EQ(codeFor(badBase64), "invalid_base64");

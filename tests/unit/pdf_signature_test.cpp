@@ -222,7 +222,11 @@ TEST(PadesSigner, BtWithoutATsaIsUnavailable) {
 TEST(PadesLevel, Parses) {
   EXPECT_EQ(parsePadesLevel("B-B"), PadesLevel::B_B);
   EXPECT_EQ(parsePadesLevel("pades-b-t"), PadesLevel::B_T);
-  EXPECT_THROW(parsePadesLevel("B-LTA"), InputError);
+  EXPECT_EQ(parsePadesLevel("B-LT"), PadesLevel::B_LT);
+  EXPECT_EQ(parsePadesLevel("PAdES-B-LTA"), PadesLevel::B_LTA);
+  EXPECT_EQ(padesLevelName(PadesLevel::B_LTA), "B-LTA");
+  EXPECT_THROW(parsePadesLevel("B-LTX"), InputError);
+  EXPECT_THROW(parsePadesLevel(""), InputError);
 }
 
 }  // namespace

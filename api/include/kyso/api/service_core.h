@@ -24,6 +24,7 @@
 #include "kyso/pki/time_stamp.h"
 #include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/pades_signer.h"
+#include "kyso/signer/pdf_ltv.h"
 #include "kyso/store/store.h"
 
 namespace kyso::api {
@@ -63,6 +64,9 @@ class ServiceCore {
   EnrollmentWorker& enrollmentWorker() { return *enrollmentWorker_; }
   // Signature verification (POST /v1/verify, kyso verify) with its revocation fetcher and cache.
   VerificationService& verification() { return *verification_; }
+  // Long-term extension (B-LT, B-LTA: POST /v1/extend/pdf, kyso extend pdf) with the verifier's
+  // trust anchors and revocation sources and the configured TSA.
+  const signer::PdfLtvExtender& ltv() const { return *ltv_; }
 
  private:
   Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
@@ -96,6 +100,7 @@ class ServiceCore {
   std::unique_ptr<EnrollmentWorker> enrollmentWorker_;
   // Uses the CAs and the responder above.
   std::unique_ptr<VerificationService> verification_;
+  std::unique_ptr<signer::PdfLtvExtender> ltv_;  // after verification_: it uses its fetcher and cache
 };
 
 }  // namespace kyso::api

@@ -10,6 +10,7 @@
 #include "kyso/api/metrics.h"
 #include "kyso/pki/clock.h"
 #include "kyso/signer/pades_signer.h"
+#include "kyso/signer/pdf_ltv.h"
 #include "kyso/store/audit_log.h"
 
 namespace kyso::api {
@@ -41,6 +42,9 @@ class SigningService {
 
   SignPdfOutcome signPdf(const signer::PdfInput& input, signer::PdfOutput& output, const SignPdfRequest& request,
                          const std::string& actor);
+  // B-LT and B-LTA: the B-T signature is extended by `ltv` (not owned; set once at start-up).
+  void enableLongTerm(const signer::PdfLtvExtender* ltv) { ltv_ = ltv; }
+
   // With a credential that is not in the registry (the CLI's --p12).
   SignPdfOutcome signPdfWith(const pki::SigningCredential& credential, const signer::PdfInput& input,
                              signer::PdfOutput& output, const SignPdfRequest& request, const std::string& actor);
@@ -52,6 +56,7 @@ class SigningService {
   store::AuditLog& audit_;
   Metrics& metrics_;
   const pki::Clock& clock_;
+  const signer::PdfLtvExtender* ltv_ = nullptr;
 };
 
 }  // namespace kyso::api

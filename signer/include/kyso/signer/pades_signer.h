@@ -16,10 +16,12 @@
 
 namespace kyso::signer {
 
-enum class PadesLevel { B_B, B_T };
+// B-LT and B-LTA are B-T signatures extended afterwards (kyso/signer/pdf_ltv.h): PadesSigner
+// makes the B-T signature, the caller extends it.
+enum class PadesLevel { B_B, B_T, B_LT, B_LTA };
 
 std::string_view padesLevelName(PadesLevel level);
-// "B-B", "B-T" (also "PAdES-B-T", case-insensitive); throws InputError("invalid_level").
+// "B-B", "B-T", "B-LT", "B-LTA" (also "PAdES-B-T", case-insensitive); throws InputError("invalid_level").
 PadesLevel parsePadesLevel(std::string_view text);
 
 struct PadesOptions {

@@ -33,6 +33,10 @@ struct PdfSignatureFields {
   std::optional<VisibleSignature> visible;
   // Faces for the text of the signer and copy layouts; null: AppearanceFonts::system().
   std::shared_ptr<const AppearanceFonts> fonts;
+  // A document time-stamp (ISO 32000-2 §12.8.5, PAdES B-LTA) instead of a signature: /Type
+  // /DocTimeStamp, /SubFilter /ETSI.RFC3161 and no descriptive entries (the text above must be
+  // empty); the default field name is "DocTimeStamp<n>". /Contents then takes an RFC 3161 token.
+  bool documentTimeStamp = false;
 };
 
 struct PreparedPdfSignature {

@@ -52,8 +52,10 @@ struct VerificationPolicy {
 };
 
 // Finds the signature fields of `input` through the document's interactive form and verifies each
-// signed one, in field order. Document time-stamps (/SubFilter /ETSI.RFC3161) and unsigned
-// signature fields are listed in the report's warnings, not as signatures.
+// signed one, in field order. Document time-stamps (/SubFilter /ETSI.RFC3161) are checked and
+// listed in report.documentTimeStamps, unsigned signature fields in the report's warnings; neither
+// counts as a signature. A /DSS (ETSI EN 319 142-1 §5.4) supplies certificates and revocation data
+// (evidence source "dss") before any fetch, and gives the levels B-LT and B-LTA (pdf_dss.h).
 //
 // Throws DocumentError when the document cannot be evaluated at all: not_a_pdf, pdf_encrypted,
 // pdf_damaged (a cross-reference chain that would need repairing), pdf_malformed.

@@ -103,7 +103,7 @@ struct RevocationEvidence {
   std::string certificateSubject;  // the certificate it is about (RFC 2253)
   std::string certificateSerialHex;
   RevocationStatus status = RevocationStatus::NotChecked;
-  std::string source;                        // "ocsp" or "crl" (later "dss"); empty when no source decided
+  std::string source;                        // "ocsp", "crl" or "dss" (the document's /DSS); empty when none decided
   std::string url;                           // where the data came from
   std::optional<pki::TimePoint> producedAt;  // OCSP: when the responder signed the answer
   std::optional<pki::TimePoint> thisUpdate;
@@ -150,6 +150,20 @@ struct SignatureResult {
   std::vector<std::string> warnings;
 };
 
+// A document time-stamp (ISO 32000-2 §12.8.5, /SubFilter /ETSI.RFC3161) as found and checked: the
+// proof that the document up to its revision, a /DSS included, existed at `time` (PAdES B-LTA).
+struct DocumentTimeStampResult {
+  std::string fieldName;
+  pki::TimePoint time{};
+  std::string tsaSubject;
+  // The token's imprint is the digest of the byte range, its signature verifies and its TSA
+  // chains to a time-stamp trust anchor at the validation time.
+  bool valid = false;
+  std::string problem;  // why it is not valid
+  SignatureCoverage coverage;
+  bool coversDss = false;  // a /DSS was written before the revision it covers ends
+};
+
 // Overall verdict, the worst of the signatures': any TOTAL_FAILED makes it TOTAL_FAILED, else any
 // INDETERMINATE makes it INDETERMINATE, else TOTAL_PASSED — with the sub-indication of the first
 // signature (in field order) that has that indication. A document without signatures is
@@ -162,6 +176,8 @@ struct VerificationReport {
   std::uint64_t documentSize = 0;
   std::size_t revisions = 0;  // incremental updates + 1
   std::vector<std::string> warnings;
+  // In field order. They prove existence; they do not count towards the verdict.
+  std::vector<DocumentTimeStampResult> documentTimeStamps;
 };
 
 // Sets report.indication and report.subIndication from report.signatures by the rule above.
