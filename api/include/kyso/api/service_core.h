@@ -11,6 +11,7 @@
 #include "kyso/api/event_delivery.h"
 #include "kyso/api/key_registry.h"
 #include "kyso/api/metrics.h"
+#include "kyso/api/remote_signing.h"
 #include "kyso/api/settings.h"
 #include "kyso/api/signing_service.h"
 #include "kyso/api/signing_sessions.h"
@@ -63,6 +64,9 @@ class ServiceCore {
   EnrollmentWorker& enrollmentWorker() { return *enrollmentWorker_; }
   // Signature verification (POST /v1/verify, kyso verify) with its revocation fetcher and cache.
   VerificationService& verification() { return *verification_; }
+  // Remote signing with citizens' keys at the partners configured in partners.vnpt_smartca.* and
+  // partners.viettel_mysign.*; tests add their own signers. Its worker is started by the server.
+  RemoteSigningService& remoteSigning() { return *remoteSigning_; }
 
  private:
   Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
@@ -96,6 +100,8 @@ class ServiceCore {
   std::unique_ptr<EnrollmentWorker> enrollmentWorker_;
   // Uses the CAs and the responder above.
   std::unique_ptr<VerificationService> verification_;
+  // Last: its worker stops before everything it uses.
+  std::unique_ptr<RemoteSigningService> remoteSigning_;
 };
 
 }  // namespace kyso::api
