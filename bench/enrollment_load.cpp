@@ -177,7 +177,8 @@ int main(int argc, char** argv) {
       if (!list.empty()) sample = list.back();
     }
     std::printf("enrollments=%u errors=%u accepted_s=%.3f issued_s=%.3f accept_rate=%.1f rate=%.1f sample=%s\n", done,
-                errors.load(), acceptedS, issuedS, done / acceptedS, done / issuedS, sample.c_str());
+                errors.load(), acceptedS, issuedS, static_cast<double>(done) / acceptedS,
+                static_cast<double>(done) / issuedS, sample.c_str());
     return errors.load() == 0 ? 0 : 1;
   } catch (const Poco::Exception& e) {
     std::cerr << e.displayText() << "\n";

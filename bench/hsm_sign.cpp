@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     for (const auto& digest : digests) bytes += key->signDigest(kyso::pki::DigestAlgorithm::Sha256, digest).size();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("algorithm=%s signatures=%lu seconds=%.3f rate=%.1f bytes=%zu\n", algorithm.c_str(), count, seconds,
-                count / seconds, bytes);
+                static_cast<double>(count) / seconds, bytes);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
