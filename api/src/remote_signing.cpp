@@ -186,6 +186,10 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
     signer::MemoryPdfOutput output;
     output.reserve(input.size() + 64 * 1024);
     const auto prepared = pades_.prepare(input, output, chain, signer::PadesSigner::maxSignatureSizeFor(leaf), options);
+    // The partners sign SHA-256 digests (VNPT's signhash names no other).
+    if (prepared.pdf.digestAlgorithm != pki::DigestAlgorithm::Sha256) {
+      throw InternalError("remote signing needs SHA-256 signed attributes");
+    }
     r.digest = pki::sha256(prepared.cms.signedAttributes());
     // The two-step sessions' state, with the level the signature is finished at.
     Poco::JSON::Object::Ptr state =
@@ -272,6 +276,9 @@ std::string RemoteSigningService::finish(const RemoteSigningRecord& r, const pki
   }
   const pki::CertificateChain chain = chainOf(r);
   const pki::Certificate& leaf = chain.front();
+  // The signature is made now: the certificate must still allow it (it may have expired since the
+  // preparation); certificate_expired and the like end the session.
+  pki::requireUsableForSigning(leaf, clock_.now());
   const Bytes raw =
       status.cms ? pki::signatureValueFromCms(status.signatures.front(), leaf) : status.signatures.front();
   Bytes value;

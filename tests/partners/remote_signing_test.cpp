@@ -207,6 +207,11 @@ TEST_F(RemoteSigning, Vnpt_XmlByWebhook_XmlsecVerifies_ReplayChangesNothing_BadS
   EXPECT_EQ(after->getValue<std::string>("status"), "signed");
   EXPECT_EQ(after->getValue<std::string>("updated_at"), done->getValue<std::string>("updated_at"));
   EXPECT_EQ(service->call("GET", "/v1/remote-signing/" + id + "/document", signerKey).body, document.body);
+  // A notification for a transaction kyso never started: nothing to apply it to.
+  partner.tranId = "tran-of-nobody";
+  const auto stray = notify(kVnptNotifications, vnpt::kWebhookSecret, partner.signedAnswer(1));
+  EXPECT_EQ(stray.status, 404) << stray.body;
+  EXPECT_EQ(errorCode(stray), "remote_signing_not_found");
   // The poll has nothing left to do for it.
   EXPECT_EQ(simulator->count("/csc/credentials/gettraninfo"), 0u);
   pollLater();
@@ -219,6 +224,10 @@ TEST_F(RemoteSigning, MySign_PdfByWebhookWithCmsAnswer_XmlByPoll_BothPassThePeer
   const auto pdf = start(pdfRequest("viettel-mysign", mysign::kUser));
   ASSERT_EQ(pdf.status, 202) << pdf.body;
   const std::string pdfId = json(pdf.body)->getValue<std::string>("id");
+  // VNPT's secret is not MySign's, and no signature header at all is no better.
+  EXPECT_EQ(notify(kMySignNotifications, vnpt::kWebhookSecret, partner.statusAnswer(1)).status, 401);
+  EXPECT_EQ(service->call("POST", kMySignNotifications, "", partner.statusAnswer(1)).status, 401);
+  EXPECT_EQ(session(pdfId)->getValue<std::string>("status"), "waiting");
   const auto delivered = notify(kMySignNotifications, mysign::kWebhookSecret, partner.statusAnswer(1));
   ASSERT_EQ(delivered.status, 200) << delivered.body;
   ASSERT_EQ(session(pdfId)->getValue<std::string>("status"), "signed") << stringify(*session(pdfId));
