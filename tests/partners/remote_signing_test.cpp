@@ -9,6 +9,7 @@
 // the first started (restart).
 #include <gtest/gtest.h>
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <memory>
@@ -21,6 +22,7 @@
 #include "partner_simulator.h"
 #include "pdf_builder.h"
 #include "smartca_model.h"
+#include "test_images.h"
 #include "test_service.h"
 #include "test_support.h"
 #include "xml_peers.h"
@@ -244,6 +246,34 @@ TEST_F(RemoteSigning, MySign_PdfByWebhookWithCmsAnswer_XmlByPoll_BothPassThePeer
   pollLater();
   ASSERT_EQ(session(xmlId)->getValue<std::string>("status"), "signed") << stringify(*session(xmlId));
   expectXmlPasses(service->call("GET", "/v1/remote-signing/" + xmlId + "/document", signerKey).body);
+}
+
+TEST_F(RemoteSigning, VisibleSignature_DrawnWithTheCitizensNameAndImage) {
+  mysign::MySignModel partner(*simulator);
+  auto request = pdfRequest("viettel-mysign", mysign::kUser);
+  Object::Ptr appearance = new Object;
+  appearance->set("layout", "signer");
+  appearance->set("page", 1);
+  Poco::JSON::Array::Ptr rect = new Poco::JSON::Array;
+  for (const int v : {330, 60, 530, 170}) rect->add(v);
+  appearance->set("rect", rect);
+  appearance->set("title", "NGƯỜI NỘP HỒ SƠ");
+  appearance->set("image", toBase64(asBytes(rgbaPng(200, 60, 150, [](std::uint32_t, std::uint32_t y) {
+                    return std::array<unsigned, 4>{20, 40, 200, y > 20 && y < 40 ? 255u : 0u};
+                  }))));
+  request->set("appearance", appearance);
+  const auto created = start(request);
+  ASSERT_EQ(created.status, 202) << created.body;
+  const std::string id = json(created.body)->getValue<std::string>("id");
+  partner.status = 1;
+  pollLater();
+  ASSERT_EQ(session(id)->getValue<std::string>("status"), "signed");
+  const std::string pdf = service->call("GET", "/v1/remote-signing/" + id + "/document", signerKey).body;
+  expectPdfPasses(pdf);
+  // The name defaults to the credential certificate's CN.
+  const auto words = run({"/usr/bin/pdftotext", (work / "signed.pdf").string(), "-"}).output;
+  EXPECT_NE(words.find("NGƯỜI NỘP HỒ SƠ"), std::string::npos) << words;
+  EXPECT_NE(words.find(devPki().seal().certificate().commonName()), std::string::npos) << words;
 }
 
 TEST_F(RemoteSigning, CitizenRefuses_Rejected_NoDocument) {
