@@ -98,6 +98,8 @@ Object::Ptr enrollmentJson(const pki::EnrollmentRecord& r) {
   o->set("partner", r.partner);
   o->set("transaction_id", r.transactionId);
   o->set("key_mode", std::string(pki::keyModeName(r.keyMode)));
+  // Key mode "hsm": the applicant's key in the token of enrollment.hsm.* carries this label.
+  if (r.keyMode == pki::KeyMode::Hsm) o->set("key_label", r.id);
   o->set("applicant", applicantJson(r.applicant));
   o->set("created_at", pki::formatIso8601(r.createdAt));
   o->set("updated_at", pki::formatIso8601(r.updatedAt));

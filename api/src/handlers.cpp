@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
+#include "appearance_json.h"
 #include "callback_handlers.h"
 #include "enrollment_handlers.h"
 #include "json_request.h"
@@ -12,6 +13,7 @@
 #include "kyso/signer/pdf_io.h"
 #include "ltv_handlers.h"
 #include "receipt_handlers.h"
+#include "remote_signing_handlers.h"
 #include "verify_handlers.h"
 #include "web_handlers.h"
 
@@ -216,28 +218,7 @@ void createSession(ServiceCore& core, Exchange& ex) {
                      ErrorKind::PayloadTooLarge);
   }
   request.chain = parseChain(json.stringArray("certificate_chain"));
-  if (json.has("appearance")) {
-    std::set<std::string> known = appearanceParameters();
-    known.erase("visible");
-    known.insert({"layout", "image"});
-    const JsonRequest appearance = json.object("appearance", known);
-    std::map<std::string, std::string> parameters;
-    for (const auto& name : appearanceParameters()) {
-      const std::string field = name == "visible" ? "layout" : name;
-      if (field == "page" && appearance.has(field)) {
-        parameters[name] = std::to_string(appearance.positiveInteger(field));
-      } else if (field == "rect" && appearance.has(field)) {
-        const auto r = appearance.numbers(field, 4);
-        parameters[name] =
-            std::to_string(r[0]) + "," + std::to_string(r[1]) + "," + std::to_string(r[2]) + "," + std::to_string(r[3]);
-      } else if (const auto value = appearance.optionalString(field)) {
-        parameters[name] = *value;
-      }
-    }
-    if (!parameters.contains("visible")) throw InputError("invalid_field", "field 'appearance.layout' is required");
-    request.visible = visibleSignatureFrom(parameters);
-    if (appearance.has("image")) request.visible->image = appearance.base64("image");
-  }
+  request.visible = visibleSignatureFromJson(json);
   const auto input = signer::PdfInput::fromMemory(asChars(document));
   const SessionView view = core.sessions().create(input, request, ex.principal->actor());
   ex.response().set("Location", "/v1/signing-sessions/" + view.id);
@@ -302,6 +283,7 @@ void registerRoutes(Router& router, ServiceCore& core) {
   registerReceiptRoutes(router, core);
   registerCallbackRoutes(router, core);
   registerEnrollmentRoutes(router, core);
+  registerRemoteSigningRoutes(router, core);
   registerVerifyRoutes(router, core);
   registerWebRoutes(router);
   registerLtvRoutes(router, core);

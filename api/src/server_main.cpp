@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     server.start();
     core.eventDelivery().start();
     core.enrollmentWorker().start();  // resumes the enrolments a previous run left due
+    core.remoteSigning().startWorker(core.settings().remoteSigning.pollInterval);  // and the waiting signatures
     auto& log = Poco::Logger::get("kyso");
     log.information("kyso-server %s listening on http://%s:%hu, data in %s%s", std::string(KYSO_VERSION), settings.host,
                     server.port(), settings.dataDir.string(), std::string(core.devPki() ? " (development PKI)" : ""));
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
     server.stop();
     // Its last pass may queue events for the delivery below.
     core.enrollmentWorker().stop();
+    core.remoteSigning().stopWorker();
     core.eventDelivery().stop();  // after the server: a request in progress may still queue events
     log.information("stopped");
     return 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kyso/error.h"
+#include "kyso/pki/applicant_keys.h"
 #include "kyso/pki/cmp_connector.h"
 #include "kyso/pki/local_connector.h"
 #include "kyso/receipts/receipt_pdf.h"
@@ -133,6 +134,12 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
         std::make_shared<pki::LocalConnector>(*issuingCa_, store_->connectorTransactions(), clock_));
   }
   if (settings_.cmp.configured()) enrollments_->addConnector(cmpConnector(settings_.cmp));
+  if (settings_.enrollmentHsm.configured()) {
+    const EnrollmentHsmSettings& hsm = settings_.enrollmentHsm;
+    auto token = pki::Pkcs11Token::open(pki::Pkcs11Module::load(hsm.pkcs11Module), hsm.pkcs11Token,
+                                        KeyRegistry::readPinFile(hsm.pkcs11PinFile, "enrollment.hsm.pkcs11_pin_file"));
+    enrollments_->setApplicantKeys(std::make_shared<pki::ApplicantKeys>(std::move(token), hsm.algorithm));
+  }
   enrollmentWorker_ = std::make_unique<EnrollmentWorker>(*enrollments_, settings_.enrollmentPollInterval,
                                                          [this] { eventDelivery_->wake(); });
   verification_ = std::make_unique<VerificationService>(
@@ -140,6 +147,22 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
       OwnRevocationSources{settings_.publicUrl, ocspResponder_.get(), issuingCa_.get(), rootCa_.get()});
   ltv_ = std::make_unique<signer::PdfLtvExtender>(verification_->policy(), timeStamps_);
   signing_->enableLongTerm(ltv_.get());
+
+  RemoteSigningOptions remoteOptions;
+  remoteOptions.partnerPoll = settings_.remoteSigning.partnerPoll;
+  remoteOptions.longestPoll = std::max(remoteOptions.longestPoll, remoteOptions.partnerPoll);
+  remoteOptions.lifetime = settings_.remoteSigning.lifetime;
+  remoteOptions.retention = settings_.remoteSigning.retention;
+  remoteSigning_ = std::make_unique<RemoteSigningService>(*pades_, *appearances_, store_->remoteSigning(),
+                                                          store_->audit(), metrics_, clock_, remoteOptions);
+  // The adapters read their secrets files here and keep the secrets; Settings keeps a copy only
+  // of what was configured in place.
+  if (settings_.remoteSigning.vnpt) {
+    remoteSigning_->addSigner(std::make_shared<pki::VnptSmartCa>(*settings_.remoteSigning.vnpt, clock_));
+  }
+  if (settings_.remoteSigning.viettel) {
+    remoteSigning_->addSigner(std::make_shared<pki::ViettelMySign>(*settings_.remoteSigning.viettel, clock_));
+  }
 }
 
 // The receipt's PDF copy, sealed like any signed result: B-T when a time-stamping authority is

@@ -218,7 +218,9 @@ CmpPartnerSettings cmpSettings(const AbstractConfiguration& c) {
   AbstractConfiguration::Keys partners;
   c.keys("partners", partners);
   for (const auto& name : partners) {
-    if (name != "cmp") throw InputError("config_invalid", "unknown setting partners." + name);
+    if (name != "cmp" && name != "vnpt_smartca" && name != "viettel_mysign") {
+      throw InputError("config_invalid", "unknown setting partners." + name);
+    }
   }
   AbstractConfiguration::Keys names;
   c.keys("partners.cmp", names);
@@ -298,6 +300,114 @@ CmpPartnerSettings cmpSettings(const AbstractConfiguration& c) {
     throw InputError("config_invalid", prefix + "trusted_ca_file needs " + prefix + "expected_sender");
   }
   return p;
+}
+
+// enrollment.hsm.*: the token applicants' keys are generated in (key mode "hsm").
+EnrollmentHsmSettings enrollmentHsmSettings(const AbstractConfiguration& c) {
+  const std::string prefix = "enrollment.hsm.";
+  AbstractConfiguration::Keys names;
+  c.keys("enrollment.hsm", names);
+  static const std::set<std::string> known = {"pkcs11_module", "pkcs11_token", "pkcs11_pin_file", "key_algorithm"};
+  for (const auto& name : names) {
+    if (name == "pkcs11_pin") {
+      throw InputError("config_invalid", "a PIN is not configured in place: put it in a file named by " + prefix +
+                                             "pkcs11_pin_file (readable by its owner only)");
+    }
+    if (!known.contains(name)) throw InputError("config_invalid", "unknown setting " + prefix + name);
+  }
+  EnrollmentHsmSettings h;
+  h.pkcs11Module = c.getString(prefix + "pkcs11_module", "");
+  h.pkcs11Token = c.getString(prefix + "pkcs11_token", "");
+  h.pkcs11PinFile = c.getString(prefix + "pkcs11_pin_file", "");
+  const std::string algorithm = c.getString(prefix + "key_algorithm", "rsa");
+  if (algorithm != "rsa" && algorithm != "ec") {
+    throw InputError("config_invalid", prefix + "key_algorithm must be rsa (RSA-2048) or ec (P-256)");
+  }
+  h.algorithm = algorithm == "rsa" ? pki::KeyAlgorithm::Rsa : pki::KeyAlgorithm::Ecdsa;
+  if (!h.configured()) {
+    if (!names.empty()) {
+      throw InputError("config_invalid", prefix + names.front() + " applies only with " + prefix + "pkcs11_module");
+    }
+    return h;
+  }
+  if (h.pkcs11Token.empty() || h.pkcs11PinFile.empty()) {
+    throw InputError("config_invalid",
+                     prefix + "pkcs11_module also needs " + prefix + "pkcs11_token and " + prefix + "pkcs11_pin_file");
+  }
+  return h;
+}
+
+// The settings of one partner's remote signer under `prefix`, checked against `known`; the adapter
+// checks the rest (URL, required secrets) when it is made.
+std::map<std::string, std::string> partnerValues(const AbstractConfiguration& c, const std::string& prefix,
+                                                 const std::set<std::string>& known) {
+  AbstractConfiguration::Keys names;
+  c.keys(prefix.substr(0, prefix.size() - 1), names);
+  std::map<std::string, std::string> values;
+  for (const auto& name : names) {
+    if (!known.contains(name)) throw InputError("config_invalid", "unknown setting " + prefix + name);
+    values[name] = c.getString(prefix + name);
+  }
+  if (values.empty()) return values;
+  const auto value = [&](const std::string& name) { return values.contains(name) ? values.at(name) : std::string(); };
+  if (value("base_url").empty()) {
+    throw InputError("config_invalid", prefix + values.begin()->first + " applies only with " + prefix + "base_url");
+  }
+  requireHttpUrl(value("base_url"), prefix + "base_url");
+  if (!value("secrets_file").empty()) requireOwnerOnly(value("secrets_file"), prefix + "secrets_file");
+  return values;
+}
+
+std::chrono::milliseconds partnerSeconds(const AbstractConfiguration& c, const std::string& key, int fallback) {
+  return std::chrono::seconds(number<int>(c, key, fallback, 1, 300));
+}
+
+RemoteSigningSettings remoteSigningSettings(const AbstractConfiguration& c) {
+  RemoteSigningSettings r;
+  std::string prefix = "partners.vnpt_smartca.";
+  auto values =
+      partnerValues(c, prefix,
+                    {"base_url", "grant", "client_id", "client_secret", "username", "password", "secrets_file",
+                     "notify_url", "webhook_secret", "connect_timeout_seconds", "timeout_seconds"});
+  if (!values.empty()) {
+    pki::VnptSmartCaSettings v;
+    v.baseUrl = values["base_url"];
+    v.grant = pki::VnptSmartCa::parseGrant(values.contains("grant") ? values["grant"] : "client_credentials");
+    v.clientId = values["client_id"];
+    v.clientSecret = values["client_secret"];
+    v.username = values["username"];
+    v.password = values["password"];
+    v.secretsFile = values["secrets_file"];
+    v.notifyUrl = values["notify_url"];
+    v.webhookSecret = values["webhook_secret"];
+    v.connectTimeout = partnerSeconds(c, prefix + "connect_timeout_seconds", 5);
+    v.readTimeout = partnerSeconds(c, prefix + "timeout_seconds", 30);
+    for (auto& [_, value] : values) wipe(value);
+    r.vnpt = std::move(v);
+  }
+  prefix = "partners.viettel_mysign.";
+  values = partnerValues(c, prefix,
+                         {"base_url", "client_id", "client_secret", "profile_id", "secrets_file", "webhook_secret",
+                          "connect_timeout_seconds", "timeout_seconds"});
+  if (!values.empty()) {
+    pki::ViettelMySignSettings v;
+    v.baseUrl = values["base_url"];
+    v.clientId = values["client_id"];
+    v.clientSecret = values["client_secret"];
+    v.profileId = values["profile_id"];
+    v.secretsFile = values["secrets_file"];
+    v.webhookSecret = values["webhook_secret"];
+    v.connectTimeout = partnerSeconds(c, prefix + "connect_timeout_seconds", 5);
+    v.readTimeout = partnerSeconds(c, prefix + "timeout_seconds", 30);
+    for (auto& [_, value] : values) wipe(value);
+    r.viettel = std::move(v);
+  }
+  r.pollInterval = std::chrono::milliseconds(number<int>(c, "remote_signing.poll_interval_ms", 1000, 10, 60'000));
+  r.partnerPoll = std::chrono::seconds(number<int>(c, "remote_signing.partner_poll_seconds", 5, 1, 3600));
+  r.lifetime = std::chrono::seconds(number<int>(c, "remote_signing.lifetime_seconds", 600, 30, 86'400));
+  r.retention =
+      std::chrono::seconds(number<int>(c, "remote_signing.retention_seconds", 7 * 24 * 3600, 0, 90 * 24 * 3600));
+  return r;
 }
 
 }  // namespace
@@ -444,6 +554,8 @@ Settings Settings::load(const std::optional<std::filesystem::path>& configFile,
   s.verify.rateLimitPerMinute =
       number<unsigned>(*c, "verify.rate_limit_per_minute", s.verify.rateLimitPerMinute, 0, 100000);
   s.cmp = cmpSettings(*c);
+  s.enrollmentHsm = enrollmentHsmSettings(*c);
+  s.remoteSigning = remoteSigningSettings(*c);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "kyso/error.h"
+#include "kyso/pki/certificate_request_builder.h"
 #include "kyso/pki/digest.h"
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/vietnam_identifiers.h"
@@ -101,24 +102,6 @@ std::string logged(const std::exception& e) {
   return text;
 }
 
-EnrollmentRequest requestFor(const EnrollmentRecord& r) {
-  EnrollmentRequest request;
-  request.transactionId = r.transactionId;
-  request.applicant = r.applicant;
-  request.subject = subjectFor(r.applicant);
-  request.csrDer = r.csrDer;
-  return request;
-}
-
-// A partner's certificate is delivered only for the key that was asked for.
-bool carriesRequestedKey(const EnrollmentRecord& r, const Certificate& leaf) {
-  if (r.csrDer.empty()) return true;
-  const CertificateRequest request = CertificateRequest::parse(r.csrDer);
-  const bool same = EVP_PKEY_eq(leaf.publicKey(), request.publicKey()) == 1;
-  ossl::clearErrors();
-  return same;
-}
-
 }  // namespace
 
 EnrollmentService::EnrollmentService(EnrollmentRegister& records, const Clock& clock, EnrollmentOptions options)
@@ -127,6 +110,41 @@ EnrollmentService::EnrollmentService(EnrollmentRegister& records, const Clock& c
       options_.pollInterval <= seconds(0) || options_.maxAge <= seconds(0) || options_.batch == 0) {
     throw InternalError("unusable enrolment options");
   }
+}
+
+void EnrollmentService::setApplicantKeys(std::shared_ptr<ApplicantKeys> keys) {
+  applicantKeys_ = std::move(keys);
+}
+
+EnrollmentRequest EnrollmentService::requestFor(const EnrollmentRecord& r) {
+  EnrollmentRequest request;
+  request.transactionId = r.transactionId;
+  request.applicant = r.applicant;
+  request.subject = subjectFor(r.applicant);
+  request.csrDer = r.csrDer;
+  if (r.keyMode == KeyMode::Hsm) {
+    if (!applicantKeys_) {
+      throw UnavailableError("hsm_unavailable", "no HSM for applicants' keys is configured",
+                             "enrolment " + r.id + " is in key mode hsm and enrollment.hsm.* is not set");
+    }
+    // The key is labelled with the enrolment id: found again after a restart, never made twice.
+    const auto key = applicantKeys_->keyFor(r.id);
+    request.csrDer = buildCertificateRequest(vietnameseSubjectName(request.subject), key->publicKey(), *key);
+  }
+  return request;
+}
+
+bool EnrollmentService::carriesRequestedKey(const EnrollmentRecord& r, const Certificate& leaf) const {
+  bool same = true;
+  if (r.keyMode == KeyMode::Hsm) {
+    if (!applicantKeys_) return false;
+    same = EVP_PKEY_eq(leaf.publicKey(), applicantKeys_->find(r.id)->publicKey()) == 1;
+  } else if (!r.csrDer.empty()) {
+    const CertificateRequest request = CertificateRequest::parse(r.csrDer);
+    same = EVP_PKEY_eq(leaf.publicKey(), request.publicKey()) == 1;
+  }
+  ossl::clearErrors();
+  return same;
 }
 
 void EnrollmentService::addConnector(std::shared_ptr<CaConnector> connector) {
@@ -163,10 +181,13 @@ EnrollmentService::Created EnrollmentService::create(const EnrollmentApplication
   if (a.keyMode == "csr") {
     csrDer = checkCertificateRequest(a.csr, subject);
   } else if (a.keyMode == "hsm") {
-    // Keys generated for citizens in the Center's HSM need the HSM signing flow (issue 6, "Keys in
-    // an HSM"); until it exists such a key could never be used, so none is made.
-    throw InputError("key_mode_unavailable",
-                     "field 'key.mode': 'hsm' is not offered by this service yet; send the applicant's CSR with 'csr'");
+    if (!applicantKeys_) {
+      throw InputError("key_mode_unavailable",
+                       "field 'key.mode': 'hsm' is not offered by this service (no HSM is configured for applicants' "
+                       "keys); send the applicant's CSR with 'csr'");
+    }
+    // The key is made inside the token when the enrolment is submitted (applicant_keys.h).
+    if (!a.csr.empty()) throw InputError("invalid_field", "field 'key.csr' applies only to key mode 'csr'");
   } else {
     throw InputError("invalid_field", "field 'key.mode' must be 'csr' or 'hsm'");
   }
@@ -183,7 +204,7 @@ EnrollmentService::Created EnrollmentService::create(const EnrollmentApplication
   r.idempotencyKey = a.idempotencyKey;
   r.requestSha256 = requestSha256(a, csrDer);
   r.partner = a.partner;
-  r.keyMode = KeyMode::Csr;
+  r.keyMode = a.keyMode == "hsm" ? KeyMode::Hsm : KeyMode::Csr;
   r.applicant = a.applicant;
   r.csrDer = std::move(csrDer);
   const TimePoint now = floor<seconds>(clock_.now());

@@ -222,12 +222,17 @@ ossl::Ptr<EVP_PKEY> rsaPublicKey(ByteView modulus, ByteView exponent) {
 // CKA_EC_PARAMS is the DER ECParameters (RFC 5480 §2.1.1; we accept named curves only) and
 // CKA_EC_POINT the DER OCTET STRING around the X9.62 point. Some older modules return the bare
 // point; it is accepted when it does not parse as an OCTET STRING.
-ossl::Ptr<EVP_PKEY> ecPublicKey(ByteView ecParams, ByteView ecPoint) {
+ossl::Ptr<EC_GROUP> ecGroup(ByteView ecParams) {
   const unsigned char* p = ecParams.data();
   ossl::Ptr<EC_GROUP> group(d2i_ECPKParameters(nullptr, &p, checkedCast<long>(ecParams.size())));
   if (!group || p != ecParams.data() + ecParams.size()) {
     throw InputError("unsupported_key", ossl::drainErrors("the token's CKA_EC_PARAMS cannot be decoded"));
   }
+  return group;
+}
+
+ossl::Ptr<EVP_PKEY> ecPublicKey(ByteView ecParams, ByteView ecPoint) {
+  const ossl::Ptr<EC_GROUP> group = ecGroup(ecParams);
   const int curve = EC_GROUP_get_curve_name(group.get());
   if (curve == NID_undef) throw InputError("unsupported_key", "the token's key is on an unnamed curve");
 
@@ -293,6 +298,14 @@ std::optional<Pkcs11KeyInfo> describe(Session& session, CK_OBJECT_HANDLE object)
       info.bits = checkedCast<unsigned>(*bits);
     } else if (const auto modulus = readAttribute(session, object, CKA_MODULUS)) {
       info.bits = checkedCast<unsigned>(8 * modulus->size());
+    }
+  } else if (const auto params = readAttribute(session, object, CKA_EC_PARAMS)) {
+    // A private EC key carries its domain parameters too (PKCS#11 Current Mechanisms §2.3.4): the
+    // field size is the curve's degree (256 for P-256). A curve OpenSSL cannot decode stays 0.
+    try {
+      info.bits = checkedCast<unsigned>(EC_GROUP_get_degree(ecGroup(*params).get()));
+    } catch (const InputError&) {
+      ossl::clearErrors();
     }
   }
   return info;

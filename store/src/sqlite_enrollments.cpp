@@ -123,7 +123,8 @@ class SqliteEnrollments final : public pki::EnrollmentRegister {
       s << "INSERT INTO enrollments (id, transaction_id, actor, idempotency_key, request_sha256, partner, key_mode,"
            " applicant_kind, full_name, cccd, mst, representative, email, phone, province, csr, consented_at,"
            " created_at, updated_at, status, next_attempt_at)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           // Key mode hsm has no CSR when received; SQLite would take the empty BLOB for NULL.
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''), ?, ?, ?, ?, ?)",
           use(id), use(transaction), use(actor), use(key), use(sha256), use(partner), use(mode), use(kind), use(name),
           use(cccd), use(mst), use(representative), use(email), use(phone), use(province), use(csr), use(consented),
           use(created), use(updated), use(status), use(next), now;

@@ -12,6 +12,7 @@
 #include "sqlite_connection.h"
 #include "sqlite_enrollments.h"
 #include "sqlite_receipts.h"
+#include "sqlite_remote_signing.h"
 
 namespace kyso::store {
 
@@ -220,6 +221,33 @@ const std::vector<Migration>& migrations() {
         "  certificate BLOB NOT NULL,"
         "  created_at TEXT NOT NULL,"
         "  PRIMARY KEY (connector, transaction_id))"}},
+      {6,
+       {"CREATE TABLE remote_signing_sessions ("
+        "  id TEXT PRIMARY KEY,"
+        "  actor TEXT NOT NULL,"
+        "  partner TEXT NOT NULL,"
+        "  user_id TEXT NOT NULL,"
+        "  credential_id TEXT NOT NULL,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('pdf', 'xml')),"
+        "  status TEXT NOT NULL CHECK (status IN ('waiting', 'signed', 'rejected', 'expired', 'failed')),"
+        "  error_code TEXT NOT NULL DEFAULT '',"
+        "  error_message TEXT NOT NULL DEFAULT '',"
+        "  transaction_id TEXT NOT NULL DEFAULT '',"
+        "  created_at TEXT NOT NULL,"
+        "  updated_at TEXT NOT NULL,"
+        "  expires_at TEXT NOT NULL,"
+        "  next_poll_at TEXT,"
+        "  polls INTEGER NOT NULL DEFAULT 0,"
+        "  failures INTEGER NOT NULL DEFAULT 0,"
+        "  signer_chain TEXT NOT NULL,"
+        "  digest BLOB NOT NULL,"
+        "  prepared TEXT NOT NULL,"
+        "  document BLOB NOT NULL,"
+        "  document_sha256 TEXT NOT NULL DEFAULT '',"
+        "  version INTEGER NOT NULL DEFAULT 0,"
+        "  CHECK ((status = 'waiting') = (next_poll_at IS NOT NULL)))",
+        "CREATE INDEX remote_signing_due ON remote_signing_sessions (next_poll_at, id) WHERE next_poll_at IS NOT NULL",
+        "CREATE INDEX remote_signing_transaction ON remote_signing_sessions (partner, transaction_id)"}},
   };
   return all;
 }
@@ -475,6 +503,7 @@ class SqliteStore final : public Store {
   CertificateIndex& certificates() override { return *certificates_; }
   pki::EnrollmentRegister& enrollments() override { return *enrollments_; }
   pki::TransactionRegister& connectorTransactions() override { return *connectorTransactions_; }
+  RemoteSigningRepository& remoteSigning() override { return *remoteSigning_; }
 
   void checkHealth() override {
     pool_.read([](Poco::Data::Session& s) {
@@ -520,6 +549,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<CertificateIndex> certificates_ = detail::makeSqliteCertificates(pool_);
   std::unique_ptr<pki::EnrollmentRegister> enrollments_ = detail::makeSqliteEnrollments(pool_);
   std::unique_ptr<pki::TransactionRegister> connectorTransactions_ = detail::makeSqliteConnectorTransactions(pool_);
+  std::unique_ptr<RemoteSigningRepository> remoteSigning_ = detail::makeSqliteRemoteSigning(pool_);
 };
 
 }  // namespace

@@ -92,6 +92,9 @@ TEST_F(Pkcs11Cli, GenerateListCsr_KeysMadeInTheTokenAndCsrsVerifyWithOpenssl) {
     EXPECT_NE(list.output.find("key '" + l + "'"), std::string::npos) << list.output;
   }
   EXPECT_NE(list.output.find("c0ffee01"), std::string::npos) << list.output;
+  // The listing reads the private keys alone; an EC key's size comes from its CKA_EC_PARAMS.
+  EXPECT_NE(list.output.find("ECDSA 256 bit"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("RSA 2048 bit"), std::string::npos) << list.output;
   // Generated inside the token, never extractable: the token says so.
   EXPECT_NE(list.output.find("local=yes sensitive=yes extractable=no always_sensitive=yes never_extractable=yes"),
             std::string::npos)

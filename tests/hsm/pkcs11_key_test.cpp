@@ -172,6 +172,13 @@ TEST_F(Pkcs11Test, GenerateEc_IsP256) {
   EXPECT_STREQ(group, "prime256v1");
   EXPECT_EQ(key->maxSignatureSize(), 72u);
   EXPECT_EQ(EVP_PKEY_eq(token->findKey(label)->publicKey(), key->publicKey()), 1);
+
+  // The listing reads the private key object alone: the field size comes from its CKA_EC_PARAMS.
+  const auto keys = token->keys();
+  const auto listed = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.label == label; });
+  ASSERT_NE(listed, keys.end());
+  EXPECT_EQ(listed->algorithm, KeyAlgorithm::Ecdsa);
+  EXPECT_EQ(listed->bits, 256u);
 }
 
 TEST_F(Pkcs11Test, Generate_TakenLabelOrId_IsConflict) {

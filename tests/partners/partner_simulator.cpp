@@ -191,6 +191,27 @@ Bytes signCms(const pki::SigningCredential& credential, ByteView digest) {
   return Bytes(der, der + size);
 }
 
+Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView digest) {
+  EVP_PKEY* key = nullptr;
+  if (const auto* lazy = dynamic_cast<const pki::LazyPemKey*>(credential.key.get())) key = lazy->get()->get();
+  if (const auto* soft = dynamic_cast<const pki::SoftwareKey*>(credential.key.get())) key = soft->get();
+  if (key == nullptr) throw std::logic_error("signCmsOverDigest needs a software key");
+  auto cms =
+      ossl::own(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY), "CMS_sign");
+  CMS_SignerInfo* signer =
+      CMS_add1_signer(cms.get(), credential.certificate().get(), key, EVP_sha256(), CMS_NOATTR | CMS_PARTIAL);
+  ossl::check(signer, "CMS_add1_signer");  // owned by the CMS
+  // No signed attributes: the value is over the content's digest, which the partner got as such.
+  const Bytes value = credential.key->signDigest(pki::DigestAlgorithm::Sha256, digest);
+  ossl::check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(signer), value.data(), checkedCast<int>(value.size())),
+              "ASN1_STRING_set");
+  unsigned char* der = nullptr;
+  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
+  ossl::check(size, "i2d_CMS_ContentInfo");
+  const ossl::Buffer owned(der);
+  return Bytes(der, der + size);
+}
+
 std::string webhookSignature(const std::string& secret, const std::string& body) {
   return toHex(pki::hmacSha256(asBytes(secret), asBytes(body)));
 }

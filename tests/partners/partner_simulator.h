@@ -83,6 +83,9 @@ std::map<std::string, std::string> parseForm(const std::string& body);
 Bytes signBare(const pki::SigningCredential& credential, ByteView digest,
                pki::DigestAlgorithm algorithm = pki::DigestAlgorithm::Sha256);
 Bytes signCms(const pki::SigningCredential& credential, ByteView digest);
+// The other CMS form partners answer with: a SignedData without signed attributes that packages
+// the bare PKCS#1 v1.5 value over `digest` (SHA-256) with the signer's certificate.
+Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView digest);
 // Lower-case hex HMAC-SHA256 of `body`: the webhook signature header.
 std::string webhookSignature(const std::string& secret, const std::string& body);
 

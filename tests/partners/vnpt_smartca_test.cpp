@@ -13,6 +13,7 @@
 #include "kyso/pki/vnpt_smartca.h"
 #include "partner_simulator.h"
 #include "partner_test.h"
+#include "smartca_model.h"
 #include "test_support.h"
 
 namespace kyso::test {
@@ -21,143 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using pki::RemoteSignState;
 
-const std::string kClientSecret = "vnpt-client-secret-9f2c7e1a";
-const std::string kWebhookSecret = "vnpt-webhook-secret-51d0b8";
-const std::string kUser = "001099012345";
-const std::string kCredential = "7b1c2d3e-credential";
-
-std::string envelope(int code, const Poco::Dynamic::Var& content = {}, const std::string& words = "") {
-  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-  out->set("code", code);
-  out->set("codeDesc", code == 0 ? "SUCCESS" : "ERROR_" + std::to_string(code));
-  out->set("message", words);
-  out->set("content", content);
-  return stringify(out);
-}
-
-// The gateway as VNPT describes it, with knobs for each test.
-class SmartCaModel {
- public:
-  explicit SmartCaModel(PartnerSimulator& sim) {
-    sim.route("/auth/token", [this](const SimRequest& r) { return token(r); });
-    sim.route("/csc/credentials/list", [this](const SimRequest& r) { return authorized(r, &SmartCaModel::list); });
-    sim.route("/csc/credentials/info", [this](const SimRequest& r) { return authorized(r, &SmartCaModel::info); });
-    sim.route("/csc/signature/signhash",
-              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::signHash); });
-    sim.route("/csc/credentials/gettraninfo",
-              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::tranInfo); });
-  }
-
-  // The partner's side of the configuration.
-  std::string grant = "client_credentials";
-  std::string username;
-  std::string password;
-  int tokenLifetime = 3600;
-  std::string certStatus = "valid";
-  // What gettraninfo reports, and whether the signatures come as CMS.
-  int tranStatus = 4000;
-  bool cms = false;
-  const pki::SigningCredential& signer = devPki().seal();
-
-  // What the partner saw.
-  int logins = 0;
-  std::vector<Bytes> hashes;  // of the last signhash
-  std::string tranId;
-
-  void forgetTokens() { tokens_.clear(); }
-  std::string signedAnswer(int status) const {
-    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
-    content->set("tranId", tranId);
-    content->set("refTranId", "ref");
-    content->set("tranStatus", status);
-    content->set("tranStatusDesc", status == 4002 ? "Người dùng từ chối" : "");
-    if (status == 1) {
-      Poco::JSON::Array::Ptr signatures = new Poco::JSON::Array;
-      for (const auto& hash : hashes) {
-        signatures->add(base64WithLineBreaks(cms ? signCms(signer, hash) : signBare(signer, hash)));
-      }
-      content->set("signatures", signatures);
-    }
-    return stringify(content);
-  }
-
- private:
-  SimAnswer token(const SimRequest& r) {
-    EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
-    auto form = parseForm(r.body);
-    if (form["client_id"] != "kyso-hcc" || form["client_secret"] != kClientSecret || form["grant_type"] != grant ||
-        (grant == "password" && (form["username"] != username || form["password"] != password))) {
-      return {401, R"({"error":"invalid_client","error_description":"bad client"})"};
-    }
-    const std::string issued = "vnpt-token-" + std::to_string(++logins);
-    tokens_.insert(issued);
-    return {200, R"({"access_token":")" + issued + R"(","token_type":"bearer","expires_in":)" +
-                     std::to_string(tokenLifetime) + "}"};
-  }
-
-  SimAnswer authorized(const SimRequest& r, SimAnswer (SmartCaModel::*route)(const Poco::JSON::Object&)) {
-    EXPECT_EQ(r.contentType, "application/json");
-    const std::string prefix = "Bearer ";
-    if (!r.authorization.starts_with(prefix) || !tokens_.contains(r.authorization.substr(prefix.size()))) {
-      return {401, R"({"error":"invalid_token"})"};
-    }
-    return (this->*route)(*parseObject(r.body));
-  }
-
-  SimAnswer list(const Poco::JSON::Object& body) {
-    if (body.optValue<std::string>("userId", "") != kUser) return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
-    Poco::JSON::Array::Ptr ids = new Poco::JSON::Array;
-    ids->add(kCredential);
-    return {200, envelope(0, ids)};
-  }
-
-  SimAnswer info(const Poco::JSON::Object& body) {
-    if (body.optValue<std::string>("credentialId", "") != kCredential) {
-      return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
-    }
-    EXPECT_EQ(body.optValue<std::string>("certificates", ""), "chain");
-    EXPECT_TRUE(body.optValue<bool>("certInfo", false));
-    EXPECT_TRUE(body.optValue<bool>("authInfo", false));
-    Poco::JSON::Array::Ptr chain = new Poco::JSON::Array;
-    // Leaf first, then the CAs out of order: the adapter orders them.
-    chain->add(toBase64(signer.certificate().der()));
-    chain->add(devPki().rootCa().pem());
-    chain->add(toBase64(devPki().issuingCa().der()));
-    Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
-    cert->set("status", certStatus);
-    cert->set("serialNumber", signer.certificate().serialHex());
-    cert->set("subjectDN", signer.certificate().subject());
-    cert->set("certificates", chain);
-    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
-    content->set("cert", cert);
-    content->set("authMode", "EXPLICIT");
-    return {200, envelope(0, content)};
-  }
-
-  SimAnswer signHash(const Poco::JSON::Object& body) {
-    EXPECT_EQ(body.optValue<std::string>("credentialId", ""), kCredential);
-    const auto datas = body.getArray("datas");
-    if (!datas || datas->size() == 0 || datas->size() > 50) return {200, envelope(30000, {}, "INVALID_PARAM")};
-    hashes.clear();
-    for (std::size_t i = 0; i < datas->size(); ++i) {
-      const auto data = datas->getObject(static_cast<unsigned>(i));
-      EXPECT_FALSE(data->optValue<std::string>("name", "").empty());
-      hashes.push_back(fromBase64(data->optValue<std::string>("hash", "")));
-      EXPECT_EQ(hashes.back().size(), 32u);
-    }
-    tranId = "tran-" + body.optValue<std::string>("refTranId", "");
-    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
-    content->set("tranId", tranId);
-    return {200, envelope(0, content)};
-  }
-
-  SimAnswer tranInfo(const Poco::JSON::Object& body) {
-    if (body.optValue<std::string>("tranId", "") != tranId) return {200, envelope(60000, {}, "TRAN_NOT_FOUND")};
-    return {200, envelope(0, parseObject(signedAnswer(tranStatus)))};
-  }
-
-  std::set<std::string> tokens_;
-};
+using namespace vnpt;
 
 class VnptSmartCaTest : public PartnerTest {
  protected:

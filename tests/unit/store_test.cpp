@@ -34,7 +34,7 @@ void execSql(const std::filesystem::path& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
-constexpr int kLatestSchema = 5;
+constexpr int kLatestSchema = 6;
 
 TEST(Store, MigratesOnceAndReopens) {
   test::TempDir dir;
@@ -69,7 +69,7 @@ TEST(Store, AVersionOneDatabaseGainsLaterTablesAndKeepsItsData) {
   execSql(dir / "kyso.db",
           "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE signing_sessions; DROP TABLE callbacks;"
           "DROP TABLE certificates; DROP TABLE crl_numbers;"
-          "DROP TABLE enrollments; DROP TABLE connector_transactions;"
+          "DROP TABLE enrollments; DROP TABLE connector_transactions; DROP TABLE remote_signing_sessions;"
           "DROP TABLE outbox;"
           "DROP TABLE receipt_notices; DROP TABLE idempotency_keys; DROP TABLE receipts; DROP TABLE receipt_ranges;"
           "DROP TABLE receipt_series;");
@@ -78,6 +78,7 @@ TEST(Store, AVersionOneDatabaseGainsLaterTablesAndKeepsItsData) {
   EXPECT_TRUE(upgraded->audit().verify().intact);
   EXPECT_EQ(upgraded->audit().list(0, 10).size(), 1u);
   EXPECT_FALSE(upgraded->signingSessions().find("none", false).has_value());
+  EXPECT_FALSE(upgraded->remoteSigning().find("none", false).has_value());
   EXPECT_TRUE(upgraded->receipts().listSeries().empty());
 }
 

@@ -11,6 +11,7 @@
 #include "kyso/api/event_delivery.h"
 #include "kyso/api/key_registry.h"
 #include "kyso/api/metrics.h"
+#include "kyso/api/remote_signing.h"
 #include "kyso/api/settings.h"
 #include "kyso/api/signing_service.h"
 #include "kyso/api/signing_sessions.h"
@@ -67,6 +68,9 @@ class ServiceCore {
   // Long-term extension (B-LT, B-LTA: POST /v1/extend/pdf, kyso extend pdf) with the verifier's
   // trust anchors and revocation sources and the configured TSA.
   const signer::PdfLtvExtender& ltv() const { return *ltv_; }
+  // Remote signing with citizens' keys at the partners configured in partners.vnpt_smartca.* and
+  // partners.viettel_mysign.*; tests add their own signers. Its worker is started by the server.
+  RemoteSigningService& remoteSigning() { return *remoteSigning_; }
 
  private:
   Bytes signedReceiptPdf(const receipts::Receipt& receipt, const pki::SigningCredential& credential) const;
@@ -101,6 +105,8 @@ class ServiceCore {
   // Uses the CAs and the responder above.
   std::unique_ptr<VerificationService> verification_;
   std::unique_ptr<signer::PdfLtvExtender> ltv_;  // after verification_: it uses its fetcher and cache
+  // Last: its worker stops before everything it uses.
+  std::unique_ptr<RemoteSigningService> remoteSigning_;
 };
 
 }  // namespace kyso::api

@@ -13,6 +13,8 @@
 
 #include "kyso/pki/certificate_builder.h"
 #include "kyso/pki/dev_pki.h"
+#include "kyso/pki/viettel_mysign.h"
+#include "kyso/pki/vnpt_smartca.h"
 
 namespace kyso::api {
 
@@ -74,6 +76,29 @@ struct CmpPartnerSettings {
   bool configured() const { return !url.empty(); }
 };
 
+// Applicants' keys for enrolments in key mode "hsm" (enrollment.hsm.*): the PKCS#11 token they are
+// generated in. The PIN stays in its file until the token is opened.
+struct EnrollmentHsmSettings {
+  std::string pkcs11Module;  // empty: key mode "hsm" is refused
+  std::string pkcs11Token;
+  std::string pkcs11PinFile;
+  pki::KeyAlgorithm algorithm = pki::KeyAlgorithm::Rsa;
+
+  bool configured() const { return !pkcs11Module.empty(); }
+};
+
+// Remote signing with a citizen's key at a partner (partners.vnpt_smartca.*,
+// partners.viettel_mysign.*, remote_signing.*). A partner is enabled by its base_url; its secrets
+// come from the settings or, better, its secrets_file, and are held only by its adapter.
+struct RemoteSigningSettings {
+  std::optional<pki::VnptSmartCaSettings> vnpt;
+  std::optional<pki::ViettelMySignSettings> viettel;
+  std::chrono::milliseconds pollInterval{1000};   // how often the worker looks for due sessions
+  std::chrono::seconds partnerPoll{5};            // how often a partner is asked about one session
+  std::chrono::seconds lifetime{10 * 60};         // how long the citizen has to confirm
+  std::chrono::seconds retention{7 * 24 * 3600};  // how long a final session is kept
+};
+
 struct Settings {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -122,6 +147,8 @@ struct Settings {
 
   VerifySettings verify;
   CmpPartnerSettings cmp;
+  EnrollmentHsmSettings enrollmentHsm;
+  RemoteSigningSettings remoteSigning;
 
   std::filesystem::path databaseFile() const { return dataDir / "kyso.db"; }
   std::filesystem::path devPkiDir() const { return dataDir / "pki"; }

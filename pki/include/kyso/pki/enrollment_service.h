@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "kyso/pki/applicant_keys.h"
 #include "kyso/pki/ca_connector.h"
 #include "kyso/pki/clock.h"
 #include "kyso/pki/enrollment_application.h"
@@ -69,8 +70,12 @@ class EnrollmentService {
     EnrollmentRecord record;
     bool replayed = false;  // the idempotency key named an earlier enrolment of the same request
   };
+  // Applicants' keys for key mode "hsm" (applicant_keys.h); without them "hsm" is refused.
+  void setApplicantKeys(std::shared_ptr<ApplicantKeys> keys);
+  const std::shared_ptr<ApplicantKeys>& applicantKeys() const { return applicantKeys_; }
+
   // Throws the InputErrors of enrollment_application.h, InputError("unknown_partner"),
-  // InputError("key_mode_unavailable") for "hsm", InputError("consent_required"),
+  // InputError("key_mode_unavailable") for "hsm" without applicant keys, InputError("consent_required"),
   // ConflictError("idempotency_key_reused") for a key used with another request.
   Created create(const EnrollmentApplication& application);
 
@@ -94,6 +99,10 @@ class EnrollmentService {
 
  private:
   EnrollmentStep advance(EnrollmentRecord record);
+  // What the connector is sent; for key mode "hsm" the key is made (once) and the CSR built here.
+  EnrollmentRequest requestFor(const EnrollmentRecord& record);
+  // A partner's certificate is delivered only for the key that was asked for.
+  bool carriesRequestedKey(const EnrollmentRecord& record, const Certificate& leaf) const;
   std::vector<EnrollmentEvent> finish(EnrollmentRecord& record, EnrollmentPhase phase, const std::string& error,
                                       TimePoint now);
 
@@ -102,6 +111,7 @@ class EnrollmentService {
   EnrollmentOptions options_;
   mutable std::mutex connectorsMutex_;
   std::map<std::string, std::shared_ptr<CaConnector>> connectors_;
+  std::shared_ptr<ApplicantKeys> applicantKeys_;
   std::mutex passMutex_;
 };
 

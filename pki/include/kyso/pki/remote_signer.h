@@ -72,4 +72,12 @@ class RemoteSigner {
   virtual RemoteSignStatus parseWebhook(const std::string& body, const std::string& signatureHeader) = 0;
 };
 
+// The signature value in a partner's CMS answer (RFC 5652 §5.3): the one SignerInfo's signature,
+// once its signer certificate (carried in the CMS) is found to be `credential`'s. The value signs
+// kyso's digest only when the SignerInfo has no signed attributes; one that has them signs the
+// partner's own attributes and is refused. Throws InputError: partner_signature_invalid (not a
+// SignedData, not one SignerInfo, signed attributes), partner_certificate_mismatch (no signer
+// certificate, or another one).
+Bytes signatureValueFromCms(ByteView cmsDer, const Certificate& credential);
+
 }  // namespace kyso::pki

@@ -10,6 +10,7 @@
 #include "kyso/store/audit_log.h"
 #include "kyso/store/certificates.h"
 #include "kyso/store/receipts.h"
+#include "kyso/store/remote_signing.h"
 #include "kyso/store/signing_sessions.h"
 
 namespace kyso::store {
@@ -26,6 +27,8 @@ class Store {
   // connector remembers per transaction.
   virtual pki::EnrollmentRegister& enrollments() = 0;
   virtual pki::TransactionRegister& connectorTransactions() = 0;
+  // Signatures with a citizen's key at a partner, waiting for or holding the partner's answer.
+  virtual RemoteSigningRepository& remoteSigning() = 0;
   // Throws UnavailableError("database_unavailable") when the database does not answer.
   virtual void checkHealth() = 0;
   // Schema version after migrations.
