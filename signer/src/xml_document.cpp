@@ -235,11 +235,15 @@ int isInSubset(void* data, xmlNode* node, xmlNode* parent) {
   } else if (node->type == XML_ATTRIBUTE_NODE) {
     n = reinterpret_cast<const xmlAttr*>(node)->parent;
   }
+  // In the subset: below `element` (anywhere when it is null: the whole document) and not below
+  // `excluded`, even when `excluded` encloses `element` (the enveloped-signature transform then
+  // leaves nothing, XMLDSig 1.1 §6.6.4).
+  bool inElement = subset->element == nullptr;
   for (; n != nullptr; n = n->parent) {
     if (n == subset->excluded) return 0;
-    if (n == subset->element) return 1;
+    if (n == subset->element) inElement = true;
   }
-  return subset->element == nullptr ? 1 : 0;  // null: the whole document
+  return inElement ? 1 : 0;
 }
 
 int appendToString(void* context, const char* buffer, int length) {

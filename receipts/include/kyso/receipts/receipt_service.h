@@ -23,6 +23,7 @@
 #include "kyso/pki/clock.h"
 #include "kyso/pki/signing_key.h"
 #include "kyso/receipts/receipt.h"
+#include "kyso/receipts/receipt_check.h"
 #include "kyso/receipts/reports.h"
 #include "kyso/store/receipts.h"
 
@@ -141,6 +142,11 @@ class ReceiptService {
 
   // Checks a request without issuing it (also done by issue()).
   static void validate(const ReceiptRequest& request);
+
+  // A receipt file against the register: `identity` as readReceiptXml read it from `document`,
+  // parsed from `bytes` (receipt_check.h). Throws what the store throws.
+  RegisterCheck checkRegister(const ReceiptXmlIdentity& identity, const signer::XmlDocument& document,
+                              std::string_view bytes);
 
  private:
   struct Pending;
