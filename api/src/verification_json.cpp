@@ -111,8 +111,9 @@ Object::Ptr signatureJson(const signer::SignatureResult& s) {
 
 }  // namespace
 
-std::string verificationReportJson(const signer::VerificationReport& report) {
-  Object o;
+Object::Ptr verificationReportObject(const signer::VerificationReport& report) {
+  Object::Ptr out = new Object;
+  Object& o = *out;
   o.set("indication", std::string(signer::indicationName(report.indication)));
   o.set("sub_indication", subIndication(report.subIndication));
   o.set("validation_time", pki::formatIso8601(report.validationTime));
@@ -122,8 +123,12 @@ std::string verificationReportJson(const signer::VerificationReport& report) {
   for (const auto& s : report.signatures) signatures->add(signatureJson(s));
   o.set("signatures", signatures);
   o.set("warnings", stringsJson(report.warnings));
+  return out;
+}
+
+std::string verificationReportJson(const signer::VerificationReport& report) {
   std::ostringstream text;
-  o.stringify(text);
+  verificationReportObject(report)->stringify(text);
   return text.str();
 }
 
