@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -316,6 +317,25 @@ bool hasKeyKind(const pki::Certificate& certificate, KeyKind kind) {
   return (kind == KeyKind::Rsa && id == EVP_PKEY_RSA) || (kind == KeyKind::Ecdsa && id == EVP_PKEY_EC);
 }
 
+// Decoding a certificate is the dearest step of verifying a small document with OpenSSL 3 (its
+// public key goes through the provider decoders), and an issuer signs thousands of documents with
+// one certificate: decoded KeyInfo certificates are kept by their DER, process-wide, bounded.
+pki::Certificate decodeKeyInfoCertificate(ByteView der) {
+  constexpr std::size_t kCapacity = 256;
+  static std::mutex mutex;
+  static std::map<Bytes, pki::Certificate, std::less<>> decoded;
+  Bytes key(der.begin(), der.end());
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto found = decoded.find(key); found != decoded.end()) return found->second;
+  }
+  pki::Certificate certificate = pki::Certificate::fromDer(der);  // throws InputError for non-certificates
+  const std::lock_guard lock(mutex);
+  if (decoded.size() >= kCapacity) decoded.clear();
+  decoded.emplace(std::move(key), certificate);
+  return certificate;
+}
+
 // The signature value over the canonical SignedInfo, with `certificate`'s key.
 bool signatureVerifies(const pki::Certificate& certificate, const SignatureMethod& method, std::string_view signedInfo,
                        ByteView value) {
@@ -566,7 +586,7 @@ class XmlSignatureVerifier {
             throw FormatProblem("KeyInfo holds more than " + std::to_string(kMaxKeyInfoCertificates) + " certificates");
           }
           try {
-            keyInfoCertificates.push_back(pki::Certificate::fromDer(base64Of(entry)));
+            keyInfoCertificates.push_back(decodeKeyInfoCertificate(base64Of(entry)));
           } catch (const InputError&) {
             ossl::clearErrors();
             throw FormatProblem("an X509Certificate in KeyInfo is not a certificate");
