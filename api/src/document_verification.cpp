@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "kyso/error.h"
 #include "kyso/files.h"
+#include "kyso/signer/pdf_document_info.h"
 #include "kyso/signer/xml_document.h"
 #include "receipt_handlers.h"
 #include "verification_json.h"
@@ -68,6 +70,23 @@ DocumentVerification verifyPdfDocument(ServiceCore& core, const signer::PdfInput
   DocumentVerification out;
   out.kind = DocumentKind::Pdf;
   out.report = core.verification().verifyPdf(input);
+  // A receipt's PDF copy names its receipt in /Title; only the stored copy itself matches.
+  std::string title;
+  try {
+    title = signer::pdfDocumentTitle(input);
+  } catch (const DocumentError&) {
+    return out;  // a broken /Info: not recognisable as a receipt, the verdict stands
+  }
+  if (const auto identity = receipts::receiptFromPdfTitle(title)) {
+    ReceiptVerification receipt;
+    receipt.reading.isReceipt = true;
+    receipt.reading.identity = identity;
+    receipt.check = core.receipts().checkRegisterPdf(*identity, input);
+    if (!receipt.check->matches) {
+      out.report.warnings.push_back("the receipt does not match the register: " + receipt.check->problem);
+    }
+    out.receipt = std::move(receipt);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // A signed file verified as the service offers it (POST /v1/verify, kyso verify): a PDF or an XML
 // document, and for a kyso receipt XML (root BLai) the binding of its signature to the data a
-// reader is shown and the check against the register (kyso/receipts/receipt_check.h).
+// reader is shown and the check against the register (kyso/receipts/receipt_check.h); for a
+// receipt's PDF copy (recognised by its /Title) the check that it is the stored copy.
 #pragma once
 
 #include <filesystem>
@@ -23,14 +24,14 @@ enum class DocumentKind { Pdf, Xml };
 std::optional<DocumentKind> sniffDocumentKind(std::string_view head);
 
 struct ReceiptVerification {
-  receipts::ReceiptXmlReading reading;
+  receipts::ReceiptReading reading;
   std::optional<receipts::RegisterCheck> check;  // when the reading found the receipt's identity
 };
 
 struct DocumentVerification {
   DocumentKind kind = DocumentKind::Pdf;
   signer::VerificationReport report;
-  std::optional<ReceiptVerification> receipt;  // a kyso receipt XML
+  std::optional<ReceiptVerification> receipt;  // a kyso receipt XML, or a receipt's PDF copy
 };
 
 // Throws what the verifiers throw for a file that cannot be evaluated (not_a_pdf, pdf_damaged,
@@ -45,7 +46,7 @@ DocumentVerification verifyDocumentFile(ServiceCore& core, const std::filesystem
 std::string receiptSummary(const ReceiptVerification& receipt);
 
 // The report of POST /v1/verify: verificationReportJson plus "format" ("pdf", "xml") and
-// "receipt" (null unless the file is a kyso receipt; docs/openapi.json, VerificationReport).
+// "receipt" (null unless the file is a kyso receipt or its PDF copy; docs/openapi.json).
 std::string documentVerificationJson(const DocumentVerification& verification);
 
 }  // namespace kyso::api::detail

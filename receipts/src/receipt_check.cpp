@@ -6,6 +6,7 @@
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
+#include "kyso/receipts/receipt_pdf.h"
 #include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/xml_verifier.h"
 #include "receipt_json.h"
@@ -87,8 +88,8 @@ const xmlNode* receiptData(const signer::XmlDocument& document) {
 
 }  // namespace
 
-ReceiptXmlReading readReceiptXml(const signer::XmlDocument& document) {
-  ReceiptXmlReading reading;
+ReceiptReading readReceiptXml(const signer::XmlDocument& document) {
+  ReceiptReading reading;
   const xmlNode* root = document.root();
   if (!isNamed(root, n::kReceipt)) return reading;
   reading.isReceipt = true;
@@ -130,7 +131,7 @@ ReceiptXmlReading readReceiptXml(const signer::XmlDocument& document) {
     reading.problem = "the receipt data lacks its template, series or number";
     return reading;
   }
-  ReceiptXmlIdentity identity;
+  ReceiptIdentity identity;
   identity.id = id;
   try {
     identity.series.templateCode = parseTemplateCode(*templateCode);
@@ -145,7 +146,7 @@ ReceiptXmlReading readReceiptXml(const signer::XmlDocument& document) {
   return reading;
 }
 
-void applyReceiptBinding(const ReceiptXmlReading& reading, signer::VerificationReport& report) {
+void applyReceiptBinding(const ReceiptReading& reading, signer::VerificationReport& report) {
   if (!reading.isReceipt || reading.problem.empty()) return;
   for (signer::SignatureResult& result : report.signatures) {
     result.indication = signer::Indication::TotalFailed;
@@ -156,13 +157,65 @@ void applyReceiptBinding(const ReceiptXmlReading& reading, signer::VerificationR
   signer::summarize(report);
 }
 
+std::optional<ReceiptIdentity> receiptFromPdfTitle(std::string_view title) {
+  // "<prefix> <template> <symbol> số <8 digits>": the words after the prefix, checked by writing
+  // the title again from what was read.
+  const std::size_t numberAt = title.rfind(' ');
+  const std::size_t soAt = numberAt == std::string_view::npos ? numberAt : title.rfind(" số ", numberAt);
+  const std::size_t symbolAt =
+      soAt == std::string_view::npos || soAt == 0 ? std::string_view::npos : title.rfind(' ', soAt - 1);
+  const std::size_t templateAt =
+      symbolAt == std::string_view::npos || symbolAt == 0 ? std::string_view::npos : title.rfind(' ', symbolAt - 1);
+  if (templateAt == std::string_view::npos) return std::nullopt;
+  const auto number = parseNumber(std::string(title.substr(numberAt + 1)));
+  if (!number) return std::nullopt;
+  ReceiptIdentity identity;
+  try {
+    identity.series.templateCode = parseTemplateCode(title.substr(templateAt + 1, symbolAt - templateAt - 1));
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  identity.series.symbol = std::string(title.substr(symbolAt + 1, soAt - symbolAt - 1));
+  identity.number = *number;
+  if (receiptPdfTitle(identity.series, identity.number) != title) return std::nullopt;
+  return identity;
+}
+
 std::string receiptContentSha256(const signer::XmlDocument& document) {
   const xmlNode* data = receiptData(document);
   if (data == nullptr) return {};
   return toHex(pki::sha256(asBytes(signer::canonicalize(document, data))));
 }
 
-RegisterCheck ReceiptService::checkRegister(const ReceiptXmlIdentity& identity, const signer::XmlDocument& document,
+RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, const signer::PdfInput& pdf) {
+  RegisterCheck check;
+  pki::DigestCalculator digest;
+  pdf.forEachChunk([&](std::string_view chunk) { digest.update(chunk); });
+  check.contentSha256 = toHex(digest.finish());
+  const auto record = repository_.findByNumber(std::string(templateCodeName(identity.series.templateCode)),
+                                               identity.series.symbol, identity.number);
+  const std::string name = std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol +
+                           " " + formatReceiptNumber(identity.number);
+  if (!record) {
+    check.problem = "the register has no receipt " + name;
+    return check;
+  }
+  check.known = true;
+  const std::optional<Bytes> stored = repository_.pdf(record->id);
+  if (!stored) {
+    check.problem = "the register holds no PDF copy of " + name + " (one is made when it is first asked for)";
+  } else if (toHex(pki::sha256(*stored)) != check.contentSha256) {
+    check.problem = "the file is not the register's PDF copy of " + name;
+  } else {
+    check.matches = true;
+    check.identicalFile = true;
+    check.receipt = detail::fromRecord(*record);
+    if (check.receipt->replacedBy) check.replacement = get(*check.receipt->replacedBy);
+  }
+  return check;
+}
+
+RegisterCheck ReceiptService::checkRegister(const ReceiptIdentity& identity, const signer::XmlDocument& document,
                                             std::string_view bytes) {
   RegisterCheck check;
   check.contentSha256 = receiptContentSha256(document);

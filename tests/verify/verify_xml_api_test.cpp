@@ -186,6 +186,32 @@ TEST_F(VerifyXmlApi, XxeAndBillionLaughs_422_NothingFetched) {
   EXPECT_TRUE(report->isNull("receipt"));
 }
 
+TEST_F(VerifyXmlApi, ReceiptPdfCopy_TheStoredCopyMatches_AnAlteredOneDoesNot) {
+  const receipts::Receipt receipt = core->receipts().issue(request("k1")).receipt;
+  const Bytes stored = core->receipts().pdf(receipt.id);
+  const std::string pdf(stored.begin(), stored.end());
+  auto report = json(postXml(pdf, "application/pdf").body);
+  EXPECT_EQ(verdict(report), "TOTAL_PASSED");
+  EXPECT_EQ(report->getValue<std::string>("format"), "pdf");
+  Object::Ptr r = report->getObject("receipt");
+  ASSERT_TRUE(r) << report->get("receipt").toString();
+  EXPECT_TRUE(r->getValue<bool>("matches_register"));
+  EXPECT_EQ(r->getValue<std::string>("number"), "00000001");
+  EXPECT_EQ(r->getValue<std::string>("status"), "issued");
+
+  // Bytes appended after the signed revision: the same title, not the stored copy.
+  report = json(postXml(pdf + "\n", "application/pdf").body);
+  r = report->getObject("receipt");
+  EXPECT_TRUE(r->getValue<bool>("known"));
+  EXPECT_FALSE(r->getValue<bool>("matches_register"));
+  EXPECT_NE(r->getValue<std::string>("problem").find("not the register's PDF copy"), std::string::npos);
+  EXPECT_TRUE(r->isNull("status"));
+
+  // Any other PDF is no receipt.
+  report = json(postXml(sign(seal(), signer::PadesLevel::B_B), "application/pdf").body);
+  EXPECT_TRUE(report->isNull("receipt"));
+}
+
 // --- kyso verify FILE with XML -----------------------------------------------------------------
 
 class VerifyXmlCli : public VerifyXmlApi {

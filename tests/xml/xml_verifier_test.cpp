@@ -10,6 +10,7 @@
 
 #include "kyso/error.h"
 #include "kyso/receipts/receipt_check.h"
+#include "kyso/receipts/receipt_pdf.h"
 #include "kyso/signer/xml_signature.h"
 #include "receipt_xml.h"
 #include "xml_peers.h"
@@ -118,7 +119,7 @@ TEST_F(XmlVerifier, OwnReceipt_TotalPassedWithSignerTimeAndChain_XmlsecAgrees) {
   EXPECT_EQ(s.warnings, std::vector<std::string>{"revocation not checked (policy)"});
   EXPECT_EQ(report.documentSize, xml.size());
 
-  const receipts::ReceiptXmlReading reading = receipts::readReceiptXml(parseXml(xml));
+  const receipts::ReceiptReading reading = receipts::readReceiptXml(parseXml(xml));
   EXPECT_TRUE(reading.problem.empty()) << reading.problem;
   ASSERT_TRUE(reading.identity);
   EXPECT_EQ(reading.identity->number, 42u);
@@ -454,6 +455,19 @@ TEST_F(XmlVerifier, NoSignature_IndeterminateWithWarning) {
   EXPECT_TRUE(report.signatures.empty());
   EXPECT_EQ(report.indication, Indication::Indeterminate);
   EXPECT_EQ(report.warnings, std::vector<std::string>{"the document has no signatures"});
+}
+
+TEST(ReceiptPdfTitle, RoundTrip_OtherTitlesAreNoReceipt) {
+  const receipts::SeriesKey series{receipts::TemplateCode::Ebl02, "26TXY"};
+  const auto identity = receipts::receiptFromPdfTitle(receipts::receiptPdfTitle(series, 123));
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(identity->series, series);
+  EXPECT_EQ(identity->number, 123u);
+  for (const char* title :
+       {"", "Biên lai thu phí, lệ phí EBL01 26TAB số 0000012x", "Biên lai thu phí, lệ phí EBL09 26TAB số 00000123",
+        "Hoá đơn EBL01 26TAB số 00000123", "Biên lai thu phí, lệ phí EBL01 26TAB  số 00000123", "số 1"}) {
+    EXPECT_FALSE(receipts::receiptFromPdfTitle(title)) << title;
+  }
 }
 
 }  // namespace

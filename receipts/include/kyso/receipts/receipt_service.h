@@ -25,6 +25,7 @@
 #include "kyso/receipts/receipt.h"
 #include "kyso/receipts/receipt_check.h"
 #include "kyso/receipts/reports.h"
+#include "kyso/signer/pdf_io.h"
 #include "kyso/store/receipts.h"
 
 namespace kyso::receipts {
@@ -145,8 +146,10 @@ class ReceiptService {
 
   // A receipt file against the register: `identity` as readReceiptXml read it from `document`,
   // parsed from `bytes` (receipt_check.h). Throws what the store throws.
-  RegisterCheck checkRegister(const ReceiptXmlIdentity& identity, const signer::XmlDocument& document,
+  RegisterCheck checkRegister(const ReceiptIdentity& identity, const signer::XmlDocument& document,
                               std::string_view bytes);
+  // A receipt's PDF copy against the register: the file must be the stored copy byte for byte.
+  RegisterCheck checkRegisterPdf(const ReceiptIdentity& identity, const signer::PdfInput& pdf);
 
  private:
   struct Pending;
