@@ -330,6 +330,12 @@ pki::Certificate decodeKeyInfoCertificate(ByteView der) {
     if (const auto found = decoded.find(key); found != decoded.end()) return found->second;
   }
   pki::Certificate certificate = pki::Certificate::fromDer(der);  // throws InputError for non-certificates
+  try {
+    certificate.publicKey();  // decoded now, once: a key OpenSSL cannot read is the document's fault
+  } catch (const CryptoError&) {
+    ossl::clearErrors();
+    throw InputError("invalid_certificate", "the certificate's public key cannot be read");
+  }
   const std::lock_guard lock(mutex);
   if (decoded.size() >= kCapacity) decoded.clear();
   decoded.emplace(std::move(key), certificate);

@@ -332,6 +332,28 @@ TEST_F(XmlVerifier, EveryCorpusFile_AReportOrAKysoError_NeverACrash) {
   EXPECT_GT(refused, 0u);  // the vectors with a DOCTYPE
 }
 
+// The fuzz target's seeds and the crashers it found (tests/fuzz/corpus/xml): a report or a
+// DocumentError, never an InternalError (a 500).
+TEST_F(XmlVerifier, FuzzCorpus_AReportOrADocumentError) {
+  const auto dir = std::filesystem::path(KYSO_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / "xml";
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".xml") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    ++files;
+    try {
+      verifyXml(test::readFile(entry.path()), devPolicy());
+    } catch (const DocumentError&) {
+    }
+  }
+  EXPECT_GE(files, 6u);
+  // A KeyInfo certificate whose DER parses but whose public key OpenSSL cannot decode.
+  const VerificationReport report =
+      verifyXml(test::readFile(dir / "regression-undecodable-public-key.xml"), devPolicy());
+  expectVerdict(report, Indication::TotalFailed, SubIndication::FormatFailure);
+  EXPECT_NE(report.signatures[0].detail.find("KeyInfo"), std::string::npos) << report.signatures[0].detail;
+}
+
 // --- Signature wrapping ------------------------------------------------------------------------
 
 TEST_F(XmlVerifier, Xsw_DataMovedIntoObject_ForgedDataInItsPlace_Fails) {
