@@ -6,6 +6,7 @@
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
+#include "kyso/receipts/identifiers.h"
 #include "kyso/receipts/receipt_pdf.h"
 #include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/xml_verifier.h"
@@ -118,8 +119,8 @@ ReceiptReading readReceiptXml(const signer::XmlDocument& document) {
   }
   const std::string uri = signer::firstReferenceUri(signature);
   if (uri != "#" + id) {
-    reading.problem = "the issuer signature's first reference (\"" + uri +
-                      "\") is not the receipt data that is read (\"#" + id + "\")";
+    reading.problem = "the issuer signature's first reference (\"" + signer::excerpt(uri) +
+                      "\") is not the receipt data that is read (\"#" + signer::excerpt(id) + "\")";
     return reading;
   }
   const xmlNode* general = signer::childElement(element, n::kGeneral);
@@ -136,10 +137,17 @@ ReceiptReading readReceiptXml(const signer::XmlDocument& document) {
   try {
     identity.series.templateCode = parseTemplateCode(*templateCode);
   } catch (const InputError&) {
-    reading.problem = "the receipt's template code '" + *templateCode + "' is not one kyso issues";
+    reading.problem = "the receipt's template code '" + signer::excerpt(*templateCode) + "' is not one kyso issues";
     return reading;
   }
   identity.series.symbol = *symbol;
+  try {
+    // The form only (2-digit year, T, two letters): the year of issue is the register's business.
+    validateSeriesSymbol(*symbol, 2000 + std::stoi(symbol->substr(0, 2)));
+  } catch (const std::exception&) {
+    reading.problem = "the receipt's series symbol '" + signer::excerpt(*symbol) + "' is not one kyso issues";
+    return reading;
+  }
   identity.number = *parsedNumber;
   identity.lookupCode = fieldOf(general, n::kLookupCode).value_or("");
   reading.identity = std::move(identity);

@@ -340,6 +340,13 @@ std::string_view elementName(const xmlNode* element) {
                                                         : reinterpret_cast<const char*>(element->name);
 }
 
+std::string excerpt(std::string_view text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return std::string(text);
+  std::size_t cut = maxBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…";
+}
+
 bool isNcName(std::string_view name) {
   if (name.empty() || name.find('\0') != std::string_view::npos) return false;
   const std::string copy(name);

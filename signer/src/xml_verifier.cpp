@@ -135,7 +135,7 @@ std::optional<std::string> attribute(const xmlNode* element, const char* name) {
 
 std::string algorithmOf(const xmlNode* element) {
   auto value = attribute(element, "Algorithm");
-  if (!value) throw FormatProblem("the " + std::string(elementName(element)) + " element has no Algorithm");
+  if (!value) throw FormatProblem("the " + excerpt(elementName(element)) + " element has no Algorithm");
   return std::move(*value);
 }
 
@@ -143,7 +143,7 @@ Bytes base64Of(const xmlNode* element) {
   try {
     return fromBase64(textContent(element));
   } catch (const InputError&) {
-    throw FormatProblem("the " + std::string(elementName(element)) + " element is not base64");
+    throw FormatProblem("the " + excerpt(elementName(element)) + " element is not base64");
   }
 }
 
@@ -216,7 +216,7 @@ C14nMethod c14nMethodOf(const xmlNode* element, std::string_view what) {
     for (const xmlNode* child : childElements(element)) {
       if (known.algorithm != C14nAlgorithm::Exclusive10 ||
           !isElement(child, kExcC14nNamespace, "InclusiveNamespaces")) {
-        throw FormatProblem(std::string(what) + " has an unexpected " + std::string(elementName(child)) + " element");
+        throw FormatProblem(std::string(what) + " has an unexpected " + excerpt(elementName(child)) + " element");
       }
       const std::string list = attribute(child, "PrefixList").value_or("");
       std::size_t start = 0;
@@ -228,7 +228,8 @@ C14nMethod c14nMethodOf(const xmlNode* element, std::string_view what) {
     }
     return method;
   }
-  throw FormatProblem(std::string(what) + " " + uri + " is not accepted (C14N 1.0, C14N 1.1 or exclusive C14N)");
+  throw FormatProblem(std::string(what) + " " + excerpt(uri) +
+                      " is not accepted (C14N 1.0, C14N 1.1 or exclusive C14N)");
 }
 
 struct Reference {
@@ -255,7 +256,7 @@ Reference parseReference(const xmlNode* element, std::size_t index, const Docume
       if (!isDsig(transform, "Transform")) throw FormatProblem(which + " has an unexpected element in Transforms");
       const std::string algorithm = algorithmOf(transform);
       if (canonicalized) {
-        throw FormatProblem(which + ": no transform may follow the canonicalization (" + algorithm + ")");
+        throw FormatProblem(which + ": no transform may follow the canonicalization (" + excerpt(algorithm) + ")");
       }
       if (algorithm == kEnvelopedSignature) {
         if (ref.enveloped || !childElements(transform).empty()) {
@@ -268,7 +269,7 @@ Reference parseReference(const xmlNode* element, std::size_t index, const Docume
       for (const C14nUri& c14n : kC14nMethods) known = known || c14n.uri == algorithm;
       if (!known) {
         // XPath, XPath Filter 2.0, XSLT, base64, XPointer and anything else.
-        throw FormatProblem(which + " uses the transform " + algorithm +
+        throw FormatProblem(which + " uses the transform " + excerpt(algorithm) +
                             ", which is not accepted (enveloped-signature and C14N only)");
       }
       ref.c14n = c14nMethodOf(transform, which + "'s transform");
@@ -285,7 +286,8 @@ Reference parseReference(const xmlNode* element, std::size_t index, const Docume
   for (const DigestMethod& method : kDigestMethods) {
     if (method.uri == digestUri) ref.digestNid = method.nid;
   }
-  if (ref.digestNid == 0) throw FormatProblem(which + " uses the digest " + digestUri + ", which is not accepted");
+  if (ref.digestNid == 0)
+    throw FormatProblem(which + " uses the digest " + excerpt(digestUri) + ", which is not accepted");
   ++next;
   if (next >= parts.size() || !isDsig(parts[next], "DigestValue")) throw FormatProblem(which + " has no DigestValue");
   ref.digestValue = base64Of(parts[next]);
@@ -295,7 +297,7 @@ Reference parseReference(const xmlNode* element, std::size_t index, const Docume
   // resources, no XPointer expressions (XMLDSig 1.1 §4.4.3.3).
   if (ref.uri.empty()) return ref;
   if (ref.uri.front() != '#' || !isNcName(std::string_view(ref.uri).substr(1))) {
-    throw FormatProblem(which + " points to '" + ref.uri +
+    throw FormatProblem(which + " points to '" + excerpt(ref.uri) +
                         "'; only \"\" and \"#id\" in the same document are accepted");
   }
   ref.target = scan.element(ref.uri.substr(1));
@@ -453,7 +455,7 @@ class XmlSignatureVerifier {
  private:
   void verifyOrThrow(const xmlNode* signature, SignatureResult& result, std::size_t& referenceCount) const {
     if (!scan_.duplicates().empty()) {
-      throw FormatProblem("more than one element has the identifier \"" + *scan_.duplicates().begin() +
+      throw FormatProblem("more than one element has the identifier \"" + excerpt(*scan_.duplicates().begin()) +
                           "\": references to it would be ambiguous (signature wrapping)");
     }
     // XMLDSig 1.1 §4.1: SignedInfo, SignatureValue, KeyInfo?, Object*.
@@ -467,7 +469,7 @@ class XmlSignatureVerifier {
       if (i == 2 && isDsig(parts[i], "KeyInfo")) {
         keyInfo = parts[i];
       } else if (!isDsig(parts[i], "Object")) {
-        throw FormatProblem("the Signature has an unexpected " + std::string(elementName(parts[i])) + " element");
+        throw FormatProblem("the Signature has an unexpected " + excerpt(elementName(parts[i])) + " element");
       }
     }
 
@@ -481,7 +483,7 @@ class XmlSignatureVerifier {
     std::vector<Reference> references;
     for (std::size_t i = 2; i < info.size(); ++i) {
       if (!isDsig(info[i], "Reference")) {
-        throw FormatProblem("SignedInfo has an unexpected " + std::string(elementName(info[i])) + " element");
+        throw FormatProblem("SignedInfo has an unexpected " + excerpt(elementName(info[i])) + " element");
       }
       if (++referenceCount > kMaxReferences) {
         throw FormatProblem("the document has more than " + std::to_string(kMaxReferences) +
@@ -508,13 +510,13 @@ class XmlSignatureVerifier {
       const Reference& ref = references[i];
       if (!ref.uri.empty() && ref.target == nullptr) {
         indeterminate(result, SubIndication::SignedDataNotFound,
-                      "reference " + std::to_string(i + 1) + ": no element has the identifier " + ref.uri);
+                      "reference " + std::to_string(i + 1) + ": no element has the identifier " + excerpt(ref.uri));
         return;
       }
       const std::string data = canonicalize(document_, ref.target, ref.enveloped ? signature : nullptr, ref.c14n);
       if (!constantTimeEquals(digestOf(ref.digestNid, data), ref.digestValue)) {
         failed(result, SubIndication::HashFailure,
-               "reference " + std::to_string(i + 1) + " (URI \"" + ref.uri +
+               "reference " + std::to_string(i + 1) + " (URI \"" + excerpt(ref.uri) +
                    "\"): the signed data does not match its digest");
         return;
       }
@@ -565,7 +567,8 @@ class XmlSignatureVerifier {
     for (const SignatureMethod& method : kSignatureMethods) {
       if (method.uri == uri) return method;
     }
-    throw FormatProblem("the signature method " + uri + " is not accepted (RSA PKCS#1 v1.5 or ECDSA with SHA-2)");
+    throw FormatProblem("the signature method " + excerpt(uri) +
+                        " is not accepted (RSA PKCS#1 v1.5 or ECDSA with SHA-2)");
   }
 
   static std::vector<int> referenceDigests(const std::vector<Reference>& references, const SignatureMethod& method) {

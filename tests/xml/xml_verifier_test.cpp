@@ -430,6 +430,13 @@ TEST_F(XmlVerifier, ExternalOrXPointerReference_FormatFailure) {
         replaced(xml, "URI=\"#rc_00112233445566778899aabbccddeeff\"", std::string("URI=\"") + uri + "\"");
     expectVerdict(verifyXml(changed, devPolicy()), Indication::TotalFailed, SubIndication::FormatFailure);
   }
+  // What the document says is quoted in the report only in part.
+  const std::string longUri = "http://example.org/" + std::string(100000, 'a');
+  const auto report =
+      verifyXml(replaced(xml, "URI=\"#rc_00112233445566778899aabbccddeeff\"", "URI=\"" + longUri + "\""), devPolicy());
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_LT(report.signatures[0].detail.size(), 300u);
+  EXPECT_EQ(excerpt("ạạạ", 4), "ạ…");  // cut at a character boundary (ạ is 3 bytes)
 }
 
 TEST_F(XmlVerifier, XsltOrXPathTransform_FormatFailure) {

@@ -127,6 +127,11 @@ std::string textContent(const xmlNode* node);
 // The element's local name.
 std::string_view elementName(const xmlNode* element);
 
+// Text from a document for a message or report (names, URIs, identifiers): at most `maxBytes`,
+// cut at a UTF-8 character boundary and marked with "…", so an upload cannot make a report as
+// large as itself.
+std::string excerpt(std::string_view text, std::size_t maxBytes = 80);
+
 // True for an XML NCName, the form of an Id value (xs:ID).
 bool isNcName(std::string_view name);
 
