@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "command_line.h"
+#include "document_verification.h"
 #include "kyso/api/service_core.h"
 #include "kyso/error.h"
 #include "kyso/files.h"
@@ -24,7 +25,6 @@
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
 #include "receipt_requests.h"
-#include "verification_json.h"
 
 namespace {
 
@@ -54,7 +54,7 @@ constexpr const char* kUsage =
     "  key tokens           list the tokens of a PKCS#11 module\n"
     "  key generate         generate a key pair inside a PKCS#11 token\n"
     "  key csr              make a certification request (PKCS#10) signed by a token key\n"
-    "  verify FILE          verify the signatures of a PDF (ETSI EN 319 102-1 verdicts)\n"
+    "  verify FILE          verify the signatures of a PDF or XML (ETSI EN 319 102-1 verdicts)\n"
     "  version              print the version\n"
     "\n"
     "Every command takes --help. --data-dir and --config work as for kyso-server (default ./var).\n";
@@ -155,12 +155,13 @@ constexpr const char* kKeyUsage =
 constexpr const char* kVerifyUsage =
     "Usage: kyso verify FILE [--json]\n"
     "\n"
-    "Verifies every signature of the PDF FILE as POST /v1/verify does: trust anchors from\n"
-    "verify.trust.* (and the development PKI's root), revocation by OCSP or CRL, time-stamps.\n"
+    "Verifies every signature of the PDF or XML FILE (told apart by content) as POST /v1/verify\n"
+    "does: trust anchors from verify.trust.* (and the development PKI's root), revocation by OCSP or\n"
+    "CRL, time-stamps; a kyso receipt XML is also checked against the register.\n"
     "Prints the overall verdict, one line per signature and the warnings; --json prints the report\n"
     "of POST /v1/verify instead.\n"
     "Exit code: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 3 INDETERMINATE, 2 usage error, 4 the file cannot be\n"
-    "evaluated (not a PDF, damaged, unreadable) or another error.\n";
+    "evaluated (not a PDF or well-formed XML, damaged, unreadable) or another error.\n";
 
 // `kyso verify` exit codes (kVerifyUsage).
 constexpr int kVerifyPassed = 0;
@@ -646,10 +647,10 @@ int verifyCommand(const Context& context, const std::vector<std::string>& args) 
   if (cli.positional.size() != 1) throw UsageError("verify needs one FILE");
   try {
     ServiceCore core(context.settings());
-    const auto input = signer::PdfInput::fromFile(cli.positional[0], core.settings().verify.maxBytes);
-    const signer::VerificationReport report = core.verification().verifyPdf(input);
+    const detail::DocumentVerification verification = detail::verifyDocumentFile(core, cli.positional[0]);
+    const signer::VerificationReport& report = verification.report;
     if (cli.flags.contains("json")) {
-      std::cout << detail::verificationReportJson(report) << "\n";
+      std::cout << detail::documentVerificationJson(verification) << "\n";
     } else {
       std::cout << cli.positional[0] << ": " << verdictText(report.indication, report.subIndication) << "\n";
       for (const signer::SignatureResult& s : report.signatures) {
@@ -664,6 +665,7 @@ int verifyCommand(const Context& context, const std::vector<std::string>& args) 
                   << (t.valid ? ", valid" : ", not valid: " + t.problem) << "\n";
       }
       for (const auto& warning : report.warnings) std::cout << "  warning: " << warning << "\n";
+      if (verification.receipt) std::cout << "  " << detail::receiptSummary(*verification.receipt) << "\n";
     }
     switch (report.indication) {
       case signer::Indication::TotalPassed:

@@ -122,6 +122,8 @@ std::string masked(const std::string& id) {
   return std::string(id.size() - 3, '*') + id.substr(id.size() - 3);
 }
 
+}  // namespace
+
 // What anyone holding the lookup code may see: the printed fields, the payer's identifier masked.
 Object::Ptr publicReceiptJson(const Receipt& r, const std::optional<Receipt>& replacement) {
   Object::Ptr o = new Object;
@@ -149,6 +151,8 @@ Object::Ptr publicReceiptJson(const Receipt& r, const std::optional<Receipt>& re
   o->set("lookup_code", r.lookupCode);
   return o;
 }
+
+namespace {
 
 // Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): required on requests that issue.
 std::string idempotencyKey(Exchange& ex) {

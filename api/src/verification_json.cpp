@@ -128,8 +128,9 @@ Object::Ptr documentTimeStampJson(const signer::DocumentTimeStampResult& t) {
 
 }  // namespace
 
-std::string verificationReportJson(const signer::VerificationReport& report) {
-  Object o;
+Object::Ptr verificationReportObject(const signer::VerificationReport& report) {
+  Object::Ptr out = new Object;
+  Object& o = *out;
   o.set("indication", std::string(signer::indicationName(report.indication)));
   o.set("sub_indication", subIndication(report.subIndication));
   o.set("validation_time", pki::formatIso8601(report.validationTime));
@@ -142,8 +143,12 @@ std::string verificationReportJson(const signer::VerificationReport& report) {
   for (const auto& t : report.documentTimeStamps) timeStamps->add(documentTimeStampJson(t));
   o.set("document_timestamps", timeStamps);
   o.set("warnings", stringsJson(report.warnings));
+  return out;
+}
+
+std::string verificationReportJson(const signer::VerificationReport& report) {
   std::ostringstream text;
-  o.stringify(text);
+  verificationReportObject(report)->stringify(text);
   return text.str();
 }
 

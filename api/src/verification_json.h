@@ -3,6 +3,8 @@
 // what is absent.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <string>
 
 #include "kyso/signer/verification.h"
@@ -10,5 +12,7 @@
 namespace kyso::api::detail {
 
 std::string verificationReportJson(const signer::VerificationReport& report);
+// The same as an object, for callers that add to it (document_verification.h).
+Poco::JSON::Object::Ptr verificationReportObject(const signer::VerificationReport& report);
 
 }  // namespace kyso::api::detail

@@ -86,4 +86,9 @@ signer::VerificationReport VerificationService::verifyPdf(const signer::PdfInput
   return signer::verifyPdf(input, policy_);
 }
 
+signer::VerificationReport VerificationService::verifyXml(const signer::XmlDocument& document,
+                                                          std::uint64_t size) const {
+  return signer::verifyXml(document, size, policy_);
+}
+
 }  // namespace kyso::api

@@ -2,17 +2,18 @@
 
 #include <memory>
 
+#include "document_verification.h"
 #include "kyso/error.h"
 #include "kyso/signer/pdf_io.h"
 #include "rate_limiter.h"
-#include "verification_json.h"
 
 namespace kyso::api::detail {
 
 namespace {
 
 // The verdict is the answer: 200 whatever the indication. Only input that cannot be evaluated at
-// all is a 4xx (not_a_pdf, pdf_encrypted, pdf_damaged, pdf_malformed: 422).
+// all is a 4xx (not_a_pdf, pdf_encrypted, pdf_damaged, pdf_malformed, xml_malformed,
+// xml_dtd_refused, xml_too_deep: 422; xml_too_large: 413).
 void verify(ServiceCore& core, RateLimiter& limiter, Exchange& ex) {
   // The peer's address: a reverse proxy in front makes every client one (docs/configuration.md).
   const std::string client = ex.request().clientAddress().host().toString();
@@ -21,17 +22,13 @@ void verify(ServiceCore& core, RateLimiter& limiter, Exchange& ex) {
     throw Error(ErrorKind::TooManyRequests, "rate_limited",
                 "too many verifications from this address; try again in " + std::to_string(wait->count()) + " s");
   }
-  const std::string type = ex.mediaType();
-  if (type == "application/xml" || type == "text/xml") {
-    throw InputError("unsupported_media_type",
-                     "verifying XML signatures is not available yet; send a PDF as application/pdf",
-                     ErrorKind::UnsupportedMediaType);
-  }
-  ex.requireContentType({"application/pdf"});
+  ex.requireContentType({"application/pdf", "application/xml", "text/xml"});
+  const bool xml = ex.mediaType() != "application/pdf";
   const auto slot = core.workSlots().acquire(core.settings().busyWait);
   const std::string body = ex.readBody(core.settings().verify.maxBytes);
-  const signer::VerificationReport report = core.verification().verifyPdf(signer::PdfInput::fromMemory(body));
-  ex.sendBytes(200, "application/json", verificationReportJson(report));
+  const DocumentVerification verification =
+      xml ? verifyXmlDocument(core, body) : verifyPdfDocument(core, signer::PdfInput::fromMemory(body));
+  ex.sendBytes(200, "application/json", documentVerificationJson(verification));
 }
 
 }  // namespace

@@ -159,11 +159,9 @@ class ReceiptLayout {
     lookupAndSignature(qr);
     footers();
 
-    const std::string number = formatReceiptNumber(receipt_.number);
     signer::DocumentInfo info;
     info.created = renderedAt;
-    info.title = "Biên lai thu phí, lệ phí " + std::string(templateCodeName(receipt_.series.templateCode)) + " " +
-                 receipt_.series.symbol + " số " + number;
+    info.title = receiptPdfTitle(receipt_.series, receipt_.number);
     info.author = receipt_.organization.name;
     info.subject = "Biên lai điện tử thu phí, lệ phí (mẫu 01/PLPĐT, Thông tư 91/2026/TT-BTC)";
     info.language = "vi";
@@ -473,6 +471,11 @@ class ReceiptLayout {
 
 std::string renderReceiptPdf(const Receipt& receipt, const ReceiptPdfFonts& fonts, pki::TimePoint renderedAt) {
   return ReceiptLayout(receipt, fonts).render(renderedAt);
+}
+
+std::string receiptPdfTitle(const SeriesKey& series, std::uint32_t number) {
+  return "Biên lai thu phí, lệ phí " + std::string(templateCodeName(series.templateCode)) + " " + series.symbol +
+         " số " + formatReceiptNumber(number);
 }
 
 }  // namespace kyso::receipts

@@ -21,12 +21,25 @@
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
 #include "revocation_check.h"
+#include "signature_checks.h"
 
 namespace kyso::signer {
 
 namespace {
 
+using detail::acceptableDigest;
+using detail::digestName;
+using detail::isExpiryError;
+using detail::isGeneralChainError;
+using detail::isNoPathError;
+using detail::keyConstraintProblem;
 using detail::ParsedPdf;
+using detail::pathErrorText;
+using detail::PathValidation;
+using detail::shareCertificate;
+using detail::summaryOf;
+using detail::toTimeT;
+using detail::validatePath;
 using PoDoFo::PdfArray;
 using PoDoFo::PdfDictionary;
 using PoDoFo::PdfName;
@@ -54,19 +67,6 @@ void indeterminate(SignatureResult& result, SubIndication sub, std::string detai
 }
 
 // --- Small conversions ---------------------------------------------------------------------------
-
-pki::Certificate shareCertificate(X509* cert) {
-  ossl::check(X509_up_ref(cert), "X509_up_ref");
-  return pki::Certificate(cert);  // owns the reference just taken
-}
-
-CertificateSummary summaryOf(const pki::Certificate& cert) {
-  return {cert.subject(), cert.issuer(), cert.serialHex(), cert.notBefore(), cert.notAfter()};
-}
-
-std::time_t toTimeT(pki::TimePoint t) {
-  return std::chrono::system_clock::to_time_t(t);
-}
 
 std::string utcText(pki::TimePoint t) {
   return pki::formatIso8601Utc(t);
@@ -310,58 +310,6 @@ ByteView stringBytes(const ASN1_STRING* s) {
   return {ASN1_STRING_get0_data(s), checkedCast<std::size_t>(ASN1_STRING_length(s))};
 }
 
-std::string digestName(int nid) {
-  switch (nid) {
-    case NID_sha1:
-      return "SHA-1";
-    case NID_sha224:
-      return "SHA-224";
-    case NID_sha256:
-      return "SHA-256";
-    case NID_sha384:
-      return "SHA-384";
-    case NID_sha512:
-      return "SHA-512";
-    case NID_sha3_256:
-      return "SHA3-256";
-    case NID_sha3_384:
-      return "SHA3-384";
-    case NID_sha3_512:
-      return "SHA3-512";
-    default: {
-      const char* name = OBJ_nid2ln(nid);
-      return name != nullptr ? name : "unknown";
-    }
-  }
-}
-
-// ETSI TS 119 312 (cryptographic suites): SHA-2 from 256 bits and SHA-3 are fit for signatures made
-// today; SHA-1 and SHA-224 are not.
-bool acceptableDigest(int nid) {
-  return nid == NID_sha256 || nid == NID_sha384 || nid == NID_sha512 || nid == NID_sha3_256 || nid == NID_sha3_384 ||
-         nid == NID_sha3_512;
-}
-
-// TS 119 312: RSA from 2048 bits (1900 allowed by the suite, we ask for the common 2048), EC from
-// 256 bits; EdDSA keys are fixed-size and fine.
-std::optional<std::string> keyConstraintProblem(EVP_PKEY* key) {
-  const int bits = EVP_PKEY_get_bits(key);
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-    case EVP_PKEY_RSA_PSS:
-      if (bits < 2048) return "the signer's RSA key has " + std::to_string(bits) + " bits (at least 2048 required)";
-      return std::nullopt;
-    case EVP_PKEY_EC:
-      if (bits < 256) return "the signer's EC key has " + std::to_string(bits) + " bits (at least 256 required)";
-      return std::nullopt;
-    case EVP_PKEY_ED25519:
-    case EVP_PKEY_ED448:
-      return std::nullopt;
-    default:
-      return std::string("the signer's key type is not accepted");
-  }
-}
-
 Bytes digestByteRange(const PdfInput& input, const EVP_MD* md, const std::array<std::uint64_t, 4>& range) {
   auto ctx = ossl::own(EVP_MD_CTX_new(), "EVP_MD_CTX_new");
   ossl::check(EVP_DigestInit_ex(ctx.get(), md, nullptr), "EVP_DigestInit_ex");
@@ -386,58 +334,6 @@ Bytes digestByteRange(const PdfInput& input, const EVP_MD* md, const std::array<
   ossl::check(EVP_DigestFinal_ex(ctx.get(), out.data(), &size), "EVP_DigestFinal_ex");
   out.resize(size);
   return out;
-}
-
-// --- Certificate paths (RFC 5280 §6 through OpenSSL; EN 319 102-1 §5.2.6) -------------------------
-
-struct PathValidation {
-  bool ok = false;
-  int error = X509_V_OK;
-  int depth = 0;
-  std::vector<pki::Certificate> chain;  // as far as it was built
-};
-
-PathValidation validatePath(const pki::Certificate& leaf, const std::vector<pki::Certificate>& untrusted,
-                            const std::vector<pki::Certificate>& anchors, pki::TimePoint at) {
-  auto store = pki::newX509Store(anchors);
-  // Any configured anchor ends a path, a root or not (trusted lists name issuing CAs too).
-  ossl::check(X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN), "X509_STORE_set_flags");
-  auto others = pki::newX509Stack(untrusted);
-  auto ctx = ossl::own(X509_STORE_CTX_new(), "X509_STORE_CTX_new");
-  ossl::check(X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), others.get()), "X509_STORE_CTX_init");
-  X509_STORE_CTX_set_time(ctx.get(), 0, toTimeT(at));
-  PathValidation out;
-  out.ok = X509_verify_cert(ctx.get()) == 1;
-  out.error = X509_STORE_CTX_get_error(ctx.get());
-  out.depth = X509_STORE_CTX_get_error_depth(ctx.get());
-  if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get())) {
-    for (int i = 0; i < sk_X509_num(chain); ++i) out.chain.push_back(shareCertificate(sk_X509_value(chain, i)));
-  }
-  if (out.chain.empty()) out.chain.push_back(leaf);
-  ossl::clearErrors();
-  return out;
-}
-
-bool isExpiryError(int error) {
-  return error == X509_V_ERR_CERT_HAS_EXPIRED;
-}
-
-bool isNoPathError(int error) {
-  return error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT || error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-         error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
-         error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
-}
-
-bool isGeneralChainError(int error) {
-  return error == X509_V_ERR_CERT_SIGNATURE_FAILURE || error == X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE ||
-         error == X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY || error == X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD ||
-         error == X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD || error == X509_V_ERR_CERT_NOT_YET_VALID ||
-         error == X509_V_ERR_OUT_OF_MEM || error == X509_V_ERR_UNSPECIFIED;
-}
-
-std::string pathErrorText(const PathValidation& path) {
-  return std::string(X509_verify_cert_error_string(path.error)) + " (at depth " + std::to_string(path.depth) +
-         " of the path; 0 is the signing certificate)";
 }
 
 // --- Signature time-stamps (RFC 3161; EN 319 122-1 §5.3) --------------------------------------------

@@ -235,11 +235,15 @@ int isInSubset(void* data, xmlNode* node, xmlNode* parent) {
   } else if (node->type == XML_ATTRIBUTE_NODE) {
     n = reinterpret_cast<const xmlAttr*>(node)->parent;
   }
+  // In the subset: below `element` (anywhere when it is null: the whole document) and not below
+  // `excluded`, even when `excluded` encloses `element` (the enveloped-signature transform then
+  // leaves nothing, XMLDSig 1.1 §6.6.4).
+  bool inElement = subset->element == nullptr;
   for (; n != nullptr; n = n->parent) {
     if (n == subset->excluded) return 0;
-    if (n == subset->element) return 1;
+    if (n == subset->element) inElement = true;
   }
-  return 0;
+  return inElement ? 1 : 0;
 }
 
 int appendToString(void* context, const char* buffer, int length) {
@@ -254,18 +258,39 @@ int appendToString(void* context, const char* buffer, int length) {
 }  // namespace
 
 std::string canonicalize(const XmlDocument& document, const xmlNode* element, const xmlNode* excluded) {
-  if (element == nullptr || element->type != XML_ELEMENT_NODE || element->doc != document.get()) {
+  if (element == nullptr) throw InternalError("canonicalize: no element");
+  return canonicalize(document, element, excluded, C14nMethod{});
+}
+
+std::string canonicalize(const XmlDocument& document, const xmlNode* element, const xmlNode* excluded,
+                         const C14nMethod& method) {
+  if (element != nullptr && (element->type != XML_ELEMENT_NODE || element->doc != document.get())) {
     throw InternalError("canonicalize: not an element of this document");
+  }
+  int mode = XML_C14N_1_0;
+  if (method.algorithm == C14nAlgorithm::Inclusive11) mode = XML_C14N_1_1;
+  if (method.algorithm == C14nAlgorithm::Exclusive10) mode = XML_C14N_EXCLUSIVE_1_0;
+  // xmlC14NExecute takes the prefix list as a null-terminated array of C strings.
+  std::vector<xmlChar*> prefixes;
+  if (method.algorithm == C14nAlgorithm::Exclusive10 && !method.inclusivePrefixes.empty()) {
+    for (const std::string& prefix : method.inclusivePrefixes) {
+      prefixes.push_back(const_cast<xmlChar*>(xmlText(prefix)));  // libxml2 only reads them
+    }
+    prefixes.push_back(nullptr);
   }
   ErrorTrap trap;
   std::string out;
   xml::Ptr<xmlOutputBuffer> buffer(
       check(xmlOutputBufferCreateIO(&appendToString, nullptr, &out, nullptr), "xmlOutputBufferCreateIO"));
   Subset subset{element, excluded};
-  const int written = xmlC14NExecute(document.get(), &isInSubset, &subset, XML_C14N_1_0, nullptr,
-                                     /*with_comments=*/0, buffer.get());
+  const int written =
+      xmlC14NExecute(document.get(), &isInSubset, &subset, mode, prefixes.empty() ? nullptr : prefixes.data(),
+                     method.withComments ? 1 : 0, buffer.get());
   const int closed = xmlOutputBufferClose(buffer.release());  // flushes into `out`
-  if (written < 0 || closed < 0) throw InternalError("libxml2: canonicalization failed: " + trap.first());
+  if (written < 0 || closed < 0) {
+    // Parsed documents can hold what C14N refuses (C14N 1.0 and relative namespace URIs).
+    throw DocumentError("xml_c14n_failed", "the XML cannot be canonicalized: " + trap.first());
+  }
   return out;
 }
 
@@ -313,6 +338,13 @@ std::string textContent(const xmlNode* node) {
 std::string_view elementName(const xmlNode* element) {
   return element == nullptr || element->name == nullptr ? std::string_view()
                                                         : reinterpret_cast<const char*>(element->name);
+}
+
+std::string excerpt(std::string_view text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return std::string(text);
+  std::size_t cut = maxBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…";
 }
 
 bool isNcName(std::string_view name) {

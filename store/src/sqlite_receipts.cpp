@@ -309,6 +309,19 @@ class SqliteReceipts final : public ReceiptRepository {
     return out;
   }
 
+  std::optional<ReceiptRecord> findByNumber(const std::string& templateCode, const std::string& symbol,
+                                            std::uint32_t number) override {
+    std::optional<ReceiptRecord> out;
+    const Poco::Int64 n = number;
+    pool_.read([&](Poco::Data::Session& s) {
+      // Through the series id, so the lookup uses the UNIQUE (series_id, number) index.
+      out = first(selectReceipts(
+          s, "WHERE series_id = (SELECT id FROM receipt_series WHERE template = ? AND symbol = ?) AND number = ?",
+          templateCode, symbol, n));
+    });
+    return out;
+  }
+
   std::vector<ReceiptRecord> list(const ReceiptQuery& q) override {
     std::vector<ReceiptRecord> out;
     pool_.read([&](Poco::Data::Session& s) {

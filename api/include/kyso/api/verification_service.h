@@ -15,6 +15,7 @@
 #include "kyso/pki/ocsp_responder.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "kyso/signer/revocation.h"
+#include "kyso/signer/xml_verifier.h"
 
 namespace kyso::api {
 
@@ -53,6 +54,8 @@ class VerificationService {
   // EN 319 102-1 validation of every signature of `input` with revocation required
   // (signer::verifyPdf). Throws DocumentError for a document that cannot be evaluated.
   signer::VerificationReport verifyPdf(const signer::PdfInput& input) const;
+  // The same for the XML signatures of a document parsed with signer::parseXml (signer::verifyXml).
+  signer::VerificationReport verifyXml(const signer::XmlDocument& document, std::uint64_t size) const;
 
   const signer::VerificationPolicy& policy() const { return policy_; }
   signer::RevocationCache& revocationCache() { return *cache_; }

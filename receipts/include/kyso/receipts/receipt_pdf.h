@@ -31,4 +31,7 @@ using ReceiptPdfFonts = signer::AppearanceFonts;
 // over-long verification URL.
 std::string renderReceiptPdf(const Receipt& receipt, const ReceiptPdfFonts& fonts, pki::TimePoint renderedAt);
 
+// The copy's /Title: "Biên lai thu phí, lệ phí EBL01 26TAB số 00000123".
+std::string receiptPdfTitle(const SeriesKey& series, std::uint32_t number);
+
 }  // namespace kyso::receipts

@@ -23,7 +23,9 @@
 #include "kyso/pki/clock.h"
 #include "kyso/pki/signing_key.h"
 #include "kyso/receipts/receipt.h"
+#include "kyso/receipts/receipt_check.h"
 #include "kyso/receipts/reports.h"
+#include "kyso/signer/pdf_io.h"
 #include "kyso/store/receipts.h"
 
 namespace kyso::receipts {
@@ -141,6 +143,13 @@ class ReceiptService {
 
   // Checks a request without issuing it (also done by issue()).
   static void validate(const ReceiptRequest& request);
+
+  // A receipt file against the register: `identity` as readReceiptXml read it from `document`,
+  // parsed from `bytes` (receipt_check.h). Throws what the store throws.
+  RegisterCheck checkRegister(const ReceiptIdentity& identity, const signer::XmlDocument& document,
+                              std::string_view bytes);
+  // A receipt's PDF copy against the register: the file must be the stored copy byte for byte.
+  RegisterCheck checkRegisterPdf(const ReceiptIdentity& identity, const signer::PdfInput& pdf);
 
  private:
   struct Pending;

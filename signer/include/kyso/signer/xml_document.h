@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kyso/pki/bytes.h"
 
@@ -94,7 +95,25 @@ std::string serialize(const XmlDocument& document);
 // same-document reference (XMLDSig 1.1 §4.4.3.3): namespace declarations and xml:* attributes
 // in scope from the ancestors are included. When `excluded` is given, it and its subtree are left
 // out — the enveloped-signature transform (XMLDSig 1.1 §6.6.4) for a Signature inside `element`.
+// Throws DocumentError("xml_c14n_failed") for a document C14N refuses (relative namespace URIs).
 std::string canonicalize(const XmlDocument& document, const xmlNode* element, const xmlNode* excluded = nullptr);
+
+// The canonicalization algorithms XMLDSig 1.1 §6.5 names (all but XSLT/XPath-based transforms):
+// Canonical XML 1.0 and 1.1 and Exclusive XML Canonicalization 1.0, each with or without comments.
+enum class C14nAlgorithm { Inclusive10, Inclusive11, Exclusive10 };
+struct C14nMethod {
+  C14nAlgorithm algorithm = C14nAlgorithm::Inclusive10;
+  bool withComments = false;
+  // Exclusive C14N only: the InclusiveNamespaces PrefixList ("#default" for the default namespace).
+  std::vector<std::string> inclusivePrefixes;
+};
+
+// The document subset made of `element` and its descendants — or the whole document when
+// `element` is null (XMLDSig's URI="") — less `excluded` and its subtree, canonicalized by `method`.
+// Comments are output only when `method.withComments` (a same-document reference's node-set has
+// none, XMLDSig 1.1 §4.4.3.3, so verifiers pass false there).
+std::string canonicalize(const XmlDocument& document, const xmlNode* element, const xmlNode* excluded,
+                         const C14nMethod& method);
 
 // The element whose attribute `Id` (no namespace) has the value `id`, or null. Throws
 // DocumentError("xml_duplicate_id") when more than one element carries it: a signature reference
@@ -107,6 +126,11 @@ xmlNode* childElement(const xmlNode* parent, std::string_view name);
 std::string textContent(const xmlNode* node);
 // The element's local name.
 std::string_view elementName(const xmlNode* element);
+
+// Text from a document for a message or report (names, URIs, identifiers): at most `maxBytes`,
+// cut at a UTF-8 character boundary and marked with "…", so an upload cannot make a report as
+// large as itself.
+std::string excerpt(std::string_view text, std::size_t maxBytes = 80);
 
 // True for an XML NCName, the form of an Id value (xs:ID).
 bool isNcName(std::string_view name);

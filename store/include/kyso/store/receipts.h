@@ -149,6 +149,9 @@ class ReceiptRepository {
 
   virtual std::optional<ReceiptRecord> find(const std::string& id) = 0;
   virtual std::optional<ReceiptRecord> findByLookupCode(const std::string& code) = 0;
+  // The receipt numbered `number` in the series (template, symbol), as printed on it.
+  virtual std::optional<ReceiptRecord> findByNumber(const std::string& templateCode, const std::string& symbol,
+                                                    std::uint32_t number) = 0;
   virtual std::vector<ReceiptRecord> list(const ReceiptQuery& query) = 0;
   // Receipts of a series issued in [from, to), ordered by number (for the daily summary).
   virtual std::vector<ReceiptRecord> issuedBetween(pki::TimePoint from, pki::TimePoint to) = 0;
