@@ -159,7 +159,7 @@ void BrowserPage::waitFor(const std::string& condition) {
 void BrowserPage::click(const std::string& selector) {
   const auto center = evaluate("(() => { const e = document.querySelector(" + jsString(selector) +
                                "); if (!e) throw new Error('no element ' + " + jsString(selector) +
-                               "); e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+                               "); e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0]; "
                                "return [r.x + r.width / 2, r.y + r.height / 2]; })()");
   const auto xy = center.extract<Poco::JSON::Array::Ptr>();
   const double x = xy->get(0).convert<double>(), y = xy->get(1).convert<double>();

@@ -61,7 +61,8 @@ class BrowserPage {
   std::string text(const std::string& expression) { return evaluate(expression).toString(); }
   // Waits (in the page, up to 15 s) until `condition` is true.
   void waitFor(const std::string& condition);
-  // A left click in the middle of the first element matching `selector`, as a mouse makes it.
+  // A left click in the middle of the first element matching `selector` (of its first line box, for
+  // a link that wraps), as a mouse makes it.
   void click(const std::string& selector);
   // Key presses as a keyboard makes them, to the focused element.
   void pressKey(const std::string& key);

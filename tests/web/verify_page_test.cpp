@@ -171,12 +171,35 @@ class VerifyPage : public ::testing::Test {
         .convert<double>();
   }
   // The verdict's icon and words are there, not only its colour, and both read at AA contrast.
-  static void expectVerdict(const std::string& kind, const std::string& title) {
-    EXPECT_TRUE(present("#verdict.verdict-" + kind)) << visibleText();
-    EXPECT_TRUE(present("#verdict svg.verdict-icon[aria-hidden=true]"));
-    EXPECT_EQ(textOf("#verdict .verdict-title"), title);
-    EXPECT_GE(contrastOf("#verdict .verdict-title"), 4.5);
-    EXPECT_GE(contrastOf("#verdict .verdict-text"), 4.5);
+  // "#verdict" is the answer's (the signature's for a file), "#receipt-verdict" the register's.
+  static void expectVerdict(const std::string& kind, const std::string& title, const std::string& box = "#verdict") {
+    EXPECT_TRUE(present(box + ".verdict-" + kind)) << visibleText();
+    EXPECT_TRUE(present(box + " svg.verdict-icon[aria-hidden=true]"));
+    EXPECT_EQ(textOf(box + " .verdict-title"), title);
+    EXPECT_GE(contrastOf(box + " .verdict-title"), 4.5);
+    EXPECT_GE(contrastOf(box + " .verdict-text"), 4.5);
+  }
+  // The register's verdict comes before the signature's.
+  static bool receiptVerdictFirst() {
+    return page->evaluate("document.getElementById('result-body').firstElementChild.id === 'receipt-verdict'")
+        .convert<bool>();
+  }
+  // A receipt's signed XML, as the procedure system gets it.
+  static std::string receiptXml(const Issued& receipt) {
+    const auto xml = service->call("GET", "/v1/receipts/" + receipt.id + "/xml", backendKey);
+    EXPECT_EQ(xml.status, 200) << xml.body;
+    return xml.body;
+  }
+  // What POST /v1/verify says of `body`, which the page must put in words.
+  static Poco::JSON::Object::Ptr reportOf(const std::string& body, const std::string& type) {
+    const auto answer = http(service->port(), "POST", "/v1/verify", body, type);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return json(answer.body);
+  }
+  static void chooseAndWait(const std::filesystem::path& file) {
+    page->navigate(url("/verify"));
+    page->chooseFile("#file", file);
+    page->waitFor(kAnswered);
   }
   // Nothing is wider than the phone's screen.
   static void expectFitsThePhone() {
@@ -282,6 +305,9 @@ TEST_F(VerifyPage, TamperedUpload_ShowsAFailedVerdictInRed) {
   EXPECT_NE(textOf("#verdict .verdict-text").find("Nội dung tệp đã bị thay đổi sau khi ký."), std::string::npos)
       << textOf("#verdict");
   EXPECT_NE(textOf("#verdict .verdict-text").find("bien-lai-sua.pdf"), std::string::npos);
+  // Its /Title names the receipt, but it is not the register's copy.
+  expectVerdict("failed", "Tệp này không phải là biên lai được ghi trong sổ", "#receipt-verdict");
+  EXPECT_FALSE(present("#file-receipt"));
   expectFitsThePhone();
   saveScreenshot("tampered-upload-vi");
 }
@@ -305,37 +331,110 @@ TEST_F(VerifyPage, ValidFileDropped_ShowsPassedWithTheSignerAndTime) {
       textOf("#signatures [data-field=timestampTime]") + textOf("#signatures [data-field=signingTime]");
   EXPECT_NE(signedAt.find("(giờ Việt Nam)"), std::string::npos) << signedAt;
   EXPECT_EQ(textOf("#signatures [data-field=level]"), signature->getValue<std::string>("level"));
+  // The register's copy: the register's verdict and printed fields.
+  expectVerdict("passed", "Tệp là biên lai có trong sổ", "#receipt-verdict");
+  EXPECT_EQ(textOf("#file-receipt [data-field=number]"), valid.number);
+  EXPECT_EQ(textOf("#file-receipt [data-field=payerId]"), "*********345");
   expectFitsThePhone();
   saveScreenshot("valid-upload-vi");
 }
 
-TEST_F(VerifyPage, XmlUpload_ShowsWhatTheServerSays) {
-  const auto xml = service->call("GET", "/v1/receipts/" + valid.id + "/xml", backendKey);
-  ASSERT_EQ(xml.status, 200);
+TEST_F(VerifyPage, ReceiptXmlUpload_TheRegistersReceipt_ShowsGreenAndThePrintedFieldsMasked) {
+  const std::string xml = receiptXml(valid);
+  ASSERT_NE(xml.find(kPayerId), std::string::npos);  // the file itself carries the payer's identifier
+  const auto report = reportOf(xml, "application/xml");
+  ASSERT_EQ(report->getValue<std::string>("indication"), "TOTAL_PASSED");
+  ASSERT_TRUE(report->getObject("receipt")->getValue<bool>("matches_register"));
   const auto file = work / "bien-lai.xml";
-  test::writeFile(file, xml.body);
-  const auto answer = http(service->port(), "POST", "/v1/verify", xml.body, "application/xml");
+  test::writeFile(file, xml);
 
-  page->navigate(url("/verify"));
-  page->chooseFile("#file", file);
+  chooseAndWait(file);
+  EXPECT_EQ(state(), "passed");
+  EXPECT_TRUE(receiptVerdictFirst());
+  expectVerdict("passed", "Tệp là biên lai có trong sổ", "#receipt-verdict");
+  expectVerdict("passed", "Chữ ký số hợp lệ");
+  EXPECT_EQ(textOf("#file-receipt [data-field=number]"), valid.number);
+  EXPECT_EQ(textOf("#file-receipt [data-field=organization]"), "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang");
+  EXPECT_EQ(textOf("#file-receipt [data-field=payer]"), "Nguyễn Văn A");
+  EXPECT_EQ(textOf("#file-receipt [data-field=payerId]"), "*********345");
+  EXPECT_EQ(textOf("#file-receipt [data-field=total]"), "8.000 đồng");
+  EXPECT_EQ(textOf("#file-receipt [data-field=totalWords]"), "Tám nghìn đồng");
+  EXPECT_EQ(textOf("#file-receipt [data-field=lookupCode]"), valid.code);
+  EXPECT_EQ(textOf("#file-receipt [data-field=status]"), "Hợp lệ");
+  EXPECT_EQ(page->text("new URL(document.querySelector('#file-receipt a').href).search"), "?code=" + valid.code);
+  EXPECT_EQ(page->text("document.documentElement.outerHTML").find(kPayerId), std::string::npos);
+  EXPECT_EQ(textOf("#signatures [data-field=signer]"),
+            report->getArray("signatures")->getObject(0)->getObject("signer")->getValue<std::string>("common_name"));
+  expectFitsThePhone();
+  saveScreenshot("xml-receipt-vi");
+}
+
+TEST_F(VerifyPage, ReceiptXmlUpload_Replaced_ShowsAmberAndLinksToTheReplacement) {
+  const std::string xml = receiptXml(original);
+  const auto receipt = reportOf(xml, "application/xml")->getObject("receipt");
+  ASSERT_EQ(receipt->getValue<std::string>("status"), "replaced");
+  const auto file = work / "bien-lai-cu.xml";
+  test::writeFile(file, xml);
+
+  chooseAndWait(file);
+  EXPECT_EQ(state(), "replaced");
+  EXPECT_TRUE(receiptVerdictFirst());
+  expectVerdict("indeterminate", "Biên lai trong tệp đã bị thay thế", "#receipt-verdict");
+  // The file's signature still holds: it is genuine, only no longer the valid receipt.
+  expectVerdict("passed", "Chữ ký số hợp lệ");
+  EXPECT_NE(textOf("#receipt-verdict #replaced-by").find(replacement.number), std::string::npos)
+      << textOf("#receipt-verdict");
+  EXPECT_EQ(page->text("new URL(document.getElementById('replaced-by').href).search"), "?code=" + replacement.code);
+  EXPECT_EQ(textOf("#file-receipt [data-field=number]"), original.number);
+  EXPECT_EQ(textOf("#file-receipt [data-field=status]"), "Đã bị thay thế");
+  expectFitsThePhone();
+  saveScreenshot("xml-receipt-replaced-vi");
+
+  // Following the link looks the replacement up.
+  page->devTools().dropEvents();
+  page->click("#replaced-by");
+  page->devTools().waitForEvent("Page.loadEventFired");
   page->waitFor(kAnswered);
-  if (answer.status == 415) {
-    // XML verification not (yet) on this server: a clear error, with the server's own words.
-    EXPECT_EQ(state(), "error");
-    EXPECT_EQ(page->text("document.getElementById('verdict').dataset.verdict"), "error-unsupported_media_type");
-    expectVerdict("failed", "Chưa kiểm tra được");
-    EXPECT_NE(textOf("#verdict .verdict-text").find("Máy chủ này chưa kiểm tra được loại tệp này."), std::string::npos);
-    EXPECT_EQ(test::errorCode(answer), "unsupported_media_type");
-    const std::string message = json(answer.body)->getObject("error")->getValue<std::string>("message");
-    EXPECT_NE(textOf("#verdict .server-message").find(message), std::string::npos) << textOf("#verdict");
-    saveScreenshot("xml-upload-unsupported-vi");
-  } else {
-    ASSERT_EQ(answer.status, 200) << answer.body;
-    const std::map<std::string, std::string> states = {
-        {"TOTAL_PASSED", "passed"}, {"TOTAL_FAILED", "failed"}, {"INDETERMINATE", "indeterminate"}};
-    EXPECT_EQ(state(), states.at(json(answer.body)->getValue<std::string>("indication")));
-    saveScreenshot("xml-upload-vi");
-  }
+  EXPECT_EQ(state(), "valid");
+  EXPECT_EQ(textOf("#receipt [data-field=number]"), replacement.number);
+}
+
+TEST_F(VerifyPage, ReceiptXmlUpload_AmountAlteredInsideDLBLai_ShowsRedAndNoneOfTheRegistersFields) {
+  // One byte of the signed receipt data: the total 8000 becomes 9000.
+  std::string xml = receiptXml(valid);
+  const auto data = xml.find("<DLBLai");
+  const auto total = xml.find("<TgTien>8000</TgTien>");
+  ASSERT_NE(data, std::string::npos);
+  ASSERT_NE(total, std::string::npos);
+  ASSERT_LT(data, total);
+  ASSERT_LT(total, xml.find("</DLBLai>"));
+  xml[total + 8] = '9';
+  const auto report = reportOf(xml, "application/xml");
+  ASSERT_EQ(report->getValue<std::string>("indication"), "TOTAL_FAILED");
+  ASSERT_EQ(report->getValue<std::string>("sub_indication"), "HASH_FAILURE");
+  ASSERT_FALSE(report->getObject("receipt")->getValue<bool>("matches_register"));
+  const auto file = work / "bien-lai-sua.xml";
+  test::writeFile(file, xml);
+
+  chooseAndWait(file);
+  EXPECT_EQ(state(), "failed");
+  EXPECT_TRUE(receiptVerdictFirst());
+  expectVerdict("failed", "Tệp này không phải là biên lai được ghi trong sổ", "#receipt-verdict");
+  EXPECT_NE(textOf("#receipt-verdict .verdict-text")
+                .find("Sổ biên lai có biên lai ký hiệu " + symbolFor(service->clock().now()) + " số " + valid.number +
+                      ", nhưng tệp này khác với biên lai đó."),
+            std::string::npos)
+      << textOf("#receipt-verdict");
+  expectVerdict("failed", "Chữ ký số không hợp lệ");
+  EXPECT_NE(textOf("#verdict .verdict-text").find("Nội dung tệp đã bị thay đổi sau khi ký."), std::string::npos)
+      << textOf("#verdict");
+  // What the file claims, and nothing the register holds: no printed fields, no lookup code.
+  EXPECT_EQ(textOf("#file-receipt-claim [data-field=number]"), valid.number);
+  EXPECT_FALSE(present("#file-receipt"));
+  EXPECT_FALSE(present("[data-field=total]"));
+  EXPECT_EQ(page->text("document.documentElement.outerHTML").find(valid.code), std::string::npos);
+  expectFitsThePhone();
+  saveScreenshot("xml-receipt-altered-vi");
 }
 
 TEST_F(VerifyPage, EnglishToggle_SwitchesTextLangAndAddress_AndBack) {

@@ -82,6 +82,19 @@
       issuer: 'Tổ chức cấp chứng thư',
       receiptInFile: 'Biên lai trong tệp',
       openInRegister: 'Xem biên lai này trong sổ',
+      fileInRegister: 'Tệp là biên lai có trong sổ',
+      fileInRegisterText: 'Tệp này đúng là biên lai được ghi trong sổ biên lai điện tử của đơn vị thu. ' +
+        'Thông tin dưới đây là của biên lai trong sổ (mã định danh người nộp đã được che).',
+      fileReplaced: 'Biên lai trong tệp đã bị thay thế',
+      fileReplacedText: 'Tệp này đúng là biên lai được ghi trong sổ, nhưng biên lai đã được thay thế và không còn giá trị.',
+      fileReplacedBy: ' Biên lai thay thế: ',
+      fileNotInRegister: 'Tệp này không phải là biên lai được ghi trong sổ',
+      fileNotInRegisterKnown: 'Sổ biên lai có biên lai ký hiệu {symbol} số {number}, nhưng tệp này khác với biên lai đó.',
+      fileNotInRegisterUnknown: 'Sổ biên lai không có biên lai ký hiệu {symbol} số {number}.',
+      fileNotReadable: 'Không đọc được biên lai trong tệp.',
+      fileNotInRegisterAdvice: ' Đừng dùng tệp này làm bằng chứng đã nộp tiền: hãy tra cứu bằng mã in trên biên lai, ' +
+        'hoặc đề nghị đơn vị thu gửi lại tệp biên lai.',
+      receiptInFileClaim: 'Tệp tự ghi là biên lai',
       technicalNotes: 'Ghi chú kỹ thuật',
       reason_HASH_FAILURE: 'Nội dung tệp đã bị thay đổi sau khi ký.',
       reason_SIG_CRYPTO_FAILURE: 'Giá trị chữ ký không khớp với chứng thư số của người ký.',
@@ -104,6 +117,7 @@
       reasonOther: 'Lý do: {code}.',
       errorUnsupported: 'Máy chủ này chưa kiểm tra được loại tệp này.',
       errorNotPdf: 'Tệp không đọc được như một tệp PDF đã ký.',
+      errorNotXml: 'Tệp không đọc được như một tệp XML đã ký.',
       errorTooLarge: 'Tệp quá lớn để kiểm tra tại đây.',
       errorRateLimited: 'Bạn đã kiểm tra quá nhiều tệp trong thời gian ngắn; hãy thử lại sau {seconds} giây.',
       errorBusy: 'Máy chủ đang bận; hãy thử lại sau ít phút.',
@@ -192,6 +206,20 @@
       issuer: 'Certificate issuer',
       receiptInFile: 'Receipt in the file',
       openInRegister: 'See this receipt in the register',
+      fileInRegister: 'The file is a receipt in the register',
+      fileInRegisterText: 'This file is the receipt recorded in the issuing office\'s e-receipt register. The ' +
+        'details below are the register\'s (the payer\'s identifier masked).',
+      fileReplaced: 'The receipt in this file has been replaced',
+      fileReplacedText: 'This file is the receipt recorded in the register, but the receipt was replaced and is no ' +
+        'longer valid.',
+      fileReplacedBy: ' The replacement is ',
+      fileNotInRegister: 'This file is not the receipt recorded in the register',
+      fileNotInRegisterKnown: 'The register has a receipt no. {number} in series {symbol}, but this file differs from it.',
+      fileNotInRegisterUnknown: 'The register has no receipt no. {number} in series {symbol}.',
+      fileNotReadable: 'The receipt in the file cannot be read.',
+      fileNotInRegisterAdvice: ' Do not use this file as proof of payment: look the receipt up with the code printed ' +
+        'on it, or ask the issuing office to send the receipt file again.',
+      receiptInFileClaim: 'The file claims to be the receipt',
       technicalNotes: 'Technical notes',
       reason_HASH_FAILURE: 'The file was changed after it was signed.',
       reason_SIG_CRYPTO_FAILURE: 'The signature value does not match the signer\'s certificate.',
@@ -217,6 +245,7 @@
       reasonOther: 'Reason: {code}.',
       errorUnsupported: 'This server cannot check this kind of file yet.',
       errorNotPdf: 'The file cannot be read as a signed PDF.',
+      errorNotXml: 'The file cannot be read as a signed XML document.',
       errorTooLarge: 'The file is too large to be checked here.',
       errorRateLimited: 'Too many files were checked from your address; try again in {seconds} seconds.',
       errorBusy: 'The server is busy; try again in a few minutes.',
@@ -287,9 +316,10 @@
     return svg;
   }
 
-  // The verdict box: icon and words, never colour alone. `kind` is passed, failed or indeterminate.
-  function verdict(kind, id, title, textNodes) {
-    return el('div', {className: 'verdict verdict-' + kind, id: 'verdict', 'data-verdict': id}, [
+  // The verdict box: icon and words, never colour alone. `kind` is passed, failed or indeterminate;
+  // `elementId` is "verdict" (the answer's verdict) unless given ("receipt-verdict": the register's).
+  function verdict(kind, id, title, textNodes, elementId) {
+    return el('div', {className: 'verdict verdict-' + kind, id: elementId || 'verdict', 'data-verdict': id}, [
       icon(kind),
       el('div', null, [el('p', {className: 'verdict-title'}, [title]), el('p', {className: 'verdict-text'}, textNodes)])
     ]);
@@ -336,19 +366,15 @@
 
   // --- Rendering -------------------------------------------------------------------------------
 
-  function renderReceipt(r) {
-    var nodes = [];
-    if (r.status === 'replaced' && r.replaced_by) {
-      var by = r.replaced_by;
-      var link = verifyLink(by.lookup_code, t('replacedByLink', {number: by.number, symbol: by.symbol}));
-      link.id = 'replaced-by';
-      nodes.push(verdict('indeterminate', 'replaced', t('receiptReplaced'), [t('receiptReplacedText'), link, '.']));
-    } else {
-      nodes.push(verdict('passed', 'valid', t('receiptValid'), [t('receiptValidText')]));
-    }
+  function replacedByLink(by) {
+    return verifyLink(by.lookup_code, t('replacedByLink', {number: by.number, symbol: by.symbol}));
+  }
+
+  // The printed fields of a receipt as the register has them (the API masks the payer's identifier).
+  function receiptDetails(r, id) {
     var organization = r.organization || {};
     var payer = r.payer || {};
-    var details = el('div', {className: 'details', id: 'receipt'}, [el('h3', null, [t('receiptHeading')])]);
+    var details = el('div', {className: 'details', id: id}, [el('h3', null, [t('receiptHeading')])]);
     details.appendChild(fieldList([
       ['organization', organization.name],
       ['taxCode', organization.tax_code, 'mono'],
@@ -383,9 +409,64 @@
     ])]));
     details.appendChild(items);
     if (r.total_in_words) details.appendChild(fieldList([['totalWords', r.total_in_words]]));
-    nodes.push(details);
+    return details;
+  }
+
+  function renderReceipt(r) {
+    var nodes = [];
+    if (r.status === 'replaced' && r.replaced_by) {
+      var link = replacedByLink(r.replaced_by);
+      link.id = 'replaced-by';
+      nodes.push(verdict('indeterminate', 'replaced', t('receiptReplaced'), [t('receiptReplacedText'), link, '.']));
+    } else {
+      nodes.push(verdict('passed', 'valid', t('receiptValid'), [t('receiptValidText')]));
+    }
+    nodes.push(receiptDetails(r, 'receipt'));
     nodes.push(el('p', {className: 'hint'}, [t('registerNote')]));
     return {state: r.status === 'replaced' ? 'replaced' : 'valid', nodes: nodes};
+  }
+
+  // A kyso receipt in an uploaded file (XML or PDF copy), checked against the register. Only a file
+  // that is the register's receipt shows the register's fields; any other is red: the register is
+  // the record of what was paid, and a file that differs from it must not serve as proof of
+  // payment, however it was signed (docs/architecture.md, "The verification page").
+  function fileReceipt(receipt) {
+    var out = {details: null};
+    if (receipt.matches_register) {
+      var replaced = receipt.status === 'replaced';
+      if (replaced) {
+        var text = [t('fileReplacedText')];
+        if (receipt.replaced_by && receipt.replaced_by.lookup_code) {
+          var link = replacedByLink(receipt.replaced_by);
+          link.id = 'replaced-by';
+          text.push(t('fileReplacedBy'), link, '.');
+        }
+        out.verdict = verdict('indeterminate', 'file-replaced', t('fileReplaced'), text, 'receipt-verdict');
+      } else {
+        out.verdict = verdict('passed', 'file-in-register', t('fileInRegister'), [t('fileInRegisterText')],
+                              'receipt-verdict');
+      }
+      out.details = receiptDetails(receipt, 'file-receipt');
+      if (receipt.lookup_code) {
+        out.details.appendChild(el('p', null, [verifyLink(receipt.lookup_code, t('openInRegister'))]));
+      }
+      out.state = replaced ? 'replaced' : 'passed';
+    } else {
+      var why = !receipt.number ? t('fileNotReadable')
+        : t(receipt.known ? 'fileNotInRegisterKnown' : 'fileNotInRegisterUnknown',
+            {symbol: receipt.symbol, number: receipt.number});
+      out.verdict = verdict('failed', 'file-not-in-register', t('fileNotInRegister'),
+                            [why, t('fileNotInRegisterAdvice')], 'receipt-verdict');
+      if (receipt.number) {
+        // What the file says it is, in its own words: nothing of the register's receipt.
+        out.details = el('div', {className: 'details', id: 'file-receipt-claim'},
+                         [el('h3', null, [t('receiptInFileClaim')])]);
+        out.details.appendChild(fieldList([['template', receipt.template], ['symbol', receipt.symbol, 'mono'],
+                                           ['number', receipt.number, 'mono']]));
+      }
+      out.state = 'mismatch';
+    }
+    return out;
   }
 
   function renderNotFound(code) {
@@ -414,6 +495,17 @@
     if (signatures.length === 0) text.push(' ' + t('noSignature'));
     if (kind !== 'passed' && report.sub_indication) text.push(' ' + reasonText(report.sub_indication));
     var nodes = [verdict(kind, kind, t(kind), text)];
+    var state = kind;
+
+    // A kyso receipt in the file: the register's verdict comes first (it answers "is my receipt
+    // valid?"), then the signature's; the result's state is the worse of the two.
+    if (report.receipt && typeof report.receipt === 'object') {
+      var checked = fileReceipt(report.receipt);
+      nodes.unshift(checked.verdict);
+      if (checked.details) nodes.push(checked.details);
+      var order = ['passed', 'replaced', 'indeterminate', 'mismatch', 'failed'];
+      if (order.indexOf(checked.state) > order.indexOf(state)) state = checked.state;
+    }
 
     if (signatures.length > 0) {
       var details = el('div', {className: 'details', id: 'signatures'}, [el('h3', null, [t('signaturesHeading')])]);
@@ -433,27 +525,6 @@
       nodes.push(details);
     }
 
-    // The register's view of a kyso receipt, when the server recognised one in the file.
-    var receipt = report.receipt;
-    if (receipt && typeof receipt === 'object') {
-      var box = el('div', {className: 'details', id: 'file-receipt'}, [el('h3', null, [t('receiptInFile')])]);
-      box.appendChild(fieldList([
-        ['symbol', receipt.symbol, 'mono'],
-        ['number', receipt.number, 'mono'],
-        ['status', receipt.status === 'replaced' ? t('statusReplaced') : receipt.status ? t('statusIssued') : '']
-      ]));
-      if (receipt.replaced_by && receipt.replaced_by.lookup_code) {
-        box.appendChild(el('p', null, [
-          t('receiptReplacedText'),
-          verifyLink(receipt.replaced_by.lookup_code,
-                     t('replacedByLink', {number: receipt.replaced_by.number, symbol: receipt.replaced_by.symbol})),
-          '.'
-        ]));
-      }
-      if (receipt.lookup_code) box.appendChild(el('p', null, [verifyLink(receipt.lookup_code, t('openInRegister'))]));
-      nodes.push(box);
-    }
-
     var notes = (report.warnings || []).slice();
     signatures.forEach(function (s) {
       if (s.detail) notes.push(s.detail);
@@ -464,15 +535,17 @@
       notes.forEach(function (n) { list.appendChild(el('li', {lang: 'en'}, [n])); });
       nodes.push(el('details', {className: 'details'}, [el('summary', null, [t('technicalNotes')]), list]));
     }
-    return {state: kind, nodes: nodes};
+    return {state: state, nodes: nodes};
   }
 
-  // An answer that is not a verdict: 415 (XML not supported yet), 413, 422, 429, 503, network.
+  // An answer that is not a verdict: 415, 413, 422, 429, 503, network.
   function renderError(info) {
     var text = [];
     var keys = {
       unsupported_media_type: 'errorUnsupported', not_a_pdf: 'errorNotPdf', pdf_malformed: 'errorNotPdf',
-      pdf_damaged: 'errorNotPdf', pdf_encrypted: 'errorNotPdf', body_too_large: 'errorTooLarge',
+      pdf_damaged: 'errorNotPdf', pdf_encrypted: 'errorNotPdf', xml_malformed: 'errorNotXml',
+      xml_dtd_refused: 'errorNotXml', xml_too_deep: 'errorNotXml', xml_too_large: 'errorTooLarge',
+      body_too_large: 'errorTooLarge',
       rate_limited: 'errorRateLimited', server_busy: 'errorBusy', network: 'errorNetwork', file_type: 'errorFileType'
     };
     text.push(t(keys[info.code] || 'errorOther', {seconds: info.retryAfter || '60'}));
