@@ -19,6 +19,7 @@
 #include "parsed_pdf.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
+#include "revision_analysis.h"
 #include "revocation_check.h"
 
 namespace kyso::signer {
@@ -590,7 +591,7 @@ class SignatureVerifier {
     }
     if (!c.wholeDocument) {
       result.warnings.push_back("the document was changed after this signature: " + std::to_string(c.bytesAfter) +
-                                " bytes follow the signed revision (not yet analysed)");
+                                " bytes follow the signed revision");
     }
   }
 
@@ -927,13 +928,15 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   report.documentSize = input.size();
 
   const ParsedPdf pdf(input);
+  detail::checkRevisionBodies(pdf);
   report.revisions = pdf.xref().sections.size();
   const std::vector<SignatureField> fields =
       detail::guardPodofo("reading the form fields", [&] { return FieldCollector(pdf).collect(); });
 
   detail::RevocationChecker revocation(policy, report.validationTime);
   const SignatureVerifier verifier(pdf, policy, report.validationTime, revocation);
-  std::map<std::uint32_t, std::string> dictionaries;  // signature dictionary object → field
+  std::map<std::uint32_t, std::string> dictionaries;               // signature dictionary object → field
+  std::vector<std::optional<PdfReference>> signatureDictionaries;  // of report.signatures[i]
   for (const SignatureField& field : fields) {
     if (field.value == SignatureField::Value::Absent) {
       report.warnings.push_back("the signature field " + field.name + " is not signed");
@@ -945,12 +948,14 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       // ISO 32000-1 §12.7.4.5, table 232: /V of a signature field shall be an indirect reference.
       failed(result, SubIndication::FormatFailure, "the signature dictionary is not an indirect object");
       report.signatures.push_back(std::move(result));
+      signatureDictionaries.emplace_back();
       continue;
     }
     const auto [previous, inserted] = dictionaries.emplace(field.reference.ObjectNumber(), field.name);
     if (!inserted) {
       failed(result, SubIndication::FormatFailure, "the field shares its signature with field " + previous->second);
       report.signatures.push_back(std::move(result));
+      signatureDictionaries.emplace_back();
       continue;
     }
     try {
@@ -977,7 +982,10 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       continue;
     }
     report.signatures.push_back(std::move(result));
+    signatureDictionaries.emplace_back(field.reference);
   }
+  // What the later revisions changed after each signature, DocMDP and FieldMDP (revision_analysis.h).
+  detail::judgeLaterRevisions(pdf, signatureDictionaries, report);
   if (report.signatures.empty()) report.warnings.push_back("the document has no signatures");
   summarize(report);
   return report;
