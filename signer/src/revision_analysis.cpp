@@ -399,6 +399,7 @@ struct Finding {
   std::set<std::uint32_t> objects;
   bool visible = false;
   bool changesSigned = false;  // Other: an object of the signed revision was changed or removed
+  bool unreferenced = false;   // Other: an added object nothing refers to
   std::string field;           // Signature, DocTimeStamp: the new field; FormFill: the filled one
   std::string description;
 };
@@ -934,6 +935,17 @@ class Comparison {
 
   // --- anything else
   void leftovers() {
+    // What the objects not yet claimed refer to: an added object referred to from one of them is
+    // judged with it, not as an orphan.
+    for (const auto& [n, change] : changes_) {
+      if (claimed(n) || change.kind == Change::Kind::Removed) continue;
+      if (PdfObject* object = objectNumbered(new_, n)) {
+        std::set<std::uint32_t> refs;
+        collectReferences(" " + serialize(*object) + " ", refs);
+        refs.erase(n);
+        referencedByAdded_.insert(refs.begin(), refs.end());
+      }
+    }
     for (const auto& [n, change] : changes_) {
       if (claimed(n)) continue;
       PdfObject* object = change.kind == Change::Kind::Removed ? nullptr : objectNumbered(new_, n);
@@ -949,6 +961,15 @@ class Comparison {
         case Change::Kind::Added:
           description += " was added";
           changesSigned = change.repointed;
+          if (!change.repointed && !referencedByAdded_.contains(n)) {
+            // Nothing refers to it: no object of the signed revision (dangling references were
+            // judged first), no object found above (their new parts were claimed with them), no
+            // other new object. Writers leave such objects behind (poppler's pdfsig does).
+            const std::size_t f = newFinding(ChangeClass::Other, description + "; nothing refers to it");
+            findings_[f].unreferenced = true;
+            claim(n, f);
+            continue;
+          }
           break;
         case Change::Kind::Modified:
           description += " was changed";
@@ -976,6 +997,7 @@ class Comparison {
   Form newForm_;
   std::set<std::uint32_t> oldDss_;
   std::set<std::uint32_t> danglingNumbers_;
+  std::set<std::uint32_t> referencedByAdded_;
   bool acroFormInCatalog_ = false;
 };
 
@@ -1143,7 +1165,12 @@ std::vector<RevisionBounds> revisionBounds(const ParsedPdf& pdf) {
 
 void checkRevisionBodies(const ParsedPdf& pdf) {
   const ByteSearch bytes(pdf.input());
-  for (const RevisionBounds& b : revisionBounds(pdf)) {
+  const std::vector<RevisionBounds> bounds = revisionBounds(pdf);
+  // ISO 32000-1 §7.5.5: the last line of the file is %%EOF; without it the file was cut off.
+  if (!bounds.empty() && !bytes.find("%%EOF", bounds.back().revision.xrefOffset, pdf.input().size())) {
+    throw DocumentError("pdf_damaged", "the PDF does not end with %%EOF: it was cut off");
+  }
+  for (const RevisionBounds& b : bounds) {
     const std::uint64_t from = b.bodyStart;
     const std::uint64_t to = b.revision.xrefOffset;
     std::map<std::uint32_t, std::uint64_t> defined;
@@ -1339,7 +1366,9 @@ void judgeLaterRevisions(const ParsedPdf& pdf, const std::vector<std::optional<P
           }
           break;
         case ChangeClass::Other:
-          if (docMdp != 0) {
+          if (f.unreferenced) {
+            raise(judged, Indication::TotalPassed, SubIndication::None, what);
+          } else if (docMdp != 0) {
             raise(judged, Indication::TotalFailed, SubIndication::FormatFailure,
                   what + ", which the certification (DocMDP P=" + std::to_string(docMdp) + ") forbids");
           } else if (f.changesSigned) {
