@@ -58,6 +58,19 @@ Object::Ptr revocationJson(const signer::RevocationEvidence& e) {
   return o;
 }
 
+// What a revision after the signature changed (verification.h, LaterChange).
+Object::Ptr laterChangeJson(const signer::LaterChange& c) {
+  Object::Ptr o = new Object;
+  o->set("revision", static_cast<Poco::UInt64>(c.revision));
+  o->set("class", std::string(signer::changeClassName(c.changeClass)));
+  Array::Ptr objects = new Array;
+  for (const auto n : c.objects) objects->add(static_cast<Poco::UInt64>(n));
+  o->set("objects", objects);
+  o->set("visible", c.visible);
+  o->set("descriptions", stringsJson(c.descriptions));
+  return o;
+}
+
 Object::Ptr signatureJson(const signer::SignatureResult& s) {
   Object::Ptr o = new Object;
   o->set("field", s.fieldName);
@@ -104,7 +117,11 @@ Object::Ptr signatureJson(const signer::SignatureResult& s) {
   coverage->set("bytes_after", static_cast<Poco::UInt64>(s.coverage.bytesAfter));
   coverage->set("whole_document", s.coverage.wholeDocument);
   coverage->set("revision", static_cast<Poco::UInt64>(s.coverage.revision));
+  Array::Ptr laterChanges = new Array;
+  for (const auto& c : s.coverage.laterChanges) laterChanges->add(laterChangeJson(c));
+  coverage->set("later_changes", laterChanges);
   o->set("coverage", coverage);
+  o->set("certification", s.certificationPermissions == 0 ? Var() : Var(s.certificationPermissions));
   o->set("warnings", stringsJson(s.warnings));
   return o;
 }
