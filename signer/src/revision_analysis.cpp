@@ -459,7 +459,9 @@ class Comparison {
       if (sameEntry && !hostChanged(static_cast<std::uint32_t>(before->offset))) continue;
       PdfObject* a = objectNumbered(old_, n);
       PdfObject* b = objectNumbered(new_, n);
-      if (a != nullptr && b != nullptr && before->generation == after->generation &&
+      const bool sameGeneration = before->type != XrefEntry::Type::InUse || after->type != XrefEntry::Type::InUse ||
+                                  before->generation == after->generation;
+      if (a != nullptr && b != nullptr && sameGeneration &&
           guardPodofo("comparing object " + std::to_string(n), [&] { return fingerprint(a) == fingerprint(b); })) {
         continue;  // written again unchanged
       }
@@ -657,6 +659,19 @@ class Comparison {
   }
 
   void newField(const FormField& field) {
+    // A new field is made of new objects; an object of the signed revision turned into one (a
+    // content stream made a widget, say) is a change of that object.
+    std::vector<std::uint32_t> reused;
+    for (const std::uint32_t n : field.widgets) {
+      if (changed(n) && !added(n)) reused.push_back(n);
+    }
+    if (changed(field.object) && !added(field.object)) reused.push_back(field.object);
+    if (!reused.empty()) {
+      const std::size_t f = newFinding(
+          ChangeClass::Other, "the form field " + field.name + " was added over objects of the signed revision", true);
+      for (const std::uint32_t n : reused) claim(n, f);
+      return;
+    }
     std::size_t f = 0;
     if (field.type == "Sig") {
       const ChangeClass changeClass = signatureClass(field.value);
@@ -728,7 +743,9 @@ class Comparison {
   void acroForm() {
     std::vector<std::uint32_t> objects;
     for (const std::uint32_t n : {newForm_.acroForm, newForm_.fieldsArray}) {
-      if (changed(n) && !claimed(n)) objects.push_back(n);
+      // In place only where the signed revision had its form; elsewhere only as new objects.
+      const bool sameRole = n == oldForm_.acroForm || n == oldForm_.fieldsArray;
+      if (changed(n) && !claimed(n) && (added(n) || sameRole)) objects.push_back(n);
     }
     if (objects.empty() && !acroFormInCatalog_) return;
     const PdfDictionary before = oldForm_.acroFormDict.value_or(PdfDictionary());
@@ -892,7 +909,13 @@ class Comparison {
         continue;
       }
       const auto dict = dictionaryOf(new_, &item);
-      if (!dict || !isAnnotation(*dict)) {
+      bool wasSomethingElse = false;
+      if (n != 0 && changed(n) && !added(n)) {
+        PdfObject* previous = objectNumbered(old_, n);
+        wasSomethingElse = previous == nullptr || !previous->IsDictionary() || previous->HasStream() ||
+                           !isAnnotation(previous->GetDictionary());
+      }
+      if (!dict || !isAnnotation(*dict) || wasSomethingElse) {
         owner =
             newFinding(ChangeClass::Other,
                        where + " lists object " + std::to_string(n) + " among its annotations, which is not one", true);
@@ -919,18 +942,47 @@ class Comparison {
 
   // --- the information dictionary and XMP metadata (§14.3)
   void metadata() {
+    // In place only where the signed revision had them; a new /Info or /Metadata only as new objects.
     std::set<std::uint32_t> numbers;
     for (const ParsedPdf* pdf : {&old_, &new_}) {
       numbers.insert(referenced(pdf->xref().trailer().GetKey("Info")));
       numbers.insert(referenced(pdf->catalog().GetDictionary().GetKey("Metadata")));
     }
     numbers.erase(0);
+    const std::set<std::uint32_t> before = {referenced(old_.xref().trailer().GetKey("Info")),
+                                            referenced(old_.catalog().GetDictionary().GetKey("Metadata"))};
     std::optional<std::size_t> f;
     for (const std::uint32_t n : numbers) {
-      if (!changed(n) || claimed(n)) continue;
+      if (!changed(n) || claimed(n) || (!added(n) && !before.contains(n))) continue;
+      if (!added(n) && !metadataInPlace(n)) continue;  // judged as what else it is
       if (!f) f = newFinding(ChangeClass::Metadata, "the document information or XMP metadata changed");
       reachObject(n, *f);
     }
+  }
+
+  // A change in place of the signed revision's /Info (§14.3.3: only its text entries) or XMP
+  // stream (§14.3.2: /Type /Metadata /Subtype /XML before and after), so that an object that also
+  // serves as something else (a page's resources named as /Info) is not waved through.
+  bool metadataInPlace(std::uint32_t n) const {
+    PdfObject* before = objectNumbered(old_, n);
+    PdfObject* after = objectNumbered(new_, n);
+    if (before == nullptr || after == nullptr || !before->IsDictionary() || !after->IsDictionary()) return false;
+    if (before->HasStream() || after->HasStream()) {
+      for (PdfObject* o : {before, after}) {
+        if (!o->HasStream() || nameOf(o->GetDictionary().GetKey("Type")) != "Metadata" ||
+            nameOf(o->GetDictionary().GetKey("Subtype")) != "XML") {
+          return false;
+        }
+      }
+      return true;
+    }
+    static const std::set<std::string> infoKeys = {"Title",    "Author",       "Subject", "Keywords", "Creator",
+                                                   "Producer", "CreationDate", "ModDate", "Trapped"};
+    for (const auto& [key, value] : before->GetDictionary().GetKeys()) {
+      if (!infoKeys.contains(key.GetName())) return false;
+    }
+    const std::vector<std::string> keys = changedKeys(before->GetDictionary(), after->GetDictionary());
+    return std::all_of(keys.begin(), keys.end(), [](const std::string& k) { return infoKeys.contains(k); });
   }
 
   // --- anything else

@@ -470,6 +470,34 @@ TEST_F(PdfAttacksTest, DanglingReferenceFilledInLater_IsTotalFailed) {
   EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 40)) << describe(report);
 }
 
+// Objects of the signed revision dressed up as allowed changes: the page content made a hidden
+// annotation, a font named as the document information dictionary.
+TEST_F(PdfAttacksTest, SignedObjectsDisguisedAsAllowedChanges_AreTotalFailed) {
+  const std::string signedPdf = sign(document());
+  Update annotation;
+  annotation.objects[4] = "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /F 2 /Contents (x) >>";
+  annotation.objects[3] = withAnnotation(currentBody(signedPdf, 3), 4);
+  VerificationReport report = verify(appendUpdate(signedPdf, annotation));
+  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
+  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 4)) << describe(report);
+
+  Update info;
+  info.objects[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>";
+  info.extraTrailer = "/Info 5 0 R";
+  report = verify(appendUpdate(signedPdf, info));
+  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
+  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 5)) << describe(report);
+
+  // A genuine new information dictionary is metadata.
+  Update genuine;
+  const std::uint32_t n = nextNumber(signedPdf);
+  genuine.objects[n] = "<< /Title (Quyet dinh) /ModDate (D:20270101000000Z) >>";
+  genuine.extraTrailer = "/Info " + std::to_string(n) + " 0 R";
+  report = verify(appendUpdate(signedPdf, genuine));
+  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalPassed) << describe(report);
+  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Metadata), n)) << describe(report);
+}
+
 // --- Evil Annotation and Sneaky Signature ------------------------------------------------------------
 
 TEST_F(PdfAttacksTest, EvilAnnotation_FreeTextOverTheSignedText_IsIndeterminate) {
