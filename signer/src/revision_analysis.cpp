@@ -1258,6 +1258,10 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
 
 void judgeLaterRevisions(const ParsedPdf& pdf, const std::vector<std::optional<PdfReference>>& signatureDictionaries,
                          VerificationReport& report) {
+  if (signatureDictionaries.size() != report.signatures.size()) {
+    // Every report.signatures.push_back in verifyPdf must push its dictionary too.
+    throw InternalError("the signature dictionaries do not match the signatures of the report");
+  }
   const std::vector<RevisionBounds> bounds = revisionBounds(pdf);
   const std::size_t lastRevision = bounds.empty() ? 0 : bounds.back().revision.number;
   const std::uint64_t lastEnd = bounds.empty() ? pdf.input().size() : bounds.back().revision.end;
@@ -1270,7 +1274,7 @@ void judgeLaterRevisions(const ParsedPdf& pdf, const std::vector<std::optional<P
     std::string problem;
   };
   std::vector<Signed> signedRevisions;
-  for (std::size_t i = 0; i < report.signatures.size() && i < signatureDictionaries.size(); ++i) {
+  for (std::size_t i = 0; i < report.signatures.size(); ++i) {
     SignatureResult& result = report.signatures[i];
     if (!signatureDictionaries[i] || result.coverage.signedEnd == 0) continue;
     Signed s{i, nullptr, {}, {}};

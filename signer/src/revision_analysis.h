@@ -31,7 +31,8 @@ std::vector<RevisionBounds> revisionBounds(const ParsedPdf& pdf);
 void checkRevisionBodies(const ParsedPdf& pdf);
 
 // For every signature of `report` whose byte range was accepted (coverage.signedEnd set):
-// `signatureDictionaries[i]` is the signature dictionary of report.signatures[i]. Fills
+// `signatureDictionaries[i]` is the signature dictionary of report.signatures[i] (nullopt when it
+// has none; the sizes must agree, else InternalError). Fills
 // coverage.laterChanges and certificationPermissions and lowers the verdict where a later change,
 // DocMDP or FieldMDP demands it (docs/architecture.md, "Changes after a signature").
 void judgeLaterRevisions(const ParsedPdf& pdf,
