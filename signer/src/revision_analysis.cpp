@@ -1309,9 +1309,14 @@ void judgeLaterRevisions(const ParsedPdf& pdf, const std::vector<std::optional<P
       continue;
     }
     if (coverage.wholeDocument) continue;
-    if (coverage.revision == 0 || std::none_of(bounds.begin(), bounds.end(), [&](const RevisionBounds& b) {
-          return b.revision.end == coverage.signedEnd;
-        })) {
+    // The range ends at a revision's end, or just before the end-of-line after its %%EOF.
+    const auto endsRevision = [&](const RevisionBounds& b) {
+      if (coverage.signedEnd > b.revision.end || coverage.signedEnd + 2 < b.revision.end) return false;
+      const std::string eol =
+          pdf.input().read(coverage.signedEnd, static_cast<std::size_t>(b.revision.end - coverage.signedEnd));
+      return std::all_of(eol.begin(), eol.end(), [](char c) { return c == '\r' || c == '\n'; });
+    };
+    if (coverage.revision == 0 || std::none_of(bounds.begin(), bounds.end(), endsRevision)) {
       lower(result, Indication::TotalFailed, SubIndication::FormatFailure,
             "the signed range does not end where a revision of the document ends, so what it covers cannot be "
             "shown");
