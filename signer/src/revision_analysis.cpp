@@ -255,6 +255,7 @@ struct Form {
   std::vector<std::uint32_t> topLevel;  // the /Fields entries (object numbers; 0 for direct ones)
   std::vector<FormField> fields;
   std::map<std::uint32_t, std::size_t> byObject;  // terminal and widget objects → field
+  std::map<std::string, std::size_t> byName;      // the first field of each name
   std::set<std::uint32_t> nodes;                  // non-terminal field dictionaries
 };
 
@@ -329,6 +330,7 @@ class FormReader {
     if (widgetKids.empty() && number != 0) field.widgets.push_back(number);  // field and widget merged
     const std::size_t index = form_.fields.size();
     if (number != 0) form_.byObject.emplace(number, index);
+    form_.byName.emplace(name, index);
     for (const std::uint32_t w : widgetKids) form_.byObject.emplace(w, index);
     form_.fields.push_back(std::move(field));
   }
@@ -632,10 +634,8 @@ class Comparison {
       if (it != oldForm_.byObject.end()) return &oldForm_.fields[it->second];
       if (added(field.object)) return nullptr;
     }
-    for (const FormField& candidate : oldForm_.fields) {
-      if (candidate.name == field.name) return &candidate;
-    }
-    return nullptr;
+    const auto it = oldForm_.byName.find(field.name);
+    return it == oldForm_.byName.end() ? nullptr : &oldForm_.fields[it->second];
   }
 
   ChangeClass signatureClass(std::uint32_t value) const {
