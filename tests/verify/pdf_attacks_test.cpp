@@ -622,14 +622,18 @@ class CertificationTest : public PdfAttacksTest {
 
   // Signs `pdf` in a new revision with a signature field `name`; `docMdp` 0 for an approval
   // signature. `catalogExtra` goes into the catalog, `annotsBefore` are the page's annotations.
-  std::string signByHand(const std::string& pdf, const std::string& name, int docMdp,
-                         const std::string& annotsBefore) const {
+  std::string signByHand(const std::string& pdf, const std::string& name, int docMdp, const std::string& annotsBefore,
+                         const std::string& fieldMdp = {}) const {
     const std::uint32_t sig = nextNumber(pdf);
     const std::uint32_t widget = sig + 1;
     std::string dict = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached ";
     if (docMdp != 0) {
       dict += "/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P " +
               std::to_string(docMdp) + " /V /1.2 >> >>] ";
+    }
+    if (!fieldMdp.empty()) {
+      dict += "/Reference [<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Type /TransformParams " +
+              fieldMdp + " /V /1.2 >> >>] ";
     }
     dict +=
         "/ByteRange [0 0000000000 0000000000 0000000000] /Contents <" + std::string(2 * kContentsBytes, '0') + "> >>";
@@ -749,6 +753,24 @@ TEST_F(CertificationTest, P2_ThenAnAnnotation_IsTotalFailed_P3_IndeterminateForI
   expectVerdict(annotated(certified(2), "6 0 R 9 0 R"), Indication::TotalFailed, SubIndication::FormatFailure);
   expectVerdict(annotated(certified(3), "6 0 R 9 0 R"), Indication::Indeterminate,
                 SubIndication::SigConstraintsFailure);
+}
+
+// ISO 32000-1 §12.8.2.4: an approval signature that locks the field it approves.
+TEST_F(CertificationTest, FieldMdpLockedFieldFilledAfterwards_IsTotalFailed) {
+  const std::string certifiedPdf = certified(2);
+  const std::string locked =
+      signByHand(certifiedPdf, "Approval", 0, "6 0 R 9 0 R", "/Action /Include /Fields [(Amount)]");
+  expectVerdict(locked, Indication::TotalPassed, SubIndication::None);
+  const VerificationReport report = verify(filled(locked));
+  ASSERT_EQ(report.signatures.size(), 2u) << describe(report);
+  EXPECT_EQ(report.signatures[0].indication, Indication::TotalPassed) << describe(report);  // P=2 allows it
+  EXPECT_EQ(report.signatures[1].indication, Indication::TotalFailed) << describe(report);
+  EXPECT_NE(report.signatures[1].detail.find("FieldMDP"), std::string::npos) << report.signatures[1].detail;
+
+  // Locking another field leaves the fill to the certification's permission.
+  const std::string other =
+      signByHand(certifiedPdf, "Approval", 0, "6 0 R 9 0 R", "/Action /Include /Fields [(Other)]");
+  expectVerdict(filled(other), Indication::TotalPassed, SubIndication::None);
 }
 
 TEST_F(CertificationTest, FormFillAfterAnApprovalSignature_IsIndeterminate) {
