@@ -623,7 +623,7 @@ class CertificationTest : public PdfAttacksTest {
   // Signs `pdf` in a new revision with a signature field `name`; `docMdp` 0 for an approval
   // signature. `catalogExtra` goes into the catalog, `annotsBefore` are the page's annotations.
   std::string signByHand(const std::string& pdf, const std::string& name, int docMdp, const std::string& annotsBefore,
-                         const std::string& fieldMdp = {}) const {
+                         const std::string& fieldMdp = {}, bool withoutFinalEol = false) const {
     const std::uint32_t sig = nextNumber(pdf);
     const std::uint32_t widget = sig + 1;
     std::string dict = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached ";
@@ -658,9 +658,11 @@ class CertificationTest : public PdfAttacksTest {
     const std::size_t open = out.rfind("/Contents <") + 10;
     const std::size_t close = open + 2 * kContentsBytes + 2;
     char range[64];
-    std::snprintf(range, sizeof range, "[0 %010zu %010zu %010zu]", open, close, out.size() - close);
+    // Some signers stop at "%%EOF" and leave the end-of-line after it out of the range.
+    const std::size_t end = out.size() - (withoutFinalEol ? 1 : 0);
+    std::snprintf(range, sizeof range, "[0 %010zu %010zu %010zu]", open, close, end - close);
     out.replace(out.rfind("[0 0000000000 0000000000 0000000000]"), 36, range);
-    const std::string signedBytes = out.substr(0, open) + out.substr(close);
+    const std::string signedBytes = out.substr(0, open) + out.substr(close, end - close);
 
     const auto key = pki::SoftwareKey::fromPemFile((pki.dir() / "seal.key.pem").string());
     const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP;
@@ -771,6 +773,15 @@ TEST_F(CertificationTest, FieldMdpLockedFieldFilledAfterwards_IsTotalFailed) {
   const std::string other =
       signByHand(certifiedPdf, "Approval", 0, "6 0 R 9 0 R", "/Action /Include /Fields [(Other)]");
   expectVerdict(filled(other), Indication::TotalPassed, SubIndication::None);
+}
+
+TEST_F(CertificationTest, RangeEndingBeforeTheEndOfLineAfterEof_StillCoversItsRevision) {
+  const std::string approved = signByHand(formDocument(), "Approval", 0, "6 0 R", {}, true);
+  const VerificationReport report = verify(sign(approved));
+  ASSERT_EQ(report.signatures.size(), 2u) << describe(report);
+  EXPECT_EQ(report.signatures[0].coverage.signedEnd, approved.size() - 1);
+  EXPECT_EQ(report.signatures[0].coverage.revision, 2u);
+  EXPECT_EQ(report.indication, Indication::TotalPassed) << describe(report);
 }
 
 TEST_F(CertificationTest, FormFillAfterAnApprovalSignature_IsIndeterminate) {
