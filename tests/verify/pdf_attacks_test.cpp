@@ -21,6 +21,7 @@
 #include "kyso/signer/pdf_revisions.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "pdf_builder.h"
+#include "test_images.h"
 #include "test_support.h"
 
 namespace kyso::signer {
@@ -231,6 +232,34 @@ TEST_F(PdfAttacksTest, VisibleSecondSignature_PassesWhenItsSignatureIsValid_Inde
   EXPECT_EQ(untrusted.signatures[1].indication, Indication::Indeterminate) << describe(untrusted);
   EXPECT_EQ(untrusted.signatures[0].indication, Indication::Indeterminate) << describe(untrusted);
   EXPECT_EQ(untrusted.signatures[0].subIndication, SubIndication::SigConstraintsFailure);
+}
+
+// kyso's own flow (Decree 30/2020): the organisation's seal painted over the left third of an
+// officer's visible signature. The seal's signature vouches for its appearance.
+TEST_F(PdfAttacksTest, SealOverTheOfficersSignature_BothPass) {
+  auto png = [](unsigned r, unsigned g, unsigned b) {
+    const std::string bytes = test::rgbaPng(120, 60, 150, [&](std::uint32_t x, std::uint32_t y) {
+      return (x + y) % 7 < 3 ? std::array<unsigned, 4>{r, g, b, 255} : std::array<unsigned, 4>{0, 0, 0, 0};
+    });
+    return Bytes(bytes.begin(), bytes.end());
+  };
+  VisibleSignature officer;
+  officer.layout = SignatureLayout::Signer;
+  officer.rect = PageRect{330, 90, 530, 200};
+  officer.image = png(20, 40, 200);
+  officer.title = "GIÁM ĐỐC";
+  officer.name = "Nguyễn Văn A";
+  VisibleSignature seal;
+  seal.layout = SignatureLayout::Seal;
+  seal.overField = "Signature1";
+  seal.image = png(210, 20, 30);
+  const VerificationReport report = verify(sign(sign(document(), pki.seal(), officer), pki.seal(), seal));
+  ASSERT_EQ(report.signatures.size(), 2u) << describe(report);
+  EXPECT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+  const LaterChange* c = change(report.signatures[0], ChangeClass::Signature);
+  ASSERT_NE(c, nullptr) << describe(report);
+  EXPECT_TRUE(c->visible);
+  EXPECT_EQ(report.signatures[0].coverage.laterChanges.size(), 1u) << describe(report);
 }
 
 TEST_F(PdfAttacksTest, DssAndDocumentTimeStampUpdates_AreAllowed) {
