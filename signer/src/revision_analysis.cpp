@@ -55,7 +55,8 @@ bool isPdfDelimiter(char c) {
 
 // --- The raw bytes --------------------------------------------------------------------------------
 
-// Substring search in [from, to) of the input, in growing windows for files.
+// Substring search in [from, to) of the input; for files through a cached 1 MiB window (the body
+// scan asks many small questions of nearby bytes).
 class ByteSearch {
  public:
   explicit ByteSearch(const PdfInput& input) : input_(input) {}
@@ -69,22 +70,35 @@ class ByteSearch {
       if (at == std::string_view::npos) return std::nullopt;
       return at;
     }
-    std::size_t window = 4096;
-    for (std::uint64_t at = from; at < to;) {
-      const std::uint64_t length = std::min<std::uint64_t>(window + needle.size() - 1, to - at);
-      const std::string text = input_.read(at, static_cast<std::size_t>(length));
-      if (const auto hit = text.find(needle); hit != std::string::npos) return at + hit;
-      if (at + length >= to) break;
-      at += window;
-      window = std::min<std::size_t>(window * 2, 1u << 20);
+    std::uint64_t at = from;
+    while (at + needle.size() <= to) {
+      if (at < cacheStart_ || at + needle.size() > cacheStart_ + cache_.size()) {
+        cache_ = input_.read(at, kWindow);
+        cacheStart_ = at;
+        if (cache_.size() < needle.size()) return std::nullopt;
+      }
+      const std::uint64_t limit = std::min<std::uint64_t>(to, cacheStart_ + cache_.size());
+      const std::string_view view = std::string_view(cache_).substr(static_cast<std::size_t>(at - cacheStart_),
+                                                                    static_cast<std::size_t>(limit - at));
+      if (const auto hit = view.find(needle); hit != std::string_view::npos) return at + hit;
+      if (limit >= to) return std::nullopt;
+      at = limit - (needle.size() - 1);  // the window ends here: read on from the last partial match
     }
     return std::nullopt;
   }
 
-  std::string read(std::uint64_t from, std::size_t length) const { return input_.read(from, length); }
+  std::string read(std::uint64_t from, std::size_t length) const {
+    if (input_.memory().empty() && from >= cacheStart_ && from + length <= cacheStart_ + cache_.size()) {
+      return cache_.substr(static_cast<std::size_t>(from - cacheStart_), length);
+    }
+    return input_.read(from, length);
+  }
 
  private:
+  static constexpr std::size_t kWindow = 1u << 20;
   const PdfInput& input_;
+  mutable std::string cache_;
+  mutable std::uint64_t cacheStart_ = 0;
 };
 
 // "n g obj" ending just before `objAt` (the "obj" keyword), or nullopt. `floor`: where the search

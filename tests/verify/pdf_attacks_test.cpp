@@ -35,10 +35,12 @@ struct Update {
   std::string extraTrailer;
 };
 
+// The last match's first group, looked for in the end of `pdf` (trailers, the newest objects).
 std::string lastMatch(const std::string& pdf, const std::string& pattern) {
   const std::regex re(pattern);
   std::string found;
-  for (auto it = std::sregex_iterator(pdf.begin(), pdf.end(), re); it != std::sregex_iterator(); ++it) {
+  const auto begin = pdf.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(pdf.size(), 64 * 1024));
+  for (auto it = std::sregex_iterator(begin, pdf.end(), re); it != std::sregex_iterator(); ++it) {
     found = (*it)[1].str();
   }
   if (found.empty()) throw std::runtime_error("no match for " + pattern);
@@ -623,6 +625,47 @@ TEST_F(PdfAttacksTest, FilesAReaderWouldRepair_AreDamaged) {
   // A startxref that misses the last section.
   const std::string last = lastMatch(updated, R"(startxref\s+(\d+))");
   expectDamaged(patched(updated, "startxref\n" + last, "startxref\n" + std::to_string(std::stoull(last) - 3)));
+}
+
+// Read from a file, the body scan and the comparison look through a window of the file: a body
+// larger than the window gives the same verdicts and finds the same duplicate.
+TEST_F(PdfAttacksTest, LargeFileFromDisk_SameVerdictsAsFromMemory) {
+  std::vector<std::string> objects = test::onePageObjects();
+  std::string content;
+  for (int line = 0; content.size() < (3u << 20) / 2; ++line) {
+    content += "BT /F1 8 Tf 72 " + std::to_string(40 + line % 700) + " Td (Dong " + std::to_string(line) + ") Tj ET\n";
+  }
+  objects[3] = stream("", content);
+  const std::string signedPdf = sign(test::buildPdf(objects));
+  Update update;
+  update.objects[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>";
+  const std::string attacked = appendUpdate(signedPdf, update);
+  // The original's body defines object 5 twice, the second time after the big stream.
+  std::string duplicate = test::buildPdf(objects);
+  const auto xref = duplicate.rfind("\nxref\n") + 1;
+  const std::string extra = "5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>\nendobj\n";
+  duplicate.insert(xref, extra);
+  const auto startxref = duplicate.rfind("startxref\n") + 10;
+  duplicate.replace(startxref, duplicate.find('\n', startxref) - startxref, std::to_string(xref + extra.size()));
+
+  const test::TempDir dir;
+  test::writeFile(dir / "attacked.pdf", attacked);
+  test::writeFile(dir / "duplicate.pdf", duplicate);
+  const VerificationReport fromMemory = verify(attacked);
+  const VerificationReport fromFile = verifyPdf(PdfInput::fromFile(dir / "attacked.pdf", 64u << 20), policy());
+  ASSERT_EQ(fromFile.signatures.size(), 1u) << describe(fromFile);
+  EXPECT_EQ(fromFile.signatures[0].indication, Indication::TotalFailed) << describe(fromFile);
+  EXPECT_EQ(describe(fromFile), describe(fromMemory));
+  EXPECT_TRUE(hasObject(change(fromFile.signatures[0], ChangeClass::Other), 5)) << describe(fromFile);
+  for (const auto& input : {PdfInput::fromMemory(duplicate), PdfInput::fromFile(dir / "duplicate.pdf", 64u << 20)}) {
+    try {
+      verifyPdf(input, policy());
+      ADD_FAILURE() << "no DocumentError";
+    } catch (const DocumentError& e) {
+      EXPECT_EQ(e.code(), "pdf_damaged");
+      EXPECT_NE(std::string(e.what()).find("object 5 is defined twice"), std::string::npos) << e.what();
+    }
+  }
 }
 
 // --- DocMDP certification (ISO 32000-1 §12.8.2.2) ----------------------------------------------------------
