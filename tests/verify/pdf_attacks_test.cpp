@@ -214,6 +214,17 @@ TEST_F(PdfAttacksTest, SecondKysoSignature_FirstStaysPassedAndNamesTheSignatureR
   EXPECT_TRUE(report.signatures[1].coverage.laterChanges.empty());
 }
 
+// Updates written as cross-reference streams (kyso follows the original's kind): the new xref
+// stream objects are containers, not changes.
+TEST_F(PdfAttacksTest, SecondSignatureOverObjectAndXrefStreams_FirstStaysPassed) {
+  const std::string once = sign(test::readFile(test::corpusPdf("qpdf_qtest_qpdf_big-ostream.pdf")));
+  const VerificationReport report = verify(sign(once));
+  ASSERT_EQ(report.signatures.size(), 2u) << describe(report);
+  EXPECT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+  ASSERT_EQ(report.signatures[0].coverage.laterChanges.size(), 1u) << describe(report);
+  EXPECT_EQ(report.signatures[0].coverage.laterChanges[0].changeClass, ChangeClass::Signature);
+}
+
 TEST_F(PdfAttacksTest, VisibleSecondSignature_PassesWhenItsSignatureIsValid_IndeterminateWhenNot) {
   VisibleSignature copy;
   copy.layout = SignatureLayout::Copy;
