@@ -8,6 +8,7 @@
 
 #include "incremental_update.h"
 #include "kyso/error.h"
+#include "pdf_lexer.h"
 #include "podofo_guard.h"
 
 namespace kyso::signer {
@@ -1229,6 +1230,45 @@ std::vector<RevisionBounds> revisionBounds(const ParsedPdf& pdf) {
   return out;
 }
 
+namespace {
+
+// A stream whose direct /Length reaches past its "endstream" (ISO 32000-1 §7.3.8.1) reads bytes
+// that belong to what follows, up to a later revision: the signed revision would show other data
+// than the whole file. Readers that trust "endstream" would repair it; kyso refuses it.
+void checkStreamLength(const ByteSearch& bytes, std::uint32_t number, std::uint64_t dictionaryStart,
+                       std::uint64_t streamKeyword, std::uint64_t endstream) {
+  if (streamKeyword - dictionaryStart > 64 * 1024) return;  // not looked at: a huge dictionary
+  const std::string text = bytes.read(dictionaryStart, static_cast<std::size_t>(streamKeyword - dictionaryStart));
+  std::uint64_t length = 0;
+  try {
+    const auto at = findDictionaryValue(text, "Length");
+    if (!at) return;
+    const std::size_t end = skipValue(text, *at);
+    std::size_t i = *at;
+    while (i < end && isPdfWhitespace(text[i])) ++i;
+    std::size_t digits = 0;
+    while (i < end && text[i] >= '0' && text[i] <= '9' && digits < 15) {
+      length = length * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+      ++digits;
+    }
+    std::size_t after = end;
+    while (after < text.size() && isPdfWhitespace(text[after])) ++after;
+    // Not a plain integer (an indirect length is an object of its own, compared as one).
+    if (digits == 0 || i != end || (after < text.size() && text[after] >= '0' && text[after] <= '9')) return;
+  } catch (const LexError&) {
+    return;
+  }
+  std::uint64_t data = streamKeyword + 6;  // "stream", then CRLF or LF (§7.3.8.1)
+  const std::string eol = bytes.read(data, 2);
+  data += eol.starts_with("\r\n") ? 2u : (!eol.empty() && eol[0] == '\n') ? 1u : 0u;
+  if (data + length > endstream) {
+    throw DocumentError("pdf_damaged", "the stream of object " + std::to_string(number) + " (/Length " +
+                                           std::to_string(length) + ") runs past its endstream");
+  }
+}
+
+}  // namespace
+
 void checkRevisionBodies(const ParsedPdf& pdf) {
   const ByteSearch bytes(pdf.input());
   const std::vector<RevisionBounds> bounds = revisionBounds(pdf);
@@ -1262,6 +1302,7 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
       if (stream) {
         const auto endstream = bytes.find("endstream", *stream + 6, to);
         if (!endstream) break;
+        checkStreamLength(bytes, *number, *obj + 3, *stream, *endstream);
         endobj = bytes.find("endobj", *endstream + 9, to);
         if (!endobj) break;
       }

@@ -616,6 +616,18 @@ TEST_F(PdfAttacksTest, DuplicateObjectNumberInOneRevision_IsDamaged) {
   expectDamaged(pdf);
 }
 
+// A signed stream whose /Length reaches past its endstream: appended bytes would become its data.
+TEST_F(PdfAttacksTest, StreamLongerThanItsBytes_IsDamaged) {
+  std::vector<std::string> objects = test::onePageObjects();
+  const std::string content = "BT /F1 24 Tf 72 720 Td (Quyet dinh) Tj ET";
+  objects[3] = "<< /Length " + std::to_string(content.size() + 400) + " >>\nstream\n" + content + "\nendstream";
+  expectDamaged(test::buildPdf(objects));
+  // The exact /Length and a shorter one are fine.
+  objects[3] = "<< /Length " + std::to_string(content.size() - 3) + " >>\nstream\n" + content + "\nendstream";
+  EXPECT_NO_THROW(verify(test::buildPdf(objects)));
+  EXPECT_NO_THROW(verify(document()));
+}
+
 TEST_F(PdfAttacksTest, FilesAReaderWouldRepair_AreDamaged) {
   const std::string signedPdf = sign(document());
   Update update;
