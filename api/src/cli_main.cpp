@@ -24,6 +24,7 @@
 #include "kyso/pki/pkcs11.h"
 #include "kyso/pki/trust_store.h"
 #include "kyso/signer/pdf_io.h"
+#include "kyso/signer/pdf_revisions.h"
 #include "receipt_requests.h"
 
 namespace {
@@ -154,14 +155,18 @@ constexpr const char* kKeyUsage =
 
 constexpr const char* kVerifyUsage =
     "Usage: kyso verify FILE [--json]\n"
+    "       kyso verify --signed-revision N FILE OUT\n"
     "\n"
     "Verifies every signature of the PDF or XML FILE (told apart by content) as POST /v1/verify\n"
     "does: trust anchors from verify.trust.* (and the development PKI's root), revocation by OCSP or\n"
     "CRL, time-stamps; a kyso receipt XML is also checked against the register.\n"
     "Prints the overall verdict, one line per signature and the warnings; --json prints the report\n"
     "of POST /v1/verify instead.\n"
+    "Each signature line names the revision it covers (\"covers revision 2 of 3\"). With\n"
+    "--signed-revision N, writes revision N of FILE (the file up to that revision's %%EOF: what a\n"
+    "signature over it signed) to OUT, so that it can be opened and compared, and verifies nothing.\n"
     "Exit code: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 3 INDETERMINATE, 2 usage error, 4 the file cannot be\n"
-    "evaluated (not a PDF or well-formed XML, damaged, unreadable) or another error.\n";
+    "evaluated (not a PDF or well-formed XML, damaged, unreadable, no such revision) or another error.\n";
 
 // `kyso verify` exit codes (kVerifyUsage).
 constexpr int kVerifyPassed = 0;
@@ -630,6 +635,7 @@ std::string signatureLine(const signer::SignatureResult& s) {
   } else if (s.claimedSigningTime) {
     line += ", signed " + pki::formatIso8601(*s.claimedSigningTime) + " (claimed)";
   }
+  if (s.coverage.revision != 0) line += ", covers revision " + std::to_string(s.coverage.revision);
   if (!s.revocation.empty()) {
     const signer::RevocationEvidence& e = s.revocation.front();
     line += ", revocation " + std::string(signer::revocationStatusName(e.status));
@@ -638,12 +644,38 @@ std::string signatureLine(const signer::SignatureResult& s) {
   return line;
 }
 
+// kyso verify --signed-revision N FILE OUT: what a signature over revision N signed.
+int signedRevisionCommand(const Context& context, const CommandLine& cli) {
+  if (cli.positional.size() != 2 || cli.flags.contains("json")) {
+    throw UsageError("verify --signed-revision N needs FILE and OUT");
+  }
+  const std::string number = cli.get("signed-revision");
+  if (number.empty() || number.size() > 6 ||
+      !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw UsageError("--signed-revision needs a revision number (1 is the original document)");
+  }
+  try {
+    const Settings settings = context.settings();
+    const auto input = signer::PdfInput::fromFile(cli.positional[0], settings.verify.maxBytes);
+    signer::FilePdfOutput output(cli.positional[1]);
+    const signer::PdfRevision revision = signer::writePdfRevision(input, std::stoul(number), output);
+    output.commit();
+    std::cout << "revision " << revision.number << " of " << cli.positional[0] << " (" << revision.end
+              << " bytes) written to " << cli.positional[1] << "\n";
+    return 0;
+  } catch (const kyso::Error& e) {
+    std::cerr << "kyso: " << e.what() << " (" << e.code() << ")\n";
+    return kVerifyNotEvaluated;
+  }
+}
+
 int verifyCommand(const Context& context, const std::vector<std::string>& args) {
-  const CommandLine cli = detail::parseCommandLine(args, {}, {"help", "json"});
+  const CommandLine cli = detail::parseCommandLine(args, {"signed-revision"}, {"help", "json"});
   if (cli.flags.contains("help")) {
     std::cout << kVerifyUsage;
     return 0;
   }
+  if (cli.has("signed-revision")) return signedRevisionCommand(context, cli);
   if (cli.positional.size() != 1) throw UsageError("verify needs one FILE");
   try {
     ServiceCore core(context.settings());

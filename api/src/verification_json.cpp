@@ -58,6 +58,19 @@ Object::Ptr revocationJson(const signer::RevocationEvidence& e) {
   return o;
 }
 
+// What a revision after the signature changed (verification.h, LaterChange).
+Object::Ptr laterChangeJson(const signer::LaterChange& c) {
+  Object::Ptr o = new Object;
+  o->set("revision", static_cast<Poco::UInt64>(c.revision));
+  o->set("class", std::string(signer::changeClassName(c.changeClass)));
+  Array::Ptr objects = new Array;
+  for (const auto n : c.objects) objects->add(static_cast<Poco::UInt64>(n));
+  o->set("objects", objects);
+  o->set("visible", c.visible);
+  o->set("descriptions", stringsJson(c.descriptions));
+  return o;
+}
+
 Object::Ptr coverageJson(const signer::SignatureCoverage& c) {
   Object::Ptr coverage = new Object;
   Array::Ptr range = new Array;
@@ -67,6 +80,9 @@ Object::Ptr coverageJson(const signer::SignatureCoverage& c) {
   coverage->set("bytes_after", static_cast<Poco::UInt64>(c.bytesAfter));
   coverage->set("whole_document", c.wholeDocument);
   coverage->set("revision", static_cast<Poco::UInt64>(c.revision));
+  Array::Ptr laterChanges = new Array;
+  for (const auto& change : c.laterChanges) laterChanges->add(laterChangeJson(change));
+  coverage->set("later_changes", laterChanges);
   return coverage;
 }
 
@@ -109,6 +125,7 @@ Object::Ptr signatureJson(const signer::SignatureResult& s) {
   for (const auto& e : s.revocation) revocation->add(revocationJson(e));
   o->set("revocation", revocation);
   o->set("coverage", coverageJson(s.coverage));
+  o->set("certification", s.certificationPermissions == 0 ? Var() : Var(s.certificationPermissions));
   o->set("warnings", stringsJson(s.warnings));
   return o;
 }

@@ -59,6 +59,13 @@ PdfInput PdfInput::fromMemory(std::string_view bytes) {
   return input;
 }
 
+PdfInput PdfInput::prefix(std::uint64_t length) const {
+  PdfInput out = *this;
+  out.size_ = std::min(length, size_);
+  if (!file_) out.memory_ = memory_.substr(0, static_cast<std::size_t>(out.size_));
+  return out;
+}
+
 std::size_t PdfInput::readAt(std::uint64_t offset, std::size_t length, char* out) const {
   if (offset >= size_) return 0;
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, size_ - offset));

@@ -20,6 +20,7 @@
 #include "pdf_dss.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
+#include "revision_analysis.h"
 #include "revocation_check.h"
 #include "signature_checks.h"
 
@@ -487,7 +488,7 @@ class SignatureVerifier {
     }
     if (!c.wholeDocument) {
       result.warnings.push_back("the document was changed after this signature: " + std::to_string(c.bytesAfter) +
-                                " bytes follow the signed revision (not yet analysed)");
+                                " bytes follow the signed revision");
     }
   }
 
@@ -825,6 +826,7 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   report.documentSize = input.size();
 
   const ParsedPdf pdf(input);
+  detail::checkRevisionBodies(pdf);
   report.revisions = pdf.xref().sections.size();
   const std::vector<SignatureField> fields =
       detail::guardPodofo("reading the form fields", [&] { return FieldCollector(pdf).collect(); });
@@ -837,7 +839,8 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   detail::RevocationChecker revocation(effective, report.validationTime);
   revocation.useEmbedded(&dss);
   const SignatureVerifier verifier(pdf, effective, report.validationTime, revocation);
-  std::map<std::uint32_t, std::string> dictionaries;  // signature dictionary object → field
+  std::map<std::uint32_t, std::string> dictionaries;               // signature dictionary object → field
+  std::vector<std::optional<PdfReference>> signatureDictionaries;  // of report.signatures[i]
   for (const SignatureField& field : fields) {
     if (field.value == SignatureField::Value::Absent) {
       report.warnings.push_back("the signature field " + field.name + " is not signed");
@@ -849,12 +852,14 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       // ISO 32000-1 §12.7.4.5, table 232: /V of a signature field shall be an indirect reference.
       failed(result, SubIndication::FormatFailure, "the signature dictionary is not an indirect object");
       report.signatures.push_back(std::move(result));
+      signatureDictionaries.emplace_back();
       continue;
     }
     const auto [previous, inserted] = dictionaries.emplace(field.reference.ObjectNumber(), field.name);
     if (!inserted) {
       failed(result, SubIndication::FormatFailure, "the field shares its signature with field " + previous->second);
       report.signatures.push_back(std::move(result));
+      signatureDictionaries.emplace_back();
       continue;
     }
     try {
@@ -882,7 +887,10 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       continue;
     }
     report.signatures.push_back(std::move(result));
+    signatureDictionaries.emplace_back(field.reference);
   }
+  // What the later revisions changed after each signature, DocMDP and FieldMDP (revision_analysis.h).
+  detail::judgeLaterRevisions(pdf, signatureDictionaries, report);
   if (report.signatures.empty()) report.warnings.push_back("the document has no signatures");
   detail::applyArchiveLevel(report, dss);
   summarize(report);

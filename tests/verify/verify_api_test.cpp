@@ -241,5 +241,48 @@ TEST_F(VerifyCli, ExitCodes_PassedFailedIndeterminateUsageUnreadable) {
   EXPECT_EQ(kyso({"verify", "--help"}).exitCode, 0);
 }
 
+// Two signatures and an appended change of page content: the report names the revisions, and
+// --signed-revision writes out exactly what each signature covers.
+TEST_F(VerifyCli, SignedRevision_WritesWhatTheSignatureCovers) {
+  const std::string once = sign(seal(), signer::PadesLevel::B_B);
+  std::string attacked = once;
+  // An incremental update replacing the page content (object 4) after the signature.
+  const std::string content = "BT /F1 24 Tf 72 720 Td (Huy bo) Tj ET";
+  const auto prev = once.substr(once.rfind("startxref") + 10);
+  const std::size_t objectAt = attacked.size();
+  attacked +=
+      "4 0 obj\n<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream\nendobj\n";
+  const std::size_t xref = attacked.size();
+  char entry[32];
+  std::snprintf(entry, sizeof entry, "%010zu 00000 n\r\n", objectAt);
+  const std::string root =
+      once.substr(once.rfind("/Root"), once.find(" R", once.rfind("/Root")) + 2 - once.rfind("/Root"));
+  const std::string size =
+      once.substr(once.rfind("/Size"), once.find_first_of("/>", once.rfind("/Size") + 1) - once.rfind("/Size"));
+  attacked += "xref\n4 1\n" + std::string(entry) + "trailer\n<< " + size + " " + root + " /Prev " +
+              std::to_string(std::stoull(prev)) + " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+
+  auto r = kyso({"verify", write("attacked.pdf", attacked)});
+  EXPECT_EQ(r.exitCode, 1) << r.output;
+  EXPECT_NE(r.output.find("Signature1: TOTAL_FAILED/FORMAT_FAILURE, B-B"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("covers revision 2"), std::string::npos) << r.output;
+  r = kyso({"verify", write("attacked.pdf", attacked), "--json"});
+  const auto later =
+      json(r.output)->getArray("signatures")->getObject(0)->getObject("coverage")->getArray("later_changes");
+  ASSERT_EQ(later->size(), 1u) << r.output;
+  EXPECT_EQ(later->getObject(0)->getValue<std::string>("class"), "other");
+  EXPECT_EQ(later->getObject(0)->getValue<int>("revision"), 3);
+
+  const std::string out = (service->dir().path() / "revision2.pdf").string();
+  r = kyso({"verify", "--signed-revision", "2", write("attacked.pdf", attacked), out});
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(test::readFile(out), once);
+  r = kyso({"verify", out});
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(kyso({"verify", "--signed-revision", "4", write("attacked.pdf", attacked), out}).exitCode, 4);
+  EXPECT_EQ(kyso({"verify", "--signed-revision", "two", write("attacked.pdf", attacked), out}).exitCode, 2);
+  EXPECT_EQ(kyso({"verify", "--signed-revision", "2", write("attacked.pdf", attacked)}).exitCode, 2);
+}
+
 }  // namespace
 }  // namespace kyso::api

@@ -23,6 +23,9 @@ class PdfInput {
   static PdfInput fromMemory(std::string_view bytes);
 
   std::uint64_t size() const { return size_; }
+  // The first `length` bytes (an earlier revision of an incrementally updated PDF), sharing the
+  // file or the memory.
+  PdfInput prefix(std::uint64_t length) const;
   // Copies up to `length` bytes from `offset` into `out`; returns how many (fewer at the end).
   std::size_t readAt(std::uint64_t offset, std::size_t length, char* out) const;
   std::string read(std::uint64_t offset, std::size_t length) const;

@@ -113,6 +113,33 @@ struct RevocationEvidence {
   std::string problem;           // why there is no decision (status Unknown), in plain English
 };
 
+// What a later incremental update (ISO 32000-1 §7.5.6) did to the document a signature covers,
+// found by comparing the signed revision with the whole file object by object
+// (signer/src/revision_analysis.h; the verdict per class is in docs/architecture.md).
+enum class ChangeClass {
+  Signature,     // a new signature field (field, signature dictionary, widget, appearance), or an
+                 // empty one signed; with the /AcroForm /Fields and page /Annots entries it needs
+  Dss,           // the document security store (/DSS, its streams, /VRI; ETSI EN 319 142-1 §5.4)
+  DocTimeStamp,  // a document time-stamp field (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161)
+  FormFill,      // the value (and its appearance) of a field other than a signature field
+  Annotation,    // an annotation added, changed or removed
+  Metadata,      // the document information dictionary, the catalog's XMP /Metadata, /Extensions
+  Other,         // anything else: page content, resources, fonts, XObjects, the page tree, the
+                 // catalog's /Pages, /Names, /OpenAction..., re-pointed or removed objects
+};
+
+// "signature", "dss", "doc_timestamp", "form_fill", "annotation", "metadata", "other".
+std::string_view changeClassName(ChangeClass changeClass);
+
+struct LaterChange {
+  std::size_t revision = 0;  // the revision that made the change (counted from 1)
+  ChangeClass changeClass = ChangeClass::Other;
+  std::vector<std::uint32_t> objects;  // object numbers, ascending
+  // Signature, Annotation, FormFill: an appearance is painted on a page (not hidden, not empty).
+  bool visible = false;
+  std::vector<std::string> descriptions;  // what changed, in plain English
+};
+
 // Which part of the file a signature covers (ISO 32000-1 §12.8.1: everything up to the end of its
 // revision but its own /Contents).
 struct SignatureCoverage {
@@ -123,6 +150,8 @@ struct SignatureCoverage {
   // The revision the signature covers, counted from 1 (the original document); 0 when the signed
   // range does not end where a revision ends.
   std::size_t revision = 0;
+  // Everything the later revisions changed, by revision and class (empty when wholeDocument).
+  std::vector<LaterChange> laterChanges;
 };
 
 struct SignatureResult {
@@ -147,6 +176,9 @@ struct SignatureResult {
   // empty when revocation was not looked at (RevocationCheck::Skip, or the path failed before).
   std::vector<RevocationEvidence> revocation;
   SignatureCoverage coverage;
+  // ISO 32000-1 §12.8.2.2: the /P of a certification signature's DocMDP transform (1, 2 or 3);
+  // 0 for an approval signature.
+  int certificationPermissions = 0;
   std::vector<std::string> warnings;
 };
 
