@@ -289,7 +289,7 @@ Chromium::Chromium() {
   try {
     {
       std::unique_lock lock(mutex_);
-      const bool started = listening_.wait_for(lock, std::chrono::seconds(30), [this] {
+      const bool started = listening_.wait_for(lock, std::chrono::seconds(120), [this] {
         return outputEnded_ || log_.find("DevTools listening on ") != std::string::npos;
       });
       if (!started || outputEnded_) {
