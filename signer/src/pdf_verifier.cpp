@@ -681,7 +681,7 @@ class SignatureVerifier {
 
     // The signature time-stamps: the earliest valid one is the proof of existence (POE).
     const ByteView signatureValue = stringBytes(CMS_SignerInfo_get0_signature(si));
-    std::optional<TimeStampResult> proof = timeStamps(si, signatureValue, result);
+    std::optional<TimeStampResult> proof = timeStamps(si, signatureValue, certificates, result);
     if (cades) result.level = proof ? SignatureLevel::B_T : SignatureLevel::B_B;
     if (!cades) result.warnings.push_back("not a PAdES baseline signature (adbe.pkcs7.detached)");
     if (proof && result.claimedSigningTime && *result.claimedSigningTime > proof->time + std::chrono::minutes(5)) {
@@ -779,6 +779,7 @@ class SignatureVerifier {
   }
 
   std::optional<TimeStampResult> timeStamps(CMS_SignerInfo* si, ByteView signatureValue,
+                                            const std::vector<pki::Certificate>& certificates,
                                             SignatureResult& result) const {
     std::optional<TimeStampResult> earliestValid;
     std::optional<TimeStampResult> firstInvalid;
@@ -791,7 +792,9 @@ class SignatureVerifier {
         if (value == nullptr || value->type != V_ASN1_SEQUENCE) {
           checked.problem = "the signature time-stamp attribute is malformed";
         } else {
-          checked = verifyTimeStamp(stringBytes(value->value.sequence), signatureValue, policy_, now_);
+          const ByteView token = stringBytes(value->value.sequence);
+          checked = verifyTimeStamp(token, signatureValue, policy_, now_);
+          if (checked.valid) checkAuthorityRevocation(token, certificates, checked, result);
         }
         if (checked.valid) {
           if (!earliestValid || checked.time < earliestValid->time) earliestValid = checked;
@@ -805,6 +808,24 @@ class SignatureVerifier {
     result.timeStamp = earliestValid ? earliestValid : firstInvalid;
     if (earliestValid) result.timeStampTime = earliestValid->time;
     return earliestValid;
+  }
+
+  // EN 319 102-1 §5.4: a time-stamp whose TSA path was revoked at or before its time, or whose
+  // status is unknown, gives no proof of existence (revocation_check.h). Revocation is looked at
+  // as for the signature: not at all with RevocationCheck::Skip.
+  void checkAuthorityRevocation(ByteView token, const std::vector<pki::Certificate>& certificates,
+                                TimeStampResult& checked, SignatureResult& result) const {
+    if (policy_.revocation == RevocationCheck::Skip) return;
+    std::vector<pki::Certificate> untrusted = certificates;
+    untrusted.insert(untrusted.end(), policy_.intermediates.begin(), policy_.intermediates.end());
+    detail::TimeStampAuthorityRevocation tsa =
+        detail::checkTimeStampAuthority(token, checked.time, policy_, untrusted, revocation_, now_);
+    checked.revocation = std::move(tsa.evidence);
+    for (std::string& warning : tsa.warnings) result.warnings.push_back(std::move(warning));
+    if (!tsa.problem.empty()) {
+      checked.valid = false;
+      checked.problem = std::move(tsa.problem);
+    }
   }
 
   // EN 319 102-1 §5.2.6 (X.509 certificate validation) with the time-stamp as proof of existence
@@ -954,8 +975,8 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       failed(result, SubIndication::FormatFailure, std::string("the signature dictionary is malformed: ") + e.what());
     }
     if (result.fieldName.empty()) {
-      report.documentTimeStamps.push_back(
-          detail::verifyDocumentTimeStamp(pdf, field.reference, field.name, effective, dss, report.validationTime));
+      report.documentTimeStamps.push_back(detail::verifyDocumentTimeStamp(
+          pdf, field.reference, field.name, effective, dss, report.validationTime, revocation, report.warnings));
       continue;
     }
     report.signatures.push_back(std::move(result));

@@ -100,4 +100,24 @@ RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidenc
                                   const std::vector<pki::Certificate>& path, std::optional<pki::TimePoint> poe,
                                   pki::TimePoint now);
 
+// EN 319 102-1 §5.4 (validation of a time-stamp), the revocation part: the status of the path of
+// the TSA that signed `token` (RFC 3161 DER), checked below the time-stamp trust anchor with
+// `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as the proof of
+// existence for embedded data. `untrusted` may help build the path. The outcome:
+// - a certificate of the path revoked at or before `tokenTime` (or without a revocation time):
+//   `problem` says so, the token is not valid and proves nothing;
+// - suspended (certificateHold) or no decision: `problem` says so too — the token gives no proof
+//   of existence; the caller does not fail the signature for it;
+// - revoked after `tokenTime`: the token stands, with a warning.
+struct TimeStampAuthorityRevocation {
+  std::vector<RevocationEvidence> evidence;  // the TSA first
+  std::string problem;                       // empty when the token stands
+  bool revoked = false;                      // `problem` is a revocation at or before the token's time
+  std::vector<std::string> warnings;
+};
+TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+                                                     const VerificationPolicy& policy,
+                                                     const std::vector<pki::Certificate>& untrusted,
+                                                     RevocationChecker& checker, pki::TimePoint now);
+
 }  // namespace kyso::signer::detail
