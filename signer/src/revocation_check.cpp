@@ -120,8 +120,10 @@ std::optional<pki::TimePoint> generalizedTimeExtension(X509_EXTENSION* extension
 
 std::vector<RevocationEvidence> RevocationChecker::check(const std::vector<pki::Certificate>& path,
                                                          const std::vector<pki::Certificate>& untrusted,
-                                                         std::optional<pki::TimePoint> poe) {
+                                                         std::optional<pki::TimePoint> poe,
+                                                         const std::vector<pki::Certificate>* responderAnchors) {
   poe_ = poe;
+  responderAnchors_ = responderAnchors != nullptr ? responderAnchors : &policy_.trustAnchors;
   std::vector<RevocationEvidence> out;
   std::vector<pki::Certificate> helpers = path;
   helpers.insert(helpers.end(), untrusted.begin(), untrusted.end());
@@ -318,7 +320,7 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
   }
   const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
   // Embedded data is judged when it was made: its responder's certificate may have expired since.
-  const auto store = anchorStore(policy_.trustAnchors, embedded ? producedAt : now_);
+  const auto store = anchorStore(*responderAnchors_, embedded ? producedAt : now_);
   const auto helpers = pki::newX509Stack(untrusted);
   if (OCSP_basic_verify(basic.get(), helpers.get(), store.get(), 0) != 1) {
     ossl::clearErrors();
@@ -579,14 +581,15 @@ TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePo
     out.problem = "the time-stamping authority's certificate cannot be found to check its revocation";
     return out;
   }
-  const PathValidation path = validatePath(
-      *tsa, pool, policy.timeStampTrustAnchors.empty() ? policy.trustAnchors : policy.timeStampTrustAnchors, now);
+  const std::vector<pki::Certificate>& anchors =
+      policy.timeStampTrustAnchors.empty() ? policy.trustAnchors : policy.timeStampTrustAnchors;
+  const PathValidation path = validatePath(*tsa, pool, anchors, now);
   if (!path.ok) {
     out.problem = "the time-stamping authority's certificate path cannot be built to check its revocation: " +
                   pathErrorText(path);
     return out;
   }
-  out.evidence = checker.check(path.chain, pool, tokenTime);
+  out.evidence = checker.check(path.chain, pool, tokenTime, &anchors);
 
   // Ranked like judgeRevocation(): 2 revoked at or before the token's time, 1 undecided; within a
   // rank the certificate nearest the TSA wins.

@@ -34,9 +34,12 @@ class RevocationChecker {
   // validation built it) below the anchor: path[i] is checked with path[i + 1] as its issuer.
   // `untrusted` are further certificates that may help verify a responder's chain.
   // `poe`: the time a valid signature time-stamp proves, if any (for embedded data).
+  // `responderAnchors`: where an OCSP responder's path must lead; the policy's trustAnchors when
+  // null (a TSA's path is checked against the time-stamp trust anchors, which may add roots).
   std::vector<RevocationEvidence> check(const std::vector<pki::Certificate>& path,
                                         const std::vector<pki::Certificate>& untrusted,
-                                        std::optional<pki::TimePoint> poe = std::nullopt);
+                                        std::optional<pki::TimePoint> poe = std::nullopt,
+                                        const std::vector<pki::Certificate>* responderAnchors = nullptr);
 
   // Validation data embedded in the document (/DSS, ETSI EN 319 142-1 §5.4): tried before any
   // fetch, reported with source "dss". EN 319 102-1 past signature validation, simplified: with a
@@ -76,6 +79,7 @@ class RevocationChecker {
   const DssContents* embedded_ = nullptr;
   std::vector<CollectedRevocation>* collected_ = nullptr;
   std::optional<pki::TimePoint> poe_;
+  const std::vector<pki::Certificate>* responderAnchors_ = nullptr;  // of the check() in progress
 };
 
 struct RevocationVerdict {

@@ -190,6 +190,23 @@ TEST_F(Revocation, TsaRevokedAfterTheTimeStamp_TimeStampStandsWithAWarning) {
   EXPECT_TRUE(hasWarning(s, "after the time-stamp of")) << describe(report);
 }
 
+// A TSA under a root trusted for time-stamps only: its OCSP responder is trusted through that root
+// too (else every such time-stamp would lose its proof of existence).
+TEST_F(Revocation, TsaUnderATimeStampOnlyAnchor_ItsResponderIsTrusted) {
+  const pki::DevPki& other = test::devPki(pki::KeyAlgorithm::Ecdsa);
+  VerificationPolicy p = policy();
+  p.trustAnchors = {other.rootCa()};
+  p.timeStampTrustAnchors = {other.rootCa(), pki().rootCa()};
+  const VerificationReport report = verify(sign(other.seal(), PadesLevel::B_T), p);
+  const SignatureResult& s = report.signatures.at(0);
+  ASSERT_TRUE(s.timeStamp) << describe(report);
+  EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+  ASSERT_EQ(s.timeStamp->revocation.size(), 2u) << describe(report);
+  EXPECT_EQ(s.timeStamp->revocation[0].status, RevocationStatus::Good) << s.timeStamp->revocation[0].problem;
+  EXPECT_EQ(s.timeStamp->revocation[0].source, "ocsp");
+  EXPECT_TRUE(s.timeStampTime);
+}
+
 // No source answers: the time-stamp gives no proof of existence, which alone fails nothing (here
 // the signer's own status is open as well: INDETERMINATE, never TOTAL_FAILED).
 TEST_F(Revocation, TsaStatusUnknown_TimeStampGivesNoProof_NotFailed) {
