@@ -113,6 +113,9 @@ Object::Ptr signatureJson(const signer::SignatureResult& s) {
     ts->set("tsa", s.timeStamp->tsaSubject);
     ts->set("valid", s.timeStamp->valid);
     ts->set("problem", nullable(s.timeStamp->problem));
+    Array::Ptr tsaRevocation = new Array;
+    for (const auto& e : s.timeStamp->revocation) tsaRevocation->add(revocationJson(e));
+    ts->set("revocation", tsaRevocation);
     o->set("timestamp", ts);
   } else {
     o->set("timestamp", Var());
@@ -138,6 +141,9 @@ Object::Ptr documentTimeStampJson(const signer::DocumentTimeStampResult& t) {
   o->set("tsa", nullable(t.tsaSubject));
   o->set("valid", t.valid);
   o->set("problem", nullable(t.problem));
+  Array::Ptr revocation = new Array;
+  for (const auto& e : t.revocation) revocation->add(revocationJson(e));
+  o->set("revocation", revocation);
   o->set("covers_dss", t.coversDss);
   o->set("coverage", coverageJson(t.coverage));
   return o;

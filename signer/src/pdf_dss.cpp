@@ -15,6 +15,7 @@
 #include "parsed_pdf.h"
 #include "pdf_lexer.h"
 #include "podofo_guard.h"
+#include "revocation_check.h"
 
 namespace kyso::signer::detail {
 
@@ -181,7 +182,8 @@ std::string vriKey(ByteView contents) {
 
 DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PdfReference& ref,
                                                 const std::string& fieldName, const VerificationPolicy& policy,
-                                                const DssContents& dss, pki::TimePoint now) {
+                                                const DssContents& dss, pki::TimePoint now,
+                                                RevocationChecker& revocation, std::vector<std::string>& warnings) {
   DocumentTimeStampResult result;
   result.fieldName = fieldName;
   const auto fail = [&](std::string problem) {
@@ -248,6 +250,16 @@ DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PdfR
     return fail(
         "the document time-stamp's own signature or its authority's certificate path does not verify at the "
         "validation time");
+  }
+  if (policy.revocation != RevocationCheck::Skip) {
+    std::vector<pki::Certificate> untrusted = policy.intermediates;
+    const auto& fromDss = dss.parsedCertificates();
+    untrusted.insert(untrusted.end(), fromDss.begin(), fromDss.end());
+    TimeStampAuthorityRevocation tsa = checkTimeStampAuthority(token, info.time, policy, untrusted, revocation, now);
+    result.revocation = std::move(tsa.evidence);
+    for (const std::string& warning : tsa.warnings)
+      warnings.push_back("document time-stamp " + fieldName + ": " + warning);
+    if (!tsa.problem.empty()) return fail(std::move(tsa.problem));
   }
   result.valid = true;
   return result;

@@ -18,6 +18,7 @@
 namespace kyso::signer::detail {
 
 class ParsedPdf;
+class RevocationChecker;
 
 struct DssEntry {
   Bytes data;  // decoded stream: a DER certificate, OCSPResponse or CRL
@@ -61,10 +62,14 @@ std::string vriKey(ByteView contents);
 // ISO 32000-2 §12.8.5: checks the document time-stamp of field `fieldName` (dictionary `ref`): the
 // byte range leaves out exactly its /Contents, the token's imprint is the digest of that range,
 // the token's signature verifies and its TSA chains to a time-stamp trust anchor at the
-// validation time (revocation of the TSA is not checked). Never throws for a bad time-stamp.
+// validation time, and (unless policy.revocation is Skip) its TSA's path was not revoked at or
+// before the token's time and has a known status (checkTimeStampAuthority, revocation_check.h,
+// with `revocation`); a revocation after it adds a warning to `warnings`. Never throws for a bad
+// time-stamp.
 DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PoDoFo::PdfReference& ref,
                                                 const std::string& fieldName, const VerificationPolicy& policy,
-                                                const DssContents& dss, pki::TimePoint now);
+                                                const DssContents& dss, pki::TimePoint now,
+                                                RevocationChecker& revocation, std::vector<std::string>& warnings);
 
 // EN 319 142-1 §6.3 levels, as the verifier gives them: B-LT for a B-T signature whose revocation
 // data came entirely from the DSS; B-LTA for a B-LT one when a valid document time-stamp was

@@ -297,7 +297,7 @@ bool gather(const pki::Certificate& leaf, const std::vector<pki::Certificate>& p
   for (const pki::Certificate& cert : *path)
     addUnique(vri.certificates, dss.add(DssKind::Certificate, cert.der(), result));
   answers.clear();
-  for (const RevocationEvidence& evidence : checker.check(*path, pool)) {
+  for (const RevocationEvidence& evidence : checker.check(*path, pool, std::nullopt, &anchors)) {
     if (evidence.status == RevocationStatus::Unknown) {
       throw UnavailableError("revocation_unavailable", "the revocation status of " + evidence.certificateSubject +
                                                            " cannot be obtained: " + evidence.problem);

@@ -307,6 +307,62 @@ SingleAttribute signedAttribute(CMS_SignerInfo* si, int nid) {
   return out;
 }
 
+// The DER of one attribute; empty when it cannot be encoded (then it equals nothing).
+Bytes attributeDer(X509_ATTRIBUTE* attribute) {
+  unsigned char* der = nullptr;
+  const int size = attribute != nullptr ? i2d_X509_ATTRIBUTE(attribute, &der) : -1;
+  const ossl::Buffer owned(der);
+  if (size <= 0) return {};
+  return Bytes(der, der + size);
+}
+
+// RFC 5652 §5.3: whether SignerInfo `b` repeats `a` in every component: signer identifier,
+// digest and signature algorithms, signature value, every signed and unsigned attribute in the
+// same order. podofosign 0.9.8 writes its SignerInfo twice; exact copies add no second signer.
+bool sameSignerInfo(CMS_SignerInfo* a, CMS_SignerInfo* b) {
+  ASN1_OCTET_STRING* keyIdA = nullptr;
+  ASN1_OCTET_STRING* keyIdB = nullptr;
+  X509_NAME* issuerA = nullptr;
+  X509_NAME* issuerB = nullptr;
+  ASN1_INTEGER* serialA = nullptr;
+  ASN1_INTEGER* serialB = nullptr;
+  if (CMS_SignerInfo_get0_signer_id(a, &keyIdA, &issuerA, &serialA) != 1 ||
+      CMS_SignerInfo_get0_signer_id(b, &keyIdB, &issuerB, &serialB) != 1) {
+    return false;
+  }
+  if ((keyIdA == nullptr) != (keyIdB == nullptr)) return false;
+  if (keyIdA != nullptr) {
+    if (ASN1_OCTET_STRING_cmp(keyIdA, keyIdB) != 0) return false;
+  } else if (issuerA == nullptr || issuerB == nullptr || serialA == nullptr || serialB == nullptr ||
+             X509_NAME_cmp(issuerA, issuerB) != 0 || ASN1_INTEGER_cmp(serialA, serialB) != 0) {
+    return false;
+  }
+  X509_ALGOR* digestA = nullptr;
+  X509_ALGOR* digestB = nullptr;
+  X509_ALGOR* signatureA = nullptr;
+  X509_ALGOR* signatureB = nullptr;
+  CMS_SignerInfo_get0_algs(a, nullptr, nullptr, &digestA, &signatureA);
+  CMS_SignerInfo_get0_algs(b, nullptr, nullptr, &digestB, &signatureB);
+  if (digestA == nullptr || digestB == nullptr || signatureA == nullptr || signatureB == nullptr ||
+      X509_ALGOR_cmp(digestA, digestB) != 0 || X509_ALGOR_cmp(signatureA, signatureB) != 0) {
+    return false;
+  }
+  if (ASN1_OCTET_STRING_cmp(CMS_SignerInfo_get0_signature(a), CMS_SignerInfo_get0_signature(b)) != 0) return false;
+  const int signedCount = CMS_signed_get_attr_count(a);
+  if (signedCount != CMS_signed_get_attr_count(b)) return false;
+  for (int i = 0; i < signedCount; ++i) {
+    const Bytes derA = attributeDer(CMS_signed_get_attr(a, i));
+    if (derA.empty() || derA != attributeDer(CMS_signed_get_attr(b, i))) return false;
+  }
+  const int unsignedCount = CMS_unsigned_get_attr_count(a);
+  if (unsignedCount != CMS_unsigned_get_attr_count(b)) return false;
+  for (int i = 0; i < unsignedCount; ++i) {
+    const Bytes derA = attributeDer(CMS_unsigned_get_attr(a, i));
+    if (derA.empty() || derA != attributeDer(CMS_unsigned_get_attr(b, i))) return false;
+  }
+  return true;
+}
+
 ByteView stringBytes(const ASN1_STRING* s) {
   return {ASN1_STRING_get0_data(s), checkedCast<std::size_t>(ASN1_STRING_length(s))};
 }
@@ -523,11 +579,27 @@ class SignatureVerifier {
       return;
     }
     STACK_OF(CMS_SignerInfo)* signerInfos = CMS_get0_SignerInfos(cms.get());
-    if (signerInfos == nullptr || sk_CMS_SignerInfo_num(signerInfos) != 1) {
-      failed(result, SubIndication::FormatFailure, "the CMS must hold exactly one SignerInfo");
+    const int signerCount = signerInfos == nullptr ? 0 : sk_CMS_SignerInfo_num(signerInfos);
+    if (signerCount < 1) {
+      failed(result, SubIndication::FormatFailure, "the CMS must hold exactly one SignerInfo; it holds none");
       return;
     }
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signerInfos, 0);
+    // ISO 32000-2 §12.8.3.3.1 allows one signer. Exact copies of it (podofosign 0.9.8 writes two)
+    // leave no choice to a reader; any difference does, so the signature fails closed.
+    if (signerCount > 1) {
+      for (int i = 1; i < signerCount; ++i) {
+        if (!sameSignerInfo(si, sk_CMS_SignerInfo_value(signerInfos, i))) {
+          ossl::clearErrors();
+          failed(result, SubIndication::FormatFailure,
+                 "the CMS must hold exactly one SignerInfo; it holds " + std::to_string(signerCount) + " that differ");
+          return;
+        }
+      }
+      ossl::clearErrors();
+      result.warnings.push_back("the CMS repeats its SignerInfo " + std::to_string(signerCount) +
+                                " times (podofosign does); they are identical");
+    }
 
     // The certificates the CMS carries.
     std::vector<pki::Certificate> certificates;
@@ -609,7 +681,7 @@ class SignatureVerifier {
 
     // The signature time-stamps: the earliest valid one is the proof of existence (POE).
     const ByteView signatureValue = stringBytes(CMS_SignerInfo_get0_signature(si));
-    std::optional<TimeStampResult> proof = timeStamps(si, signatureValue, result);
+    std::optional<TimeStampResult> proof = timeStamps(si, signatureValue, certificates, result);
     if (cades) result.level = proof ? SignatureLevel::B_T : SignatureLevel::B_B;
     if (!cades) result.warnings.push_back("not a PAdES baseline signature (adbe.pkcs7.detached)");
     if (proof && result.claimedSigningTime && *result.claimedSigningTime > proof->time + std::chrono::minutes(5)) {
@@ -707,6 +779,7 @@ class SignatureVerifier {
   }
 
   std::optional<TimeStampResult> timeStamps(CMS_SignerInfo* si, ByteView signatureValue,
+                                            const std::vector<pki::Certificate>& certificates,
                                             SignatureResult& result) const {
     std::optional<TimeStampResult> earliestValid;
     std::optional<TimeStampResult> firstInvalid;
@@ -719,7 +792,9 @@ class SignatureVerifier {
         if (value == nullptr || value->type != V_ASN1_SEQUENCE) {
           checked.problem = "the signature time-stamp attribute is malformed";
         } else {
-          checked = verifyTimeStamp(stringBytes(value->value.sequence), signatureValue, policy_, now_);
+          const ByteView token = stringBytes(value->value.sequence);
+          checked = verifyTimeStamp(token, signatureValue, policy_, now_);
+          if (checked.valid) checkAuthorityRevocation(token, certificates, checked, result);
         }
         if (checked.valid) {
           if (!earliestValid || checked.time < earliestValid->time) earliestValid = checked;
@@ -733,6 +808,24 @@ class SignatureVerifier {
     result.timeStamp = earliestValid ? earliestValid : firstInvalid;
     if (earliestValid) result.timeStampTime = earliestValid->time;
     return earliestValid;
+  }
+
+  // EN 319 102-1 §5.4: a time-stamp whose TSA path was revoked at or before its time, or whose
+  // status is unknown, gives no proof of existence (revocation_check.h). Revocation is looked at
+  // as for the signature: not at all with RevocationCheck::Skip.
+  void checkAuthorityRevocation(ByteView token, const std::vector<pki::Certificate>& certificates,
+                                TimeStampResult& checked, SignatureResult& result) const {
+    if (policy_.revocation == RevocationCheck::Skip) return;
+    std::vector<pki::Certificate> untrusted = certificates;
+    untrusted.insert(untrusted.end(), policy_.intermediates.begin(), policy_.intermediates.end());
+    detail::TimeStampAuthorityRevocation tsa =
+        detail::checkTimeStampAuthority(token, checked.time, policy_, untrusted, revocation_, now_);
+    checked.revocation = std::move(tsa.evidence);
+    for (std::string& warning : tsa.warnings) result.warnings.push_back(std::move(warning));
+    if (!tsa.problem.empty()) {
+      checked.valid = false;
+      checked.problem = std::move(tsa.problem);
+    }
   }
 
   // EN 319 102-1 §5.2.6 (X.509 certificate validation) with the time-stamp as proof of existence
@@ -882,8 +975,8 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
       failed(result, SubIndication::FormatFailure, std::string("the signature dictionary is malformed: ") + e.what());
     }
     if (result.fieldName.empty()) {
-      report.documentTimeStamps.push_back(
-          detail::verifyDocumentTimeStamp(pdf, field.reference, field.name, effective, dss, report.validationTime));
+      report.documentTimeStamps.push_back(detail::verifyDocumentTimeStamp(
+          pdf, field.reference, field.name, effective, dss, report.validationTime, revocation, report.warnings));
       continue;
     }
     report.signatures.push_back(std::move(result));

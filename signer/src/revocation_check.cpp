@@ -1,5 +1,6 @@
 #include "revocation_check.h"
 
+#include <openssl/cms.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "kyso/pki/ossl.h"
 #include "kyso/pki/trust_store.h"
 #include "pdf_dss.h"
+#include "signature_checks.h"
 
 namespace kyso::signer::detail {
 
@@ -118,8 +120,10 @@ std::optional<pki::TimePoint> generalizedTimeExtension(X509_EXTENSION* extension
 
 std::vector<RevocationEvidence> RevocationChecker::check(const std::vector<pki::Certificate>& path,
                                                          const std::vector<pki::Certificate>& untrusted,
-                                                         std::optional<pki::TimePoint> poe) {
+                                                         std::optional<pki::TimePoint> poe,
+                                                         const std::vector<pki::Certificate>* responderAnchors) {
   poe_ = poe;
+  responderAnchors_ = responderAnchors != nullptr ? responderAnchors : &policy_.trustAnchors;
   std::vector<RevocationEvidence> out;
   std::vector<pki::Certificate> helpers = path;
   helpers.insert(helpers.end(), untrusted.begin(), untrusted.end());
@@ -316,7 +320,7 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
   }
   const pki::TimePoint producedAt = pki::fromAsn1Time(OCSP_resp_get0_produced_at(basic.get()));
   // Embedded data is judged when it was made: its responder's certificate may have expired since.
-  const auto store = anchorStore(policy_.trustAnchors, embedded ? producedAt : now_);
+  const auto store = anchorStore(*responderAnchors_, embedded ? producedAt : now_);
   const auto helpers = pki::newX509Stack(untrusted);
   if (OCSP_basic_verify(basic.get(), helpers.get(), store.get(), 0) != 1) {
     ossl::clearErrors();
@@ -540,6 +544,87 @@ RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidenc
     }
   }
   return verdict;
+}
+
+TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+                                                     const VerificationPolicy& policy,
+                                                     const std::vector<pki::Certificate>& untrusted,
+                                                     RevocationChecker& checker, pki::TimePoint now) {
+  TimeStampAuthorityRevocation out;
+  // The TSA's certificate: the one the token's SignerInfo names, among the token's certificates
+  // and the others known (RFC 3161 §2.4.1 lets a token leave its certificates out).
+  std::vector<pki::Certificate> pool;
+  std::optional<pki::Certificate> tsa;
+  {
+    const unsigned char* p = token.data();
+    const ossl::Ptr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, checkedCast<long>(token.size())));
+    if (cms) {
+      if (const ossl::Ptr<STACK_OF(X509)> certs{CMS_get1_certs(cms.get())}) {
+        for (int i = 0; i < sk_X509_num(certs.get()); ++i)
+          pool.push_back(shareCertificate(sk_X509_value(certs.get(), i)));
+      }
+      pool.insert(pool.end(), untrusted.begin(), untrusted.end());
+      STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+      if (infos != nullptr && sk_CMS_SignerInfo_num(infos) == 1) {
+        CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
+        for (const pki::Certificate& cert : pool) {
+          if (CMS_SignerInfo_cert_cmp(si, cert.get()) == 0) {
+            tsa = cert;
+            break;
+          }
+        }
+      }
+    }
+    ossl::clearErrors();
+  }
+  if (!tsa) {
+    out.problem = "the time-stamping authority's certificate cannot be found to check its revocation";
+    return out;
+  }
+  const std::vector<pki::Certificate>& anchors =
+      policy.timeStampTrustAnchors.empty() ? policy.trustAnchors : policy.timeStampTrustAnchors;
+  const PathValidation path = validatePath(*tsa, pool, anchors, now);
+  if (!path.ok) {
+    out.problem = "the time-stamping authority's certificate path cannot be built to check its revocation: " +
+                  pathErrorText(path);
+    return out;
+  }
+  out.evidence = checker.check(path.chain, pool, tokenTime, &anchors);
+
+  // Ranked like judgeRevocation(): 2 revoked at or before the token's time, 1 undecided; within a
+  // rank the certificate nearest the TSA wins.
+  int worst = 0;
+  const auto consider = [&](int rank, std::string problem) {
+    if (rank <= worst) return;
+    worst = rank;
+    out.problem = std::move(problem);
+    out.revoked = rank == 2;
+  };
+  for (std::size_t i = 0; i < out.evidence.size(); ++i) {
+    const RevocationEvidence& e = out.evidence[i];
+    const std::string who = i == 0 ? "the time-stamping authority's certificate " + e.certificateSubject
+                                   : "the CA certificate " + e.certificateSubject + " of the time-stamping authority";
+    if (e.status == RevocationStatus::Good || e.status == RevocationStatus::NotChecked) continue;
+    if (e.status == RevocationStatus::Unknown) {
+      consider(1, "the revocation status of " + who +
+                      " could not be established, so the time-stamp proves nothing: " + e.problem);
+      continue;
+    }
+    const std::string reason = e.revocationReason.empty() ? "" : " (" + e.revocationReason + ")";
+    if (e.revocationReason == "certificateHold") {
+      consider(1, who + " is suspended (certificateHold), so the time-stamp proves nothing for now");
+      continue;
+    }
+    if (e.revocationTime && *e.revocationTime > tokenTime) {
+      out.warnings.push_back(who + " was revoked on " + utcText(*e.revocationTime) + reason +
+                             ", after the time-stamp of " + utcText(tokenTime) + "; the time-stamp stands");
+      continue;
+    }
+    // EN 319 102-1 §5.4: a token whose TSA was revoked before its time is no proof of existence.
+    consider(2, who + " was revoked" + (e.revocationTime ? " on " + utcText(*e.revocationTime) : "") + reason +
+                    ", not after the time-stamp's time " + utcText(tokenTime) + ": the time-stamp is not valid");
+  }
+  return out;
 }
 
 }  // namespace kyso::signer::detail

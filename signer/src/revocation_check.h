@@ -34,9 +34,12 @@ class RevocationChecker {
   // validation built it) below the anchor: path[i] is checked with path[i + 1] as its issuer.
   // `untrusted` are further certificates that may help verify a responder's chain.
   // `poe`: the time a valid signature time-stamp proves, if any (for embedded data).
+  // `responderAnchors`: where an OCSP responder's path must lead; the policy's trustAnchors when
+  // null (a TSA's path is checked against the time-stamp trust anchors, which may add roots).
   std::vector<RevocationEvidence> check(const std::vector<pki::Certificate>& path,
                                         const std::vector<pki::Certificate>& untrusted,
-                                        std::optional<pki::TimePoint> poe = std::nullopt);
+                                        std::optional<pki::TimePoint> poe = std::nullopt,
+                                        const std::vector<pki::Certificate>* responderAnchors = nullptr);
 
   // Validation data embedded in the document (/DSS, ETSI EN 319 142-1 §5.4): tried before any
   // fetch, reported with source "dss". EN 319 102-1 past signature validation, simplified: with a
@@ -76,6 +79,7 @@ class RevocationChecker {
   const DssContents* embedded_ = nullptr;
   std::vector<CollectedRevocation>* collected_ = nullptr;
   std::optional<pki::TimePoint> poe_;
+  const std::vector<pki::Certificate>* responderAnchors_ = nullptr;  // of the check() in progress
 };
 
 struct RevocationVerdict {
@@ -99,5 +103,25 @@ struct RevocationVerdict {
 RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidence,
                                   const std::vector<pki::Certificate>& path, std::optional<pki::TimePoint> poe,
                                   pki::TimePoint now);
+
+// EN 319 102-1 §5.4 (validation of a time-stamp), the revocation part: the status of the path of
+// the TSA that signed `token` (RFC 3161 DER), checked below the time-stamp trust anchor with
+// `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as the proof of
+// existence for embedded data. `untrusted` may help build the path. The outcome:
+// - a certificate of the path revoked at or before `tokenTime` (or without a revocation time):
+//   `problem` says so, the token is not valid and proves nothing;
+// - suspended (certificateHold) or no decision: `problem` says so too — the token gives no proof
+//   of existence; the caller does not fail the signature for it;
+// - revoked after `tokenTime`: the token stands, with a warning.
+struct TimeStampAuthorityRevocation {
+  std::vector<RevocationEvidence> evidence;  // the TSA first
+  std::string problem;                       // empty when the token stands
+  bool revoked = false;                      // `problem` is a revocation at or before the token's time
+  std::vector<std::string> warnings;
+};
+TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+                                                     const VerificationPolicy& policy,
+                                                     const std::vector<pki::Certificate>& untrusted,
+                                                     RevocationChecker& checker, pki::TimePoint now);
 
 }  // namespace kyso::signer::detail

@@ -117,11 +117,16 @@ class LongTerm : public test::OnlineService {
         EXPECT_EQ(e.status, RevocationStatus::Good) << describe(report);
         EXPECT_EQ(e.source, "dss") << describe(report);
       }
+      // The signature time-stamp's authority: good, from the /DSS too (EN 319 102-1 §5.4).
+      ASSERT_TRUE(s.timeStamp) << describe(report);
+      EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+      expectTsaGoodFromDss(s.timeStamp->revocation, report);
     }
     ASSERT_EQ(report.documentTimeStamps.size(), timeStamps) << describe(report);
     for (const DocumentTimeStampResult& t : report.documentTimeStamps) {
       EXPECT_TRUE(t.valid) << describe(report);
       EXPECT_NE(t.tsaSubject.find("kyso Dev TSA"), std::string::npos);
+      expectTsaGoodFromDss(t.revocation, report);
     }
     // The newest time-stamp covers the /DSS in force (an earlier one covers an earlier /DSS,
     // which the later extension replaced).
@@ -129,6 +134,15 @@ class LongTerm : public test::OnlineService {
       EXPECT_TRUE(report.documentTimeStamps.back().coversDss) << describe(report);
     }
     EXPECT_EQ(offline.calls(), 0) << describe(report);
+  }
+
+  void expectTsaGoodFromDss(const std::vector<RevocationEvidence>& evidence, const VerificationReport& report) const {
+    ASSERT_EQ(evidence.size(), 2u) << describe(report);  // the TSA and the issuing CA
+    EXPECT_EQ(evidence[0].certificateSerialHex, pki().tsa().certificate().serialHex());
+    for (const RevocationEvidence& e : evidence) {
+      EXPECT_EQ(e.status, RevocationStatus::Good) << describe(report);
+      EXPECT_EQ(e.source, "dss") << describe(report);
+    }
   }
 
   // The peers: pdfsig (every CAdES signature valid; poppler 22.12 lists a document time-stamp but
@@ -359,6 +373,27 @@ TEST_F(LongTerm, DssRevocation_RevokedBeforeExtension_FailsOffline) {
   ASSERT_FALSE(report.signatures[0].revocation.empty());
   EXPECT_EQ(report.signatures[0].revocation[0].status, RevocationStatus::Revoked) << describe(report);
   EXPECT_EQ(report.signatures[0].revocation[0].source, "dss");
+  EXPECT_EQ(offline.calls(), 0);
+}
+
+TEST_F(LongTerm, TsaRevokedBeforeTheTimeStamp_DssShowsIt_SignatureLevelBB) {
+  // The /DSS holds the answer that the time-stamping authority was revoked: offline, the signature
+  // time-stamp proves nothing, and the signature stands at B-B.
+  ASSERT_TRUE(core->issuingCa()->revoke(pki().tsa().certificate().serialHex(), pki::RevocationReason::KeyCompromise));
+  clock.set(clock.now() + minutes(5));
+  const std::string lt = extend(signAt(onePage(), PadesLevel::B_T), LtvLevel::B_LT);
+  const VerificationReport report = verifyOffline(lt);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  const SignatureResult& s = report.signatures[0];
+  EXPECT_EQ(s.indication, Indication::TotalPassed) << describe(report);
+  EXPECT_EQ(s.level, SignatureLevel::B_B) << describe(report);
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_FALSE(s.timeStamp->valid);
+  EXPECT_NE(s.timeStamp->problem.find("the time-stamping authority's certificate"), std::string::npos)
+      << s.timeStamp->problem;
+  ASSERT_FALSE(s.timeStamp->revocation.empty());
+  EXPECT_EQ(s.timeStamp->revocation[0].status, RevocationStatus::Revoked);
+  EXPECT_EQ(s.timeStamp->revocation[0].source, "dss");
   EXPECT_EQ(offline.calls(), 0);
 }
 

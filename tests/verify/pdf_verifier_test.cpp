@@ -3,6 +3,7 @@
 // and time decide between TOTAL_PASSED, INDETERMINATE and TOTAL_FAILED, and files made by other
 // tools (podofosign, the qpdf corpus) are handled without a crash.
 #include <gtest/gtest.h>
+#include <openssl/cms.h>
 #include <openssl/ess.h>
 
 #include <algorithm>
@@ -484,6 +485,44 @@ class PeerSignedTest : public PdfVerifierTest {
     if (result.exitCode != 0) throw std::runtime_error("podofosign failed: " + result.output);
     return test::readFile(dir / "out.pdf");
   }
+
+  static ossl::Ptr<CMS_ContentInfo> parseCms(const Bytes& der) {
+    const unsigned char* p = der.data();
+    ossl::Ptr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+    if (!cms) throw std::runtime_error("not a CMS");
+    return cms;
+  }
+  static int signerInfoCount(const Bytes& der) {
+    return sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(parseCms(der).get()));
+  }
+  // The CMS decoded and encoded again; with `alter`, its last SignerInfo gains an unsigned
+  // attribute (a signing-time value: anything that makes it differ from the first).
+  static Bytes reencoded(const Bytes& der, bool alter) {
+    const auto cms = parseCms(der);
+    if (alter) {
+      STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+      CMS_SignerInfo* last = sk_CMS_SignerInfo_value(infos, sk_CMS_SignerInfo_num(infos) - 1);
+      const ossl::Ptr<ASN1_STRING> time(ASN1_UTCTIME_set(nullptr, 0));
+      if (!time || CMS_unsigned_add1_attr_by_NID(last, NID_pkcs9_signingTime, V_ASN1_UTCTIME, time.get(), -1) != 1) {
+        throw std::runtime_error("cannot add the attribute");
+      }
+    }
+    unsigned char* out = nullptr;
+    const int size = i2d_CMS_ContentInfo(cms.get(), &out);
+    const ossl::Buffer owned(out);
+    if (size <= 0) throw std::runtime_error("cannot encode the CMS");
+    return Bytes(out, out + size);
+  }
+  // `pdf` with `cms` in place of the signature's /Contents (zero-padded to the reserved size).
+  static std::string withCms(std::string pdf, const test::EmbeddedSignature& s, const Bytes& cms) {
+    const auto open = static_cast<std::size_t>(s.byteRange[1]) + 1;
+    const std::size_t room = static_cast<std::size_t>(s.byteRange[2]) - 1 - open;
+    std::string hex = toHex(cms);
+    if (hex.size() > room) throw std::runtime_error("the new CMS does not fit");
+    hex.append(room - hex.size(), '0');
+    pdf.replace(open, room, hex);
+    return pdf;
+  }
 };
 
 TEST_F(PeerSignedTest, PdfsigWithAnUntrustedSigner_IsIndeterminateNoCertificateChainFound) {
@@ -508,18 +547,62 @@ TEST_F(PeerSignedTest, PdfsigWithTheDevSeal_Passes) {
   EXPECT_TRUE(hasWarning(report.signatures[0].warnings, "not a PAdES baseline signature"));
 }
 
-// podofosign 0.9.8 writes the same SignerInfo twice. ISO 32000-2 §12.8.3.3.1 allows one signer
-// only, and two give readers a choice: fail closed (pdfsig accepts it, taking the first).
-TEST_F(PeerSignedTest, PodofosignTwoSignerInfos_IsFormatFailure) {
+// podofosign 0.9.8 writes the same SignerInfo twice. ISO 32000-2 §12.8.3.3.1 allows one signer;
+// exact copies leave a reader no choice, so they pass with a warning (pdfsig and openssl agree).
+TEST_F(PeerSignedTest, PodofosignDuplicateSignerInfo_PassesWithWarning) {
   useDevSeal();
   VerificationPolicy p = policy();
   p.intermediates = {pki.issuingCa()};  // podofosign embeds only the signer's certificate
-  const VerificationReport report = verify(podofosign(), p);
+  const std::string pdf = podofosign();
+  const auto embedded = test::embeddedSignatures(pdf);
+  ASSERT_EQ(embedded.size(), 1u);
+  EXPECT_EQ(signerInfoCount(embedded[0].cms), 2);  // what this test is about
+  const VerificationReport report = verify(pdf, p);
   ASSERT_EQ(report.signatures.size(), 1u) << describe(report);
-  EXPECT_EQ(report.signatures[0].fieldName, "Peer");
+  const SignatureResult& s = report.signatures[0];
+  EXPECT_EQ(s.fieldName, "Peer");
+  EXPECT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+  EXPECT_EQ(s.subFilter, "adbe.pkcs7.detached");
+  EXPECT_EQ(s.level, SignatureLevel::None);
+  EXPECT_TRUE(hasWarning(s.warnings, "the CMS repeats its SignerInfo 2 times (podofosign does); they are identical"))
+      << describe(report);
+  ASSERT_TRUE(s.signer);
+  EXPECT_EQ(s.signer->serialHex, pki.seal().certificate().serialHex());
+
+  // The peers accept the same file: pdfsig, and openssl cms -verify over the byte range (with the
+  // issuing CA among the trusted certificates: -certfile only offers signer certificates).
+  const test::PeerVerdict v = test::checkWithPeers(dir / "out.pdf", pki.rootCa());
+  EXPECT_EQ(v.signatures, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
+  test::writeFile(dir / "content.bin", embedded[0].signedBytes);
+  test::writeFile(dir / "sig.der", asChars(embedded[0].cms));
+  test::writeFile(dir / "anchors.pem", pki.rootCa().pem() + pki.issuingCa().pem());
+  const auto verified = test::run({"/usr/bin/openssl", "cms", "-verify", "-binary", "-inform", "der", "-in",
+                                   (dir / "sig.der").string(), "-content", (dir / "content.bin").string(), "-CAfile",
+                                   (dir / "anchors.pem").string(), "-purpose", "any", "-out", "/dev/null"});
+  EXPECT_EQ(verified.exitCode, 0) << verified.output;
+}
+
+// Two SignerInfos that differ (here the second gains an unsigned attribute, its signature still
+// valid) give readers a choice of signer: fail closed, whichever of them verifies.
+TEST_F(PeerSignedTest, TwoDifferentSignerInfos_IsFormatFailure) {
+  useDevSeal();
+  VerificationPolicy p = policy();
+  p.intermediates = {pki.issuingCa()};
+  const std::string pdf = podofosign();
+  const auto embedded = test::embeddedSignatures(pdf);
+  ASSERT_EQ(embedded.size(), 1u);
+
+  // Re-encoded unchanged, the CMS still passes: the change below is what fails it.
+  const VerificationReport same = verify(withCms(pdf, embedded[0], reencoded(embedded[0].cms, false)), p);
+  EXPECT_EQ(same.indication, Indication::TotalPassed) << describe(same);
+
+  const VerificationReport report = verify(withCms(pdf, embedded[0], reencoded(embedded[0].cms, true)), p);
+  ASSERT_EQ(report.signatures.size(), 1u) << describe(report);
   EXPECT_EQ(report.indication, Indication::TotalFailed) << describe(report);
   EXPECT_EQ(report.subIndication, SubIndication::FormatFailure);
-  EXPECT_NE(report.signatures[0].detail.find("exactly one SignerInfo"), std::string::npos);
+  EXPECT_NE(report.signatures[0].detail.find("exactly one SignerInfo; it holds 2 that differ"), std::string::npos)
+      << describe(report);
 }
 
 // The qpdf corpus holds no signed PDF; its form documents (one with a widget named like a signature

@@ -133,6 +133,94 @@ TEST_F(Revocation, RevokedAfterTheTimeStamp_PassesWithAWarning) {
   EXPECT_EQ(s.level, SignatureLevel::B_T);
   EXPECT_EQ(s.revocation.at(0).status, RevocationStatus::Revoked);
   EXPECT_TRUE(hasWarning(s, "after the signature time-stamp")) << describe(report);
+  // The time-stamping authority's path was checked too (EN 319 102-1 §5.4): good, by OCSP.
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+  ASSERT_EQ(s.timeStamp->revocation.size(), 2u) << describe(report);  // the TSA and the issuing CA
+  EXPECT_EQ(s.timeStamp->revocation[0].certificateSerialHex, pki().tsa().certificate().serialHex());
+  EXPECT_EQ(s.timeStamp->revocation[0].status, RevocationStatus::Good);
+  EXPECT_EQ(s.timeStamp->revocation[0].source, "ocsp");
+  EXPECT_EQ(s.timeStamp->revocation[1].status, RevocationStatus::Good);
+}
+
+// EN 319 102-1 §5.4: a time-stamp whose authority was revoked before it was made proves nothing.
+// The signature itself stands (its signer is good), without a proof of existence: B-B.
+TEST_F(Revocation, TsaRevokedBeforeTheTimeStamp_SignatureLosesItsTimeStamp) {
+  ASSERT_TRUE(core->issuingCa()->revoke(pki().tsa().certificate().serialHex(), pki::RevocationReason::KeyCompromise));
+  clock.set(clock.now() + minutes(5));
+  validation.set(clock.now() + minutes(1));
+  const VerificationReport report = verify(sign(seal(), PadesLevel::B_T));
+  ASSERT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+  const SignatureResult& s = report.signatures.at(0);
+  EXPECT_EQ(s.level, SignatureLevel::B_B) << describe(report);
+  EXPECT_FALSE(s.timeStampTime);
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_FALSE(s.timeStamp->valid);
+  EXPECT_NE(s.timeStamp->problem.find("the time-stamping authority's certificate"), std::string::npos)
+      << s.timeStamp->problem;
+  EXPECT_NE(s.timeStamp->problem.find("was revoked"), std::string::npos) << s.timeStamp->problem;
+  EXPECT_NE(s.timeStamp->problem.find("keyCompromise"), std::string::npos) << s.timeStamp->problem;
+  ASSERT_FALSE(s.timeStamp->revocation.empty());
+  EXPECT_EQ(s.timeStamp->revocation[0].status, RevocationStatus::Revoked);
+  EXPECT_EQ(s.timeStamp->revocation[0].source, "ocsp");
+  EXPECT_TRUE(hasWarning(s, "signature time-stamp ignored: the time-stamping authority's certificate"))
+      << describe(report);
+  EXPECT_EQ(s.revocation.at(0).status, RevocationStatus::Good);
+
+  // With revocation skipped by policy, the authority is not looked at either.
+  VerificationPolicy skip = policy();
+  skip.revocation = RevocationCheck::Skip;
+  const VerificationReport skipped = verify(sign(seal(), PadesLevel::B_T), skip);
+  EXPECT_EQ(skipped.signatures.at(0).level, SignatureLevel::B_T) << describe(skipped);
+  EXPECT_TRUE(skipped.signatures.at(0).timeStamp->revocation.empty());
+}
+
+TEST_F(Revocation, TsaRevokedAfterTheTimeStamp_TimeStampStandsWithAWarning) {
+  const std::string pdf = sign(seal(), PadesLevel::B_T);
+  clock.set(clock.now() + hours(2));
+  validation.set(clock.now() + minutes(1));
+  ASSERT_TRUE(core->issuingCa()->revoke(pki().tsa().certificate().serialHex(), pki::RevocationReason::Superseded));
+  const VerificationReport report = verify(pdf);
+  ASSERT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+  const SignatureResult& s = report.signatures.at(0);
+  EXPECT_EQ(s.level, SignatureLevel::B_T) << describe(report);
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+  EXPECT_EQ(s.timeStamp->revocation.at(0).status, RevocationStatus::Revoked);
+  EXPECT_TRUE(hasWarning(s, "after the time-stamp of")) << describe(report);
+}
+
+// A TSA under a root trusted for time-stamps only: its OCSP responder is trusted through that root
+// too (else every such time-stamp would lose its proof of existence).
+TEST_F(Revocation, TsaUnderATimeStampOnlyAnchor_ItsResponderIsTrusted) {
+  const pki::DevPki& other = test::devPki(pki::KeyAlgorithm::Ecdsa);
+  VerificationPolicy p = policy();
+  p.trustAnchors = {other.rootCa()};
+  p.timeStampTrustAnchors = {other.rootCa(), pki().rootCa()};
+  const VerificationReport report = verify(sign(other.seal(), PadesLevel::B_T), p);
+  const SignatureResult& s = report.signatures.at(0);
+  ASSERT_TRUE(s.timeStamp) << describe(report);
+  EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+  ASSERT_EQ(s.timeStamp->revocation.size(), 2u) << describe(report);
+  EXPECT_EQ(s.timeStamp->revocation[0].status, RevocationStatus::Good) << s.timeStamp->revocation[0].problem;
+  EXPECT_EQ(s.timeStamp->revocation[0].source, "ocsp");
+  EXPECT_TRUE(s.timeStampTime);
+}
+
+// No source answers: the time-stamp gives no proof of existence, which alone fails nothing (here
+// the signer's own status is open as well: INDETERMINATE, never TOTAL_FAILED).
+TEST_F(Revocation, TsaStatusUnknown_TimeStampGivesNoProof_NotFailed) {
+  const std::string pdf = sign(seal(), PadesLevel::B_T);
+  service->stopServer();
+  const VerificationReport report = verify(pdf);
+  EXPECT_EQ(report.indication, Indication::Indeterminate) << describe(report);
+  EXPECT_EQ(report.subIndication, SubIndication::TryLater);
+  const SignatureResult& s = report.signatures.at(0);
+  EXPECT_EQ(s.level, SignatureLevel::B_B) << describe(report);
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_FALSE(s.timeStamp->valid);
+  EXPECT_NE(s.timeStamp->problem.find("could not be established"), std::string::npos) << s.timeStamp->problem;
+  EXPECT_EQ(s.timeStamp->revocation.at(0).status, RevocationStatus::Unknown);
 }
 
 TEST_F(Revocation, RevokedBeforeTheTimeStamp_TotalFailedRevoked) {

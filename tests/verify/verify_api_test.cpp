@@ -60,6 +60,16 @@ TEST_F(VerifyApi, SignedPdf_200TotalPassedWithTheReport) {
   EXPECT_EQ(revocation->getObject(0)->getValue<std::string>("source"), "ocsp");
   EXPECT_EQ(revocation->getObject(0)->getValue<std::string>("url"), publicUrl + "/pki/ocsp");
   EXPECT_TRUE(s->getObject("coverage")->getValue<bool>("whole_document"));
+  // The time-stamping authority's path, checked as the signer's (EN 319 102-1 §5.4).
+  const Object::Ptr timeStamp = s->getObject("timestamp");
+  ASSERT_TRUE(timeStamp) << answer.body;
+  EXPECT_TRUE(timeStamp->getValue<bool>("valid"));
+  const Array::Ptr tsaRevocation = timeStamp->getArray("revocation");
+  ASSERT_TRUE(tsaRevocation) << answer.body;
+  ASSERT_EQ(tsaRevocation->size(), 2u) << answer.body;
+  EXPECT_NE(tsaRevocation->getObject(0)->getValue<std::string>("certificate").find("kyso Dev TSA"), std::string::npos);
+  EXPECT_EQ(tsaRevocation->getObject(0)->getValue<std::string>("status"), "good");
+  EXPECT_EQ(tsaRevocation->getObject(0)->getValue<std::string>("source"), "ocsp");
 }
 
 TEST_F(VerifyApi, TamperedPdf_200TotalFailedHashFailure) {

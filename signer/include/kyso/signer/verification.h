@@ -74,17 +74,6 @@ struct SignerIdentity {
   std::string serialHex;
 };
 
-// The signature time-stamp (RFC 3161 token in the unsigned attribute id-aa-signatureTimeStampToken,
-// EN 319 122-1 §5.3) as found and checked.
-struct TimeStampResult {
-  pki::TimePoint time;
-  std::string tsaSubject;
-  // The token verifies over the signature value and its TSA chains to a trust anchor at the
-  // validation time. Invalid tokens are reported but give no proof of existence.
-  bool valid = false;
-  std::string problem;  // why it is not valid
-};
-
 enum class RevocationStatus {
   NotChecked,  // by policy (RevocationCheck::Skip)
   Good,
@@ -111,6 +100,22 @@ struct RevocationEvidence {
   std::optional<pki::TimePoint> revocationTime;
   std::string revocationReason;  // RFC 5280 §5.3.1 name ("keyCompromise"); empty when not given
   std::string problem;           // why there is no decision (status Unknown), in plain English
+};
+
+// The signature time-stamp (RFC 3161 token in the unsigned attribute id-aa-signatureTimeStampToken,
+// EN 319 122-1 §5.3) as found and checked.
+struct TimeStampResult {
+  pki::TimePoint time;
+  std::string tsaSubject;
+  // The token verifies over the signature value, its TSA chains to a trust anchor at the
+  // validation time and (unless revocation is skipped) the TSA's path was not revoked at or before
+  // the token's time and its status is known. Invalid tokens are reported but give no proof of
+  // existence.
+  bool valid = false;
+  std::string problem;  // why it is not valid
+  // The revocation status of the TSA's path below its anchor, the TSA first (EN 319 102-1 §5.4);
+  // empty when not checked (RevocationCheck::Skip, or the token failed before).
+  std::vector<RevocationEvidence> revocation;
 };
 
 // What a later incremental update (ISO 32000-1 §7.5.6) did to the document a signature covers,
@@ -189,9 +194,11 @@ struct DocumentTimeStampResult {
   pki::TimePoint time{};
   std::string tsaSubject;
   // The token's imprint is the digest of the byte range, its signature verifies and its TSA
-  // chains to a time-stamp trust anchor at the validation time.
+  // chains to a time-stamp trust anchor at the validation time; its TSA's revocation is judged as
+  // for TimeStampResult.
   bool valid = false;
-  std::string problem;  // why it is not valid
+  std::string problem;                         // why it is not valid
+  std::vector<RevocationEvidence> revocation;  // of the TSA's path, as in TimeStampResult
   SignatureCoverage coverage;
   bool coversDss = false;  // a /DSS was written before the revision it covers ends
 };
