@@ -57,7 +57,7 @@ cat >receipt.json <<JSON
  "payment": {"method": "online", "transaction_id": "BENCH-1", "provider": "paygov", "paid_at": "2026-11-27T09:15:00+07:00"},
  "dossier": {"code": "H59.22-261127-0001", "procedure_code": "1.001193"}}
 JSON
-id=$("$bin/kyso" --data-dir var receipt issue --json receipt.json | awk '$1 == "id:" { print $2 }')
+id=$("$bin/kyso" --data-dir var receipt issue --json receipt.json | grep -o 'rc_[0-9a-f]*' | head -1)
 "$bin/kyso" --data-dir var receipt show "$id" --xml receipt.xml --pdf receipt.pdf >/dev/null
 
 corpus="$root/../shared/corpus/pdf"
