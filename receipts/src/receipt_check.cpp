@@ -27,21 +27,9 @@ bool isNamed(const xmlNode* node, std::string_view name) {
 // one a careless reader could be shown.
 std::vector<const xmlNode*> elementsNamed(const signer::XmlDocument& document, std::string_view name) {
   std::vector<const xmlNode*> out;
-  const xmlNode* node = document.root();
-  while (node != nullptr) {
-    if (node->type == XML_ELEMENT_NODE) {
-      if (signer::elementName(node) == name) out.push_back(node);
-      if (node->children != nullptr) {
-        node = node->children;
-        continue;
-      }
-    }
-    while (node != nullptr && node->next == nullptr) {
-      node = node->parent;
-      if (node != nullptr && node->type != XML_ELEMENT_NODE) node = nullptr;  // back at the document
-    }
-    if (node != nullptr) node = node->next;
-  }
+  signer::forEachElement(document, [&](const xmlNode* element) {
+    if (signer::elementName(element) == name) out.push_back(element);
+  });
   return out;
 }
 
