@@ -75,6 +75,18 @@ const xmlNode* receiptData(const signer::XmlDocument& document) {
   return data.front();
 }
 
+// The register's record of the receipt `identity` names (if any), and the name messages give it.
+struct RegisterEntry {
+  std::optional<store::ReceiptRecord> record;
+  std::string name;
+};
+
+RegisterEntry findInRegister(store::ReceiptRepository& repository, const ReceiptIdentity& identity) {
+  const std::string code(templateCodeName(identity.series.templateCode));
+  return {repository.findByNumber(code, identity.series.symbol, identity.number),
+          code + " " + identity.series.symbol + " " + formatReceiptNumber(identity.number)};
+}
+
 }  // namespace
 
 ReceiptReading readReceiptXml(const signer::XmlDocument& document) {
@@ -188,10 +200,7 @@ RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, 
   pki::DigestCalculator digest;
   pdf.forEachChunk([&](std::string_view chunk) { digest.update(chunk); });
   check.contentSha256 = toHex(digest.finish());
-  const auto record = repository_.findByNumber(std::string(templateCodeName(identity.series.templateCode)),
-                                               identity.series.symbol, identity.number);
-  const std::string name = std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol +
-                           " " + formatReceiptNumber(identity.number);
+  const auto [record, name] = findInRegister(repository_, identity);
   if (!record) {
     check.problem = "the register has no receipt " + name;
     return check;
@@ -215,10 +224,7 @@ RegisterCheck ReceiptService::checkRegister(const ReceiptIdentity& identity, con
                                             std::string_view bytes) {
   RegisterCheck check;
   check.contentSha256 = receiptContentSha256(document);
-  const auto record = repository_.findByNumber(std::string(templateCodeName(identity.series.templateCode)),
-                                               identity.series.symbol, identity.number);
-  const std::string name = std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol +
-                           " " + formatReceiptNumber(identity.number);
+  const auto [record, name] = findInRegister(repository_, identity);
   if (!record) {
     check.problem = "the register has no receipt " + name;
     return check;
