@@ -122,4 +122,14 @@ void AppearanceResources::complete(signer::VisibleSignature& v, const std::strin
   fill(v.copyOrganisation, d ? d->texts.copyOrganisation : "", valid(organisation));
 }
 
+void AppearanceResources::completeFields(signer::PdfSignatureFields& fields, const std::string& keyId,
+                                         const pki::Certificate& certificate) const {
+  const std::string cn = certificate.commonName();
+  fields.signerName = signer::isValidSignatureText(cn) ? cn : std::string();
+  if (fields.visible) {
+    complete(*fields.visible, keyId, certificate);
+    fields.fonts = fonts();
+  }
+}
+
 }  // namespace kyso::api

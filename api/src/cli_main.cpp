@@ -415,6 +415,16 @@ int receipt(const Context& context, const std::vector<std::string>& args) {
   throw UsageError("unknown receipt command " + verb);
 }
 
+// IN of a command that writes a new PDF to OUT (atomically): OUT must not be IN.
+signer::PdfInput readPdfToRewrite(const std::filesystem::path& in, const std::filesystem::path& out,
+                                  std::uint64_t maxBytes) {
+  auto input = signer::PdfInput::fromFile(in, maxBytes);
+  if (std::filesystem::exists(out) && std::filesystem::equivalent(in, out)) {
+    throw UsageError("OUT must differ from IN");
+  }
+  return input;
+}
+
 int signPdf(const Context& context, const std::vector<std::string>& args) {
   const CommandLine cli = detail::parseCommandLine(
       args,
@@ -450,10 +460,7 @@ int signPdf(const Context& context, const std::vector<std::string>& args) {
 
   const std::filesystem::path in = cli.positional[0];
   const std::filesystem::path out = cli.positional[1];
-  const auto input = signer::PdfInput::fromFile(in, core.settings().maxDocumentBytes);
-  if (std::filesystem::exists(out) && std::filesystem::equivalent(in, out)) {
-    throw UsageError("OUT must differ from IN");
-  }
+  const auto input = readPdfToRewrite(in, out, core.settings().maxDocumentBytes);
   signer::FilePdfOutput output(out);
   SignPdfOutcome outcome;
   if (cli.has("p12")) {
@@ -500,10 +507,7 @@ int extendPdf(const Context& context, const std::vector<std::string>& args) {
   ServiceCore core(context.settings());
   const std::filesystem::path in = cli.positional[0];
   const std::filesystem::path out = cli.positional[1];
-  const auto input = signer::PdfInput::fromFile(in, core.settings().maxDocumentBytes);
-  if (std::filesystem::exists(out) && std::filesystem::equivalent(in, out)) {
-    throw UsageError("OUT must differ from IN");
-  }
+  const auto input = readPdfToRewrite(in, out, core.settings().maxDocumentBytes);
   signer::FilePdfOutput output(out);
   const signer::LtvResult result = core.ltv().extend(input, output, level);
   output.commit();

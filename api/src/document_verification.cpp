@@ -21,10 +21,6 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Var nullable(const std::string& text) {
-  return text.empty() ? Var() : Var(text);
-}
-
 // What the file says and what the register says about it. The register's fields (status, date,
 // replacement, the printed fields with the payer's identifier masked) only for a file that is the
 // register's receipt: naming a series and number must not reveal another receipt.

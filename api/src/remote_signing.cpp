@@ -176,12 +176,8 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
     options.fields.reason = request.reason;
     options.fields.location = request.location;
     options.fields.contactInfo = request.contactInfo;
-    options.fields.signerName = signer::isValidSignatureText(leaf.commonName()) ? leaf.commonName() : std::string();
-    if (request.visible) {
-      options.fields.visible = request.visible;
-      appearances_.complete(*options.fields.visible, "", leaf);
-      options.fields.fonts = appearances_.fonts();
-    }
+    options.fields.visible = request.visible;
+    appearances_.completeFields(options.fields, "", leaf);
     const auto input = signer::PdfInput::fromMemory(asChars(request.document));
     signer::MemoryPdfOutput output;
     output.reserve(input.size() + 64 * 1024);

@@ -38,16 +38,8 @@ SignPdfOutcome SigningService::signPdfWith(const pki::SigningCredential& credent
   options.fields.reason = request.reason;
   options.fields.location = request.location;
   options.fields.contactInfo = request.contactInfo;
-  // /Name is informative: a certificate whose CN would not make a valid text entry (control
-  // characters, bad UTF-8, over-long) simply gets none, rather than failing the request.
-  options.fields.signerName = signer::isValidSignatureText(credential.certificate().commonName())
-                                  ? credential.certificate().commonName()
-                                  : std::string();
-  if (request.visible) {
-    options.fields.visible = request.visible;
-    appearances_.complete(*options.fields.visible, credential.id, credential.certificate());
-    options.fields.fonts = appearances_.fonts();
-  }
+  options.fields.visible = request.visible;
+  appearances_.completeFields(options.fields, credential.id, credential.certificate());
   // B-LT / B-LTA: the B-T signature, then its validation data and archive time-stamp (pdf_ltv.h).
   signer::MemoryPdfOutput staged;
   const signer::PadesResult result = pades_.sign(input, longTerm ? staged : output, credential, options);

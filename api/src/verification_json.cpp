@@ -14,10 +14,6 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Var nullable(const std::string& text) {
-  return text.empty() ? Var() : Var(text);
-}
-
 Var timeOrNull(const std::optional<pki::TimePoint>& t) {
   return t ? Var(pki::formatIso8601(*t)) : Var();
 }
@@ -167,6 +163,10 @@ Object::Ptr verificationReportObject(const signer::VerificationReport& report) {
   o.set("document_timestamps", timeStamps);
   o.set("warnings", stringsJson(report.warnings));
   return out;
+}
+
+Var nullable(const std::string& text) {
+  return text.empty() ? Var() : Var(text);
 }
 
 std::string verificationReportJson(const signer::VerificationReport& report) {

@@ -27,21 +27,9 @@ bool isNamed(const xmlNode* node, std::string_view name) {
 // one a careless reader could be shown.
 std::vector<const xmlNode*> elementsNamed(const signer::XmlDocument& document, std::string_view name) {
   std::vector<const xmlNode*> out;
-  const xmlNode* node = document.root();
-  while (node != nullptr) {
-    if (node->type == XML_ELEMENT_NODE) {
-      if (signer::elementName(node) == name) out.push_back(node);
-      if (node->children != nullptr) {
-        node = node->children;
-        continue;
-      }
-    }
-    while (node != nullptr && node->next == nullptr) {
-      node = node->parent;
-      if (node != nullptr && node->type != XML_ELEMENT_NODE) node = nullptr;  // back at the document
-    }
-    if (node != nullptr) node = node->next;
-  }
+  signer::forEachElement(document, [&](const xmlNode* element) {
+    if (signer::elementName(element) == name) out.push_back(element);
+  });
   return out;
 }
 
@@ -85,6 +73,18 @@ const xmlNode* receiptData(const signer::XmlDocument& document) {
     return nullptr;
   }
   return data.front();
+}
+
+// The register's record of the receipt `identity` names (if any), and the name messages give it.
+struct RegisterEntry {
+  std::optional<store::ReceiptRecord> record;
+  std::string name;
+};
+
+RegisterEntry findInRegister(store::ReceiptRepository& repository, const ReceiptIdentity& identity) {
+  const std::string code(templateCodeName(identity.series.templateCode));
+  return {repository.findByNumber(code, identity.series.symbol, identity.number),
+          code + " " + identity.series.symbol + " " + formatReceiptNumber(identity.number)};
 }
 
 }  // namespace
@@ -200,10 +200,7 @@ RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, 
   pki::DigestCalculator digest;
   pdf.forEachChunk([&](std::string_view chunk) { digest.update(chunk); });
   check.contentSha256 = toHex(digest.finish());
-  const auto record = repository_.findByNumber(std::string(templateCodeName(identity.series.templateCode)),
-                                               identity.series.symbol, identity.number);
-  const std::string name = std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol +
-                           " " + formatReceiptNumber(identity.number);
+  const auto [record, name] = findInRegister(repository_, identity);
   if (!record) {
     check.problem = "the register has no receipt " + name;
     return check;
@@ -227,10 +224,7 @@ RegisterCheck ReceiptService::checkRegister(const ReceiptIdentity& identity, con
                                             std::string_view bytes) {
   RegisterCheck check;
   check.contentSha256 = receiptContentSha256(document);
-  const auto record = repository_.findByNumber(std::string(templateCodeName(identity.series.templateCode)),
-                                               identity.series.symbol, identity.number);
-  const std::string name = std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol +
-                           " " + formatReceiptNumber(identity.number);
+  const auto [record, name] = findInRegister(repository_, identity);
   if (!record) {
     check.problem = "the register has no receipt " + name;
     return check;

@@ -294,20 +294,11 @@ std::string canonicalize(const XmlDocument& document, const xmlNode* element, co
   return out;
 }
 
-xmlNode* findElementById(const XmlDocument& document, std::string_view id) {
-  const std::string wanted(id);
-  xmlNode* found = nullptr;
-  // Depth-first over the elements, without recursion.
+void forEachElement(const XmlDocument& document, const std::function<void(xmlNode*)>& visit) {
   xmlNode* node = document.root();
   while (node != nullptr) {
     if (node->type == XML_ELEMENT_NODE) {
-      const xml::Ptr<xmlChar> value(xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>("Id")));
-      if (value && wanted == reinterpret_cast<const char*>(value.get())) {
-        if (found != nullptr) {
-          throw DocumentError("xml_duplicate_id", "more than one element has Id=\"" + wanted + "\"");
-        }
-        found = node;
-      }
+      visit(node);
       if (node->children != nullptr) {
         node = node->children;
         continue;
@@ -319,6 +310,20 @@ xmlNode* findElementById(const XmlDocument& document, std::string_view id) {
     }
     if (node != nullptr) node = node->next;
   }
+}
+
+xmlNode* findElementById(const XmlDocument& document, std::string_view id) {
+  const std::string wanted(id);
+  xmlNode* found = nullptr;
+  forEachElement(document, [&](xmlNode* node) {
+    const xml::Ptr<xmlChar> value(xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>("Id")));
+    if (value && wanted == reinterpret_cast<const char*>(value.get())) {
+      if (found != nullptr) {
+        throw DocumentError("xml_duplicate_id", "more than one element has Id=\"" + wanted + "\"");
+      }
+      found = node;
+    }
+  });
   return found;
 }
 

@@ -160,21 +160,7 @@ bool isAncestorOrSelf(const xmlNode* ancestor, const xmlNode* node) {
 class DocumentScan {
  public:
   explicit DocumentScan(const XmlDocument& document) {
-    xmlNode* node = document.root();
-    while (node != nullptr) {
-      if (node->type == XML_ELEMENT_NODE) {
-        visit(document, node);
-        if (node->children != nullptr) {
-          node = node->children;
-          continue;
-        }
-      }
-      while (node != nullptr && node->next == nullptr) {
-        node = node->parent;
-        if (node != nullptr && node->type != XML_ELEMENT_NODE) node = nullptr;  // back at the document
-      }
-      if (node != nullptr) node = node->next;
-    }
+    forEachElement(document, [&](xmlNode* element) { visit(document, element); });
   }
 
   xmlNode* element(const std::string& id) const {

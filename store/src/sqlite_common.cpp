@@ -1,5 +1,7 @@
 #include "sqlite_common.h"
 
+#include <Poco/Data/LOB.h>
+
 #include "kyso/error.h"
 
 namespace kyso::store::detail {
@@ -27,6 +29,12 @@ Bytes parseHex(const std::string& text) {
   }
 }
 
+Poco::Nullable<std::string> nullableTime(const std::optional<pki::TimePoint>& t) {
+  Poco::Nullable<std::string> out;
+  if (t) out = timeText(*t);
+  return out;
+}
+
 std::string text(Poco::Data::RecordSet& rs, const char* column) {
   return rs[column].convert<std::string>();
 }
@@ -37,6 +45,16 @@ std::int64_t boundedInteger(Poco::Data::RecordSet& rs, const char* column, std::
   if (value < min || value > max)
     throw InternalError(std::string(what) + " out of range in the database", "database_corrupt");
   return value;
+}
+
+std::optional<pki::TimePoint> optionalTime(Poco::Data::RecordSet& rs, const char* column) {
+  if (rs[column].isEmpty()) return std::nullopt;
+  return parseTime(text(rs, column));
+}
+
+Bytes blob(Poco::Data::RecordSet& rs, const char* column) {
+  const auto value = rs[column].extract<Poco::Data::BLOB>();  // a copy: rs[...] is a temporary
+  return Bytes(value.content().begin(), value.content().end());
 }
 
 AuditEntry appendAuditEntry(Poco::Data::Session& s, const AuditRecord& record) {

@@ -22,11 +22,6 @@ constexpr const char* kColumns =
     " failures, next_attempt_at, last_error, partner_reference, certificate_serial, chain_pem, revoked_at,"
     " revocation_reason, version";
 
-std::optional<pki::TimePoint> optionalTime(Poco::Data::RecordSet& rs, const char* column) {
-  if (rs[column].isEmpty()) return std::nullopt;
-  return parseTime(text(rs, column));
-}
-
 int count(Poco::Data::RecordSet& rs, const char* column) {
   return static_cast<int>(boundedInteger(rs, column, 0, 1'000'000'000, "enrolment counter"));
 }
@@ -54,8 +49,7 @@ pki::EnrollmentRecord readRecord(Poco::Data::RecordSet& rs) {
   r.applicant.email = text(rs, "email");
   r.applicant.phone = text(rs, "phone");
   r.applicant.province = text(rs, "province");
-  const auto csr = rs["csr"].extract<Poco::Data::BLOB>();  // a copy: rs[...] is a temporary
-  r.csrDer.assign(csr.content().begin(), csr.content().end());
+  r.csrDer = blob(rs, "csr");
   r.consentedAt = parseTime(text(rs, "consented_at"));
   r.createdAt = parseTime(text(rs, "created_at"));
   r.updatedAt = parseTime(text(rs, "updated_at"));
@@ -92,12 +86,6 @@ std::vector<pki::EnrollmentRecord> selectRecords(Poco::Data::Session& s, const s
 std::optional<pki::EnrollmentRecord> first(std::vector<pki::EnrollmentRecord> rows) {
   if (rows.empty()) return std::nullopt;
   return std::move(rows.front());
-}
-
-Poco::Nullable<std::string> nullableTime(const std::optional<pki::TimePoint>& t) {
-  Poco::Nullable<std::string> out;
-  if (t) out = timeText(*t);
-  return out;
 }
 
 class SqliteEnrollments final : public pki::EnrollmentRegister {

@@ -23,11 +23,6 @@ constexpr const char* kColumns =
     " created_at, updated_at, expires_at, next_poll_at, polls, failures, signer_chain, digest, prepared,"
     " document_sha256, version";
 
-Bytes blob(Poco::Data::RecordSet& rs, const char* column) {
-  const auto value = rs[column].extract<Poco::Data::BLOB>();  // a copy: rs[...] is a temporary
-  return Bytes(value.content().begin(), value.content().end());
-}
-
 RemoteSigningRecord readRecord(Poco::Data::RecordSet& rs) {
   static const std::set<std::string> statuses = {"waiting", "signed", "rejected", "expired", "failed"};
   RemoteSigningRecord r;
@@ -45,7 +40,7 @@ RemoteSigningRecord readRecord(Poco::Data::RecordSet& rs) {
   r.createdAt = parseTime(text(rs, "created_at"));
   r.updatedAt = parseTime(text(rs, "updated_at"));
   r.expiresAt = parseTime(text(rs, "expires_at"));
-  if (!rs["next_poll_at"].isEmpty()) r.nextPollAt = parseTime(text(rs, "next_poll_at"));
+  r.nextPollAt = optionalTime(rs, "next_poll_at");
   r.polls = static_cast<int>(boundedInteger(rs, "polls", 0, 1'000'000'000, "remote signing counter"));
   r.failures = static_cast<int>(boundedInteger(rs, "failures", 0, 1'000'000'000, "remote signing counter"));
   r.signerChainPem = text(rs, "signer_chain");
@@ -65,12 +60,6 @@ std::vector<RemoteSigningRecord> selectRecords(Poco::Data::Session& s, const std
   Poco::Data::RecordSet rs(select);
   std::vector<RemoteSigningRecord> out;
   for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(readRecord(rs));
-  return out;
-}
-
-Poco::Nullable<std::string> nullableTime(const std::optional<pki::TimePoint>& t) {
-  Poco::Nullable<std::string> out;
-  if (t) out = timeText(*t);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kyso/pki/certificate_request_builder.h"
 #include "kyso/pki/local_ca.h"
@@ -58,6 +59,23 @@ class OnlineService : public ::testing::Test {
     signer::MemoryPdfOutput output;
     core->pades().sign(signer::PdfInput::fromMemory(buildPdf(onePageObjects())), output, credential, options);
     return output.take();
+  }
+
+  // `kyso ARGS` as its own process on the same data directory (database, development PKI) with
+  // the same public URL, so its verifier answers this PKI's revocation questions in process too.
+  ProcessResult kyso(const std::vector<std::string>& args) const {
+    const auto config = service->dir().path() / "kyso.properties";
+    writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");
+    std::vector<std::string> argv = {(binDir() / "kyso").string(), "--data-dir", dataDir().string(), "--config",
+                                     config.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, {}, 60);
+  }
+  // Writes `bytes` to the file `name` in the service's directory; returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const auto path = service->dir().path() / name;
+    writeFile(path, bytes);
+    return path.string();
   }
 
   // A new end-entity certificate from the development PKI's issuing CA, for a fresh key; with

@@ -21,11 +21,15 @@
 #include "kyso/signer/pdf_revisions.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "pdf_builder.h"
+#include "pdfsig_signer.h"
+#include "report_text.h"
 #include "test_images.h"
 #include "test_support.h"
 
 namespace kyso::signer {
 namespace {
+
+using test::describe;
 
 // --- Writing incremental updates by hand (ISO 32000-1 §7.5.6) ------------------------------------
 
@@ -142,23 +146,6 @@ class PdfAttacksTest : public ::testing::Test {
   }
   VerificationReport verify(const std::string& pdf) const { return verifyPdf(PdfInput::fromMemory(pdf), policy()); }
 
-  static std::string describe(const VerificationReport& report) {
-    std::string out =
-        std::string(indicationName(report.indication)) + "/" + std::string(subIndicationName(report.subIndication));
-    for (const auto& s : report.signatures) {
-      out += "\n  " + s.fieldName + ": " + std::string(indicationName(s.indication)) + "/" +
-             std::string(subIndicationName(s.subIndication)) + " " + s.detail;
-      for (const auto& c : s.coverage.laterChanges) {
-        out += "\n    revision " + std::to_string(c.revision) + " " + std::string(changeClassName(c.changeClass)) +
-               (c.visible ? " visible" : "") + ":";
-        for (const auto& d : c.descriptions) out += " [" + d + "]";
-      }
-      for (const auto& w : s.warnings) out += "\n    warning: " + w;
-    }
-    for (const auto& w : report.warnings) out += "\n  warning: " + w;
-    return out;
-  }
-
   static const LaterChange* change(const SignatureResult& s, ChangeClass changeClass) {
     for (const auto& c : s.coverage.laterChanges) {
       if (c.changeClass == changeClass) return &c;
@@ -167,6 +154,12 @@ class PdfAttacksTest : public ::testing::Test {
   }
   static bool hasObject(const LaterChange* c, std::uint32_t n) {
     return c != nullptr && std::find(c->objects.begin(), c->objects.end(), n) != c->objects.end();
+  }
+
+  // The first signature TOTAL_FAILED, with `object` among its changes no allowed class explains.
+  static void expectFailedOnObject(const VerificationReport& report, std::uint32_t object) {
+    EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
+    EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), object)) << describe(report);
   }
 
   void expectVerdict(const std::string& pdf, Indication indication, SubIndication sub) const {
@@ -452,8 +445,7 @@ TEST_F(PdfAttacksTest, ShadowHide_OverlayRemovedAfterSigning_IsTotalFailed) {
   page.replace(contents, page.find(']', contents) + 1 - contents, "/Contents 4 0 R");
   update.objects[3] = page;
   const VerificationReport report = verify(appendUpdate(signedPdf, update));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 3)) << describe(report);
+  expectFailedOnObject(report, 3);
 }
 
 TEST_F(PdfAttacksTest, ShadowReplace_FontSwappedAfterSigning_IsTotalFailed) {
@@ -461,8 +453,7 @@ TEST_F(PdfAttacksTest, ShadowReplace_FontSwappedAfterSigning_IsTotalFailed) {
   Update update;
   update.objects[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>";
   const VerificationReport report = verify(appendUpdate(signedPdf, update));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 5)) << describe(report);
+  expectFailedOnObject(report, 5);
 }
 
 TEST_F(PdfAttacksTest, ShadowHideAndReplace_HiddenPageSwappedIn_IsTotalFailed) {
@@ -470,8 +461,7 @@ TEST_F(PdfAttacksTest, ShadowHideAndReplace_HiddenPageSwappedIn_IsTotalFailed) {
   Update update;
   update.objects[2] = "<< /Type /Pages /Kids [7 0 R] /Count 1 >>";
   const VerificationReport report = verify(appendUpdate(signedPdf, update));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 2)) << describe(report);
+  expectFailedOnObject(report, 2);
 }
 
 // The xref-only variant: the signed bytes hold an older definition of object 4 (revision 1), the
@@ -508,8 +498,7 @@ TEST_F(PdfAttacksTest, DanglingReferenceFilledInLater_IsTotalFailed) {
   catalog.insert(catalog.rfind(">>"), " /DSS << /Certs [40 0 R] >> ");
   update.objects[1] = catalog;
   const VerificationReport report = verify(appendUpdate(signedPdf, update));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 40)) << describe(report);
+  expectFailedOnObject(report, 40);
 }
 
 // Objects of the signed revision dressed up as allowed changes: the page content made a hidden
@@ -520,15 +509,13 @@ TEST_F(PdfAttacksTest, SignedObjectsDisguisedAsAllowedChanges_AreTotalFailed) {
   annotation.objects[4] = "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /F 2 /Contents (x) >>";
   annotation.objects[3] = withAnnotation(currentBody(signedPdf, 3), 4);
   VerificationReport report = verify(appendUpdate(signedPdf, annotation));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 4)) << describe(report);
+  expectFailedOnObject(report, 4);
 
   Update info;
   info.objects[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>";
   info.extraTrailer = "/Info 5 0 R";
   report = verify(appendUpdate(signedPdf, info));
-  EXPECT_EQ(report.signatures.at(0).indication, Indication::TotalFailed) << describe(report);
-  EXPECT_TRUE(hasObject(change(report.signatures[0], ChangeClass::Other), 5)) << describe(report);
+  expectFailedOnObject(report, 5);
 
   // A genuine new information dictionary is metadata.
   Update genuine;
@@ -890,25 +877,9 @@ TEST_F(CertificationTest, FormFillAfterAnApprovalSignature_IsIndeterminate) {
 TEST_F(PdfAttacksTest, PdfsigCountersignature_KeepsKysoSignaturePassed) {
   const test::TempDir dir;
   test::writeFile(dir / "in.pdf", sign(document()));
-  const std::string nss = "sql:" + (dir / "nss").string();
-  std::filesystem::create_directory(dir / "nss");
   test::writeFile(dir / "signer.key", test::readFile(pki.dir() / "seal.key.pem"));
   test::writeFile(dir / "signer.crt", pki.seal().certificate().pem());
-  test::writeFile(dir / "ca.pem", pki.issuingCa().pem());
-  const std::vector<std::vector<std::string>> steps = {
-      {"/usr/bin/certutil", "-N", "-d", nss, "--empty-password"},
-      {"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "signer.key").string(), "-in",
-       (dir / "signer.crt").string(), "-certfile", (dir / "ca.pem").string(), "-name", "signer", "-out",
-       (dir / "signer.p12").string(), "-passout", "pass:test"},
-      {"/usr/bin/pk12util", "-i", (dir / "signer.p12").string(), "-d", nss, "-W", "test"},
-      {"/usr/bin/pdfsig", "-add-signature", "-nssdir", nss, "-nick", "signer", "-digest", "SHA256", "-reason", "Peer",
-       (dir / "in.pdf").string(), (dir / "out.pdf").string()},
-  };
-  for (const auto& step : steps) {
-    const auto result = test::run(step);
-    ASSERT_EQ(result.exitCode, 0) << step[0] << ": " << result.output;
-  }
-  const VerificationReport report = verify(test::readFile(dir / "out.pdf"));
+  const VerificationReport report = verify(test::pdfsigAddSignature(dir.path(), pki.issuingCa().pem()));
   ASSERT_EQ(report.signatures.size(), 2u) << describe(report);
   EXPECT_EQ(report.signatures[0].indication, Indication::TotalPassed) << describe(report);
   EXPECT_NE(change(report.signatures[0], ChangeClass::Signature), nullptr) << describe(report);

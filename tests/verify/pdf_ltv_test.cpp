@@ -16,12 +16,14 @@
 #include "kyso/signer/pdf_ltv.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "online_service.h"
+#include "report_text.h"
 
 namespace kyso::signer {
 namespace {
 
 using std::chrono::hours;
 using std::chrono::minutes;
+using test::describe;
 
 // No network: every call is counted and fails.
 class OfflineFetcher final : public RevocationFetcher {
@@ -81,26 +83,6 @@ class LongTerm : public test::OnlineService {
   }
   VerificationReport verifyOffline(const std::string& pdf) const {
     return verifyOffline(pdf, clock.now() + minutes(1));
-  }
-
-  static std::string describe(const VerificationReport& report) {
-    std::string out =
-        std::string(indicationName(report.indication)) + "/" + std::string(subIndicationName(report.subIndication));
-    for (const auto& s : report.signatures) {
-      out += "\n  " + s.fieldName + ": " + std::string(indicationName(s.indication)) + "/" +
-             std::string(subIndicationName(s.subIndication)) + " " + std::string(signatureLevelName(s.level)) + " " +
-             s.detail;
-      for (const auto& r : s.revocation) {
-        out += "\n    revocation of " + r.certificateSubject + ": " + std::string(revocationStatusName(r.status)) +
-               " " + r.source + " " + r.url + " " + r.problem;
-      }
-      for (const auto& w : s.warnings) out += "\n    warning: " + w;
-    }
-    for (const auto& t : report.documentTimeStamps) {
-      out += "\n  time-stamp " + t.fieldName + ": " + (t.valid ? "valid" : "invalid " + t.problem);
-    }
-    for (const auto& w : report.warnings) out += "\n  warning: " + w;
-    return out;
   }
 
   // Every signature TOTAL_PASSED at `level`, every revocation decision from the /DSS, every

@@ -17,12 +17,15 @@
 #include "kyso/signer/pades_signer.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "pdf_builder.h"
+#include "pdfsig_signer.h"
+#include "report_text.h"
 #include "test_support.h"
 
 namespace kyso::signer {
 namespace {
 
 using std::chrono::hours;
+using test::describe;
 
 class PdfVerifierTest : public ::testing::Test {
  protected:
@@ -66,17 +69,6 @@ class PdfVerifierTest : public ::testing::Test {
   static bool hasWarning(const std::vector<std::string>& warnings, std::string_view part) {
     return std::any_of(warnings.begin(), warnings.end(),
                        [&](const std::string& w) { return w.find(part) != std::string::npos; });
-  }
-  static std::string describe(const VerificationReport& report) {
-    std::string out =
-        std::string(indicationName(report.indication)) + "/" + std::string(subIndicationName(report.subIndication));
-    for (const auto& s : report.signatures) {
-      out += "\n  " + s.fieldName + ": " + std::string(indicationName(s.indication)) + "/" +
-             std::string(subIndicationName(s.subIndication)) + " " + s.detail;
-      for (const auto& w : s.warnings) out += "\n    warning: " + w;
-    }
-    for (const auto& w : report.warnings) out += "\n  warning: " + w;
-    return out;
   }
 
   // Rewrites the last signature's /ByteRange array in place, padded to the same width.
@@ -458,25 +450,7 @@ class PeerSignedTest : public PdfVerifierTest {
     test::writeFile(dir / "signer.crt", pki.seal().certificate().pem());
   }
 
-  std::string pdfsig() const {
-    const std::string nss = "sql:" + (dir / "nss").string();
-    std::filesystem::create_directory(dir / "nss");
-    test::writeFile(dir / "ca.pem", pki.issuingCa().pem());
-    const std::vector<std::vector<std::string>> steps = {
-        {"/usr/bin/certutil", "-N", "-d", nss, "--empty-password"},
-        {"/usr/bin/openssl", "pkcs12", "-export", "-inkey", (dir / "signer.key").string(), "-in",
-         (dir / "signer.crt").string(), "-certfile", (dir / "ca.pem").string(), "-name", "signer", "-out",
-         (dir / "signer.p12").string(), "-passout", "pass:test"},
-        {"/usr/bin/pk12util", "-i", (dir / "signer.p12").string(), "-d", nss, "-W", "test"},
-        {"/usr/bin/pdfsig", "-add-signature", "-nssdir", nss, "-nick", "signer", "-digest", "SHA256", "-reason", "Peer",
-         (dir / "in.pdf").string(), (dir / "out.pdf").string()},
-    };
-    for (const auto& step : steps) {
-      const auto result = test::run(step);
-      if (result.exitCode != 0) throw std::runtime_error(step[0] + " failed: " + result.output);
-    }
-    return test::readFile(dir / "out.pdf");
-  }
+  std::string pdfsig() const { return test::pdfsigAddSignature(dir.path(), pki.issuingCa().pem()); }
 
   std::string podofosign() const {
     const auto result = test::run({"/usr/bin/podofosign", "-in", (dir / "in.pdf").string(), "-out",

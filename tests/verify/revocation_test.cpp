@@ -12,6 +12,7 @@
 #include "kyso/signer/pdf_verifier.h"
 #include "kyso/signer/revocation.h"
 #include "online_service.h"
+#include "report_text.h"
 
 namespace kyso::signer {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using test::describe;
 
 // Real HTTP, with a record of what was asked and a way to make URLs fail.
 class RecordingFetcher final : public RevocationFetcher {
@@ -63,20 +65,6 @@ class Revocation : public test::OnlineService {
   }
   VerificationReport verify(const std::string& pdf) const { return verify(pdf, policy()); }
 
-  static std::string describe(const VerificationReport& report) {
-    std::string out =
-        std::string(indicationName(report.indication)) + "/" + std::string(subIndicationName(report.subIndication));
-    for (const auto& s : report.signatures) {
-      out += "\n  " + s.fieldName + ": " + std::string(indicationName(s.indication)) + "/" +
-             std::string(subIndicationName(s.subIndication)) + " " + s.detail;
-      for (const auto& r : s.revocation) {
-        out += "\n    revocation of " + r.certificateSubject + ": " + std::string(revocationStatusName(r.status)) +
-               " " + r.source + " " + r.url + " " + r.problem;
-      }
-      for (const auto& w : s.warnings) out += "\n    warning: " + w;
-    }
-    return out;
-  }
   static bool hasWarning(const SignatureResult& s, std::string_view part) {
     return std::any_of(s.warnings.begin(), s.warnings.end(),
                        [&](const std::string& w) { return w.find(part) != std::string::npos; });

@@ -199,24 +199,7 @@ TEST(TrustAnchors, PlaceholdersAddNothing_PemAddsItsCertificates_BadFilesStopSta
 
 // --- kyso verify -----------------------------------------------------------------------------
 
-class VerifyCli : public test::OnlineService {
- protected:
-  test::ProcessResult kyso(const std::vector<std::string>& args) const {
-    // The CLI opens the same data directory (database, development PKI) with the same public URL,
-    // so its verifier answers this PKI's revocation questions in process too.
-    const auto config = service->dir().path() / "kyso.properties";
-    test::writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");
-    std::vector<std::string> argv = {(test::binDir() / "kyso").string(), "--data-dir", dataDir().string(), "--config",
-                                     config.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::run(argv, {}, 60);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const auto path = service->dir().path() / name;
-    test::writeFile(path, bytes);
-    return path.string();
-  }
-};
+class VerifyCli : public test::OnlineService {};
 
 TEST_F(VerifyCli, ExitCodes_PassedFailedIndeterminateUsageUnreadable) {
   const std::string signedPdf = sign(seal(), signer::PadesLevel::B_T);

@@ -214,22 +214,7 @@ TEST_F(VerifyXmlApi, ReceiptPdfCopy_TheStoredCopyMatches_AnAlteredOneDoesNot) {
 
 // --- kyso verify FILE with XML -----------------------------------------------------------------
 
-class VerifyXmlCli : public VerifyXmlApi {
- protected:
-  test::ProcessResult kyso(const std::vector<std::string>& args) const {
-    const auto config = service->dir().path() / "kyso.properties";
-    test::writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");
-    std::vector<std::string> argv = {(test::binDir() / "kyso").string(), "--data-dir", dataDir().string(), "--config",
-                                     config.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::run(argv, {}, 60);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const auto path = service->dir().path() / name;
-    test::writeFile(path, bytes);
-    return path.string();
-  }
-};
+class VerifyXmlCli : public VerifyXmlApi {};
 
 TEST_F(VerifyXmlCli, ReceiptXml_ByContent_ExitCodesAndTheRegister) {
   const receipts::Receipt receipt = core->receipts().issue(request("k1")).receipt;

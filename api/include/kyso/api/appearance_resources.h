@@ -15,6 +15,10 @@
 #include "kyso/pki/certificate.h"
 #include "kyso/signer/visible_signature.h"
 
+namespace kyso::signer {
+struct PdfSignatureFields;
+}  // namespace kyso::signer
+
 namespace kyso::api {
 
 // visible, page, rect, position, over, title, name, copy_form, copy_organisation.
@@ -36,6 +40,13 @@ class AppearanceResources {
   // key kyso does not hold), then what the certificate says — the name (CN) for the signer
   // layout, the organisation (O, else CN) for the copy layout — and the copy form "Sao y".
   void complete(signer::VisibleSignature& visible, const std::string& keyId, const pki::Certificate& certificate) const;
+
+  // What a PDF signature by `certificate` takes from it and from the configuration: /Name from the
+  // CN — none when the CN would not make a valid text entry (control characters, bad UTF-8,
+  // over-long): /Name is informative, no reason to fail the request — and, when `fields.visible`
+  // is set, the rest of the appearance (complete() with `keyId`) and the faces of its text.
+  void completeFields(signer::PdfSignatureFields& fields, const std::string& keyId,
+                      const pki::Certificate& certificate) const;
 
  private:
   struct Defaults {

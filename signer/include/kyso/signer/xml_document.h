@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -114,6 +115,10 @@ struct C14nMethod {
 // none, XMLDSig 1.1 §4.4.3.3, so verifiers pass false there).
 std::string canonicalize(const XmlDocument& document, const xmlNode* element, const xmlNode* excluded,
                          const C14nMethod& method);
+
+// Calls `visit` for every element of the document in document order (depth first, parents before
+// their children), without recursion, so a deeply nested upload cannot exhaust the stack.
+void forEachElement(const XmlDocument& document, const std::function<void(xmlNode*)>& visit);
 
 // The element whose attribute `Id` (no namespace) has the value `id`, or null. Throws
 // DocumentError("xml_duplicate_id") when more than one element carries it: a signature reference
