@@ -660,7 +660,8 @@ int signedRevisionCommand(const Context& context, const CommandLine& cli) {
   }
   try {
     const Settings settings = context.settings();
-    const auto input = signer::PdfInput::fromFile(cli.positional[0], settings.verify.maxBytes);
+    // OUT = FILE would replace the file by its own prefix: every later revision lost.
+    const auto input = readPdfToRewrite(cli.positional[0], cli.positional[1], settings.verify.maxBytes);
     signer::FilePdfOutput output(cli.positional[1]);
     const signer::PdfRevision revision = signer::writePdfRevision(input, std::stoul(number), output);
     output.commit();

@@ -275,6 +275,10 @@ TEST_F(VerifyCli, SignedRevision_WritesWhatTheSignatureCovers) {
   EXPECT_EQ(kyso({"verify", "--signed-revision", "4", write("attacked.pdf", attacked), out}).exitCode, 4);
   EXPECT_EQ(kyso({"verify", "--signed-revision", "two", write("attacked.pdf", attacked), out}).exitCode, 2);
   EXPECT_EQ(kyso({"verify", "--signed-revision", "2", write("attacked.pdf", attacked)}).exitCode, 2);
+  // Writing a revision over its own file would lose the later ones: refused, the file untouched.
+  const std::string file = write("attacked.pdf", attacked);
+  EXPECT_EQ(kyso({"verify", "--signed-revision", "2", file, file}).exitCode, 2);
+  EXPECT_EQ(test::readFile(file), attacked);
 }
 
 }  // namespace
