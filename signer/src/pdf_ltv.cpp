@@ -19,10 +19,13 @@
 #include "pdf_dss.h"
 #include "podofo_guard.h"
 #include "revocation_check.h"
+#include "signature_fields.h"
 
 namespace kyso::signer {
 
 namespace {
+
+using detail::SignatureField;
 
 using detail::ParsedPdf;
 using PoDoFo::PdfArray;
@@ -30,9 +33,6 @@ using PoDoFo::PdfDictionary;
 using PoDoFo::PdfName;
 using PoDoFo::PdfObject;
 using PoDoFo::PdfReference;
-
-constexpr int kMaxFieldDepth = 32;
-constexpr std::size_t kMaxFields = 100000;
 
 // --- The signature fields (ISO 32000-1 §12.7.3, §12.7.4.5) ----------------------------------------
 
@@ -46,70 +46,20 @@ std::string nameOf(const PdfObject* value) {
   return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
 }
 
-class SignatureFinder {
- public:
-  explicit SignatureFinder(const ParsedPdf& pdf) : pdf_(pdf) {}
-
-  std::vector<FoundSignature> find() {
-    PdfObject* acroForm = pdf_.resolve(pdf_.catalog().GetDictionary().GetKey("AcroForm"));
-    if (acroForm == nullptr || !acroForm->IsDictionary()) return {};
-    PdfObject* fields = pdf_.resolve(acroForm->GetDictionary().GetKey("Fields"));
-    if (fields == nullptr || !fields->IsArray()) return {};
-    const PdfArray roots = fields->GetArray();  // a copy: loading objects must not pull it away
-    for (const PdfObject& root : roots) visit(root, {}, {}, std::nullopt, 0);
-    return std::move(out_);
-  }
-
- private:
-  // /FT and /V are inheritable (§12.7.3.1, table 220).
-  void visit(const PdfObject& entry, const std::string& parent, std::string type, std::optional<PdfReference> value,
-             int depth) {
-    if (depth > kMaxFieldDepth || ++count_ > kMaxFields) {
-      throw DocumentError("pdf_malformed", "the form field tree is too deep or too large");
-    }
-    const PdfObject* field = &entry;
-    if (entry.IsReference()) {
-      if (!visited_.insert(entry.GetReference()).second) return;
-      field = pdf_.object(entry.GetReference());
-    }
-    if (field == nullptr || !field->IsDictionary()) return;
-    PdfDictionary dict = field->GetDictionary();  // a copy: loading objects must not pull it away
-    const PdfObject* t = dict.GetKey("T");
-    const std::string partial =
-        t != nullptr && (t->IsString() || t->IsHexString()) ? t->GetString().GetStringUtf8() : "";
-    const std::string name = parent.empty() ? partial : (partial.empty() ? parent : parent + "." + partial);
-    if (const std::string ft = nameOf(dict.GetKey("FT")); !ft.empty()) type = ft;
-    if (const PdfObject* v = dict.GetKey("V"))
-      value = v->IsReference() ? std::optional(v->GetReference()) : std::nullopt;
-
-    std::vector<PdfObject> fieldKids;
-    if (PdfObject* kids = pdf_.resolve(dict.GetKey("Kids")); kids != nullptr && kids->IsArray()) {
-      const PdfArray copy = kids->GetArray();
-      for (const PdfObject& kid : copy) {
-        const PdfObject* kidObject = kid.IsReference() ? pdf_.object(kid.GetReference()) : &kid;
-        if (kidObject != nullptr && kidObject->IsDictionary() && kidObject->GetDictionary().HasKey("T")) {
-          fieldKids.push_back(kid);
-        }
-      }
-    }
-    if (!fieldKids.empty()) {
-      for (const PdfObject& kid : fieldKids) visit(kid, name, type, value, depth + 1);
-      return;
-    }
-    if (type != "Sig" || !value) return;
-    const PdfObject* signature = pdf_.object(*value);
-    if (signature == nullptr || !signature->IsDictionary()) return;
+// The signed signature fields and document time-stamps, in field order.
+std::vector<FoundSignature> findSignatures(const ParsedPdf& pdf) {
+  std::vector<FoundSignature> out;
+  for (const SignatureField& field : detail::collectSignatureFields(pdf)) {
+    if (field.value != SignatureField::Value::Reference) continue;
+    const PdfObject* signature = pdf.object(field.reference);
+    if (signature == nullptr || !signature->IsDictionary()) continue;
     const PdfDictionary& sig = signature->GetDictionary();
     const bool timeStamp =
         nameOf(sig.GetKey("Type")) == "DocTimeStamp" || nameOf(sig.GetKey("SubFilter")) == "ETSI.RFC3161";
-    out_.push_back({name, *value, timeStamp});
+    out.push_back({field.name, field.reference, timeStamp});
   }
-
-  const ParsedPdf& pdf_;
-  std::set<PdfReference> visited_;
-  std::size_t count_ = 0;
-  std::vector<FoundSignature> out_;
-};
+  return out;
+}
 
 // --- What a CMS carries -----------------------------------------------------------------------------
 
@@ -396,7 +346,7 @@ LtvResult PdfLtvExtender::extend(const PdfInput& input, PdfOutput& output, LtvLe
 
     detail::guardPodofo("writing the document security store", [&] {
       DssBuilder dss(pdf, existing, update);
-      for (const FoundSignature& found : SignatureFinder(pdf).find()) {
+      for (const FoundSignature& found : findSignatures(pdf)) {
         if (!(found.documentTimeStamp ? timeStamps : signatures).contains(found.name)) continue;
         std::string problem;
         const auto contents = detail::signatureContents(pdf, found.ref, problem);

@@ -23,10 +23,13 @@
 #include "revision_analysis.h"
 #include "revocation_check.h"
 #include "signature_checks.h"
+#include "signature_fields.h"
 
 namespace kyso::signer {
 
 namespace {
+
+using detail::SignatureField;
 
 using detail::acceptableDigest;
 using detail::digestName;
@@ -47,8 +50,6 @@ using PoDoFo::PdfName;
 using PoDoFo::PdfObject;
 using PoDoFo::PdfReference;
 
-constexpr int kMaxFieldDepth = 32;
-constexpr std::size_t kMaxFields = 100000;
 // A signature dictionary is read as raw text to find where its /Contents lies; B-LT signatures with
 // embedded revocation data reach a few hundred KiB, nothing legitimate comes near this.
 constexpr std::uint64_t kMaxSignatureDictionaryBytes = 16u << 20;
@@ -130,83 +131,6 @@ std::string textOf(const PdfObject* value) {
 std::string nameOf(const PdfObject* value) {
   return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
 }
-
-// --- Finding the signature fields (ISO 32000-1 §12.7.3) --------------------------------------------
-
-struct SignatureField {
-  std::string name;  // fully qualified
-  enum class Value { Absent, Reference, Direct } value = Value::Absent;
-  PdfReference reference;
-};
-
-class FieldCollector {
- public:
-  explicit FieldCollector(const ParsedPdf& pdf) : pdf_(pdf) {}
-
-  std::vector<SignatureField> collect() {
-    PdfObject* acroForm = pdf_.resolve(pdf_.catalog().GetDictionary().GetKey("AcroForm"));
-    if (acroForm == nullptr || !acroForm->IsDictionary()) return {};
-    PdfObject* fields = pdf_.resolve(acroForm->GetDictionary().GetKey("Fields"));
-    if (fields == nullptr || !fields->IsArray()) return {};
-    const PdfArray roots = fields->GetArray();  // a copy: loading objects must not pull it away
-    for (const PdfObject& root : roots) visit(root, {}, {}, 0);
-    return std::move(out_);
-  }
-
- private:
-  // `inherited` carries /FT and /V down the tree (both inheritable, §12.7.3.1 table 220).
-  struct Inherited {
-    std::string type;
-    SignatureField::Value value = SignatureField::Value::Absent;
-    PdfReference reference;
-  };
-
-  void visit(const PdfObject& entry, const std::string& parentName, Inherited inherited, int depth) {
-    if (depth > kMaxFieldDepth) throw DocumentError("pdf_malformed", "the form field tree is nested too deeply");
-    if (++count_ > kMaxFields) throw DocumentError("pdf_malformed", "the document has too many form fields");
-    const PdfObject* field = &entry;
-    if (entry.IsReference()) {
-      if (!visited_.insert(entry.GetReference()).second) return;  // a loop, or a field listed twice
-      field = pdf_.object(entry.GetReference());
-    }
-    if (field == nullptr || !field->IsDictionary()) return;
-    PdfDictionary dict = field->GetDictionary();  // a copy: loading objects must not pull it away
-
-    const std::string partial = textOf(dict.GetKey("T"));
-    const std::string name = parentName.empty() ? partial : (partial.empty() ? parentName : parentName + "." + partial);
-    if (const PdfObject* type = dict.GetKey("FT"); type != nullptr && type->IsName()) inherited.type = nameOf(type);
-    if (const PdfObject* value = dict.GetKey("V")) {
-      if (value->IsReference()) {
-        inherited.value = SignatureField::Value::Reference;
-        inherited.reference = value->GetReference();
-      } else {
-        inherited.value = value->IsNull() ? SignatureField::Value::Absent : SignatureField::Value::Direct;
-      }
-    }
-
-    // Kids with a partial name are fields; kids without one are its widget annotations.
-    std::vector<PdfObject> fieldKids;
-    if (PdfObject* kids = pdf_.resolve(dict.GetKey("Kids")); kids != nullptr && kids->IsArray()) {
-      const PdfArray copy = kids->GetArray();
-      for (const PdfObject& kid : copy) {
-        const PdfObject* kidObject = kid.IsReference() ? pdf_.object(kid.GetReference()) : &kid;
-        if (kidObject != nullptr && kidObject->IsDictionary() && kidObject->GetDictionary().HasKey("T")) {
-          fieldKids.push_back(kid);
-        }
-      }
-    }
-    if (!fieldKids.empty()) {
-      for (const PdfObject& kid : fieldKids) visit(kid, name, inherited, depth + 1);
-      return;
-    }
-    if (inherited.type == "Sig") out_.push_back({name, inherited.value, inherited.reference});
-  }
-
-  const ParsedPdf& pdf_;
-  std::set<PdfReference> visited_;
-  std::size_t count_ = 0;
-  std::vector<SignatureField> out_;
-};
 
 // --- The raw signature dictionary ------------------------------------------------------------------
 
@@ -876,22 +800,13 @@ class SignatureVerifier {
     }
     setChain(path, result);
     if (!path.ok) {
-      if (isNoPathError(path.error)) {
-        indeterminate(result, SubIndication::NoCertificateChainFound,
-                      "no certificate path to a trust anchor: " + pathErrorText(path));
-      } else if (isGeneralChainError(path.error) || isExpiryError(path.error)) {
-        indeterminate(result, SubIndication::CertificateChainGeneralFailure, pathErrorText(path));
-      } else {
-        indeterminate(result, SubIndication::ChainConstraintsFailure, pathErrorText(path));
-      }
+      auto [sub, why] = detail::pathFailure(path);
+      indeterminate(result, sub, std::move(why));
       return false;
     }
     result.chainTrusted = true;
-    // RFC 5280 §4.2.1.3: a signing certificate with a key usage extension must allow signatures.
-    if ((X509_get_extension_flags(signer.get()) & EXFLAG_KUSAGE) != 0 &&
-        (X509_get_key_usage(signer.get()) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
-      indeterminate(result, SubIndication::ChainConstraintsFailure,
-                    "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation");
+    if (auto problem = detail::signingKeyUsageProblem(signer)) {
+      indeterminate(result, SubIndication::ChainConstraintsFailure, std::move(*problem));
       return false;
     }
     validatedPath = path.chain;
@@ -922,7 +837,7 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   detail::checkRevisionBodies(pdf);
   report.revisions = pdf.xref().sections.size();
   const std::vector<SignatureField> fields =
-      detail::guardPodofo("reading the form fields", [&] { return FieldCollector(pdf).collect(); });
+      detail::guardPodofo("reading the form fields", [&] { return detail::collectSignatureFields(pdf); });
 
   // Long-term validation data (pdf_dss.h): the /DSS certificates help build paths, its OCSP
   // responses and CRLs are tried before any fetch.

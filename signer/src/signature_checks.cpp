@@ -109,4 +109,22 @@ std::string pathErrorText(const PathValidation& path) {
          " of the path; 0 is the signing certificate)";
 }
 
+std::pair<SubIndication, std::string> pathFailure(const PathValidation& path) {
+  if (isNoPathError(path.error)) {
+    return {SubIndication::NoCertificateChainFound, "no certificate path to a trust anchor: " + pathErrorText(path)};
+  }
+  if (isGeneralChainError(path.error) || isExpiryError(path.error)) {
+    return {SubIndication::CertificateChainGeneralFailure, pathErrorText(path)};
+  }
+  return {SubIndication::ChainConstraintsFailure, pathErrorText(path)};
+}
+
+std::optional<std::string> signingKeyUsageProblem(const pki::Certificate& signer) {
+  if ((X509_get_extension_flags(signer.get()) & EXFLAG_KUSAGE) != 0 &&
+      (X509_get_key_usage(signer.get()) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
+    return "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation";
+  }
+  return std::nullopt;
+}
+
 }  // namespace kyso::signer::detail

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kyso/pki/certificate.h"
@@ -47,5 +48,14 @@ bool isNoPathError(int error);
 // CERTIFICATE_CHAIN_GENERAL_FAILURE.
 bool isGeneralChainError(int error);
 std::string pathErrorText(const PathValidation& path);
+
+// The INDETERMINATE sub-indication and detail for a path that did not validate (EN 319 102-1
+// §5.2.6): NO_CERTIFICATE_CHAIN_FOUND, CERTIFICATE_CHAIN_GENERAL_FAILURE (expiry included: callers
+// that judge expiry against a proof of existence do so before) or CHAIN_CONSTRAINTS_FAILURE.
+std::pair<SubIndication, std::string> pathFailure(const PathValidation& path);
+
+// RFC 5280 §4.2.1.3: a signing certificate with a key usage extension must allow signatures. The
+// problem in plain English, or nullopt.
+std::optional<std::string> signingKeyUsageProblem(const pki::Certificate& signer);
 
 }  // namespace kyso::signer::detail

@@ -665,22 +665,15 @@ class XmlSignatureVerifier {
         indeterminate(result, SubIndication::OutOfBoundsNoPoe,
                       std::string(signer.notAfter() < now_ ? "the signing certificate" : "a certificate of the path") +
                           " has expired and no time-stamp proves the signature existed before");
-      } else if (detail::isNoPathError(path.error)) {
-        indeterminate(result, SubIndication::NoCertificateChainFound,
-                      "no certificate path to a trust anchor: " + detail::pathErrorText(path));
-      } else if (detail::isGeneralChainError(path.error)) {
-        indeterminate(result, SubIndication::CertificateChainGeneralFailure, detail::pathErrorText(path));
       } else {
-        indeterminate(result, SubIndication::ChainConstraintsFailure, detail::pathErrorText(path));
+        auto [sub, why] = detail::pathFailure(path);
+        indeterminate(result, sub, std::move(why));
       }
       return false;
     }
     result.chainTrusted = true;
-    // RFC 5280 §4.2.1.3: a signing certificate with a key usage extension must allow signatures.
-    if ((X509_get_extension_flags(signer.get()) & EXFLAG_KUSAGE) != 0 &&
-        (X509_get_key_usage(signer.get()) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
-      indeterminate(result, SubIndication::ChainConstraintsFailure,
-                    "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation");
+    if (auto problem = detail::signingKeyUsageProblem(signer)) {
+      indeterminate(result, SubIndication::ChainConstraintsFailure, std::move(*problem));
       return false;
     }
     validatedPath = path.chain;
