@@ -291,6 +291,63 @@ TEST_P(PartnerEnrollments, Revocation_RevokedAtThePartner) {
   EXPECT_EQ(ca().byReference(id).revocationReason, "keyCompromise");
 }
 
+// Key mode "partner": no CSR; the partner makes the key and keeps it, and its signhash signs with it.
+TEST_P(PartnerEnrollments, PartnerKeepsTheKey_IssuedWithoutCsr_SignsThroughSignHash) {
+  const std::string id = enrol(*service, request({}));
+  EXPECT_EQ(enrollment(*service, id)->getValue<std::string>("key_mode"), "partner");
+  pass(*service);
+  ASSERT_EQ(status(*service, id), "awaiting_applicant");
+  EXPECT_TRUE(ca().byReference(id).csrDer.empty());
+  ca().confirm(id);
+  pass(*service);
+  const auto done = enrollment(*service, id);
+  ASSERT_EQ(done->getValue<std::string>("status"), "issued") << stringify(*done);
+  const auto certificate =
+      service->call("GET", "/v1/certificates/" + done->getValue<std::string>("certificate_serial"), backendKey);
+  ASSERT_EQ(certificate.status, 200) << certificate.body;
+
+  // The citizen signs a digest at the partner, with the credential it issued.
+  const Bytes digest = pki::sha256(asBytes("tờ khai 000124"));
+  pki::RemoteSignRequest sign;
+  sign.userId = partner() == kVnpt ? vnpt::kUser : mysign::kUser;
+  sign.credentialId = ca().byReference(id).credentialId;
+  sign.reference = "sign-" + id;
+  sign.digests = {digest};
+  std::unique_ptr<pki::RemoteSigner> signer;
+  if (partner() == kVnpt) {
+    pki::VnptSmartCaSettings s;
+    s.baseUrl = simulator->baseUrl();
+    s.clientId = "kyso-hcc";
+    s.clientSecret = vnpt::kClientSecret;
+    signer = std::make_unique<pki::VnptSmartCa>(s, clock);
+    smartCa->tranStatus = 1;
+  } else {
+    pki::ViettelMySignSettings s;
+    s.baseUrl = simulator->baseUrl(mysign::kPrefix);
+    s.clientId = "kyso-hcc";
+    s.clientSecret = mysign::kClientSecret;
+    s.profileId = "adss:ras:profile:001";
+    signer = std::make_unique<pki::ViettelMySign>(s, clock);
+    mySign->status = 1;
+  }
+  const auto submitted = signer->submit(sign);
+  ASSERT_EQ(submitted.state, pki::RemoteSignState::Waiting);
+  const auto signedDigest = signer->status(sign.userId, submitted.transactionId);
+  ASSERT_EQ(signedDigest.state, pki::RemoteSignState::Signed);
+  ASSERT_EQ(signedDigest.signatures.size(), 1u);
+  EXPECT_FALSE(signedDigest.cms);
+  expectUsable(json(certificate.body)->getValue<std::string>("chain_pem"), signedDigest.signatures[0], digest);
+}
+
+TEST_P(PartnerEnrollments, PartnerKeyModeAtTheLocalCa_400KeyModeUnavailable) {
+  auto body = request({});
+  body->set("partner", "local");
+  const auto refused = service->call("POST", "/v1/enrollments", backendKey, stringify(*body),
+                                     {{"Idempotency-Key", "partner-key-at-local-" + partner()}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(errorCode(refused), "key_mode_unavailable") << refused.body;
+}
+
 INSTANTIATE_TEST_SUITE_P(Partners, PartnerEnrollments, ::testing::Values(kVnpt, kMySign),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            return param.param == kVnpt ? "VnptSmartCa" : "ViettelMySign";

@@ -126,6 +126,16 @@ class SmartCaModel {
   }
 
   SimAnswer info(const Poco::JSON::Object& body) {
+    if (const auto* issued = ca.byCredentialId(body.optValue<std::string>("credentialId", ""))) {
+      Poco::JSON::Array::Ptr chain = new Poco::JSON::Array;
+      for (const auto& c : issued->chain) chain->add(toBase64(c.der()));
+      Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
+      cert->set("status", "valid");
+      cert->set("certificates", chain);
+      Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+      content->set("cert", cert);
+      return {200, envelope(0, content)};
+    }
     if (body.optValue<std::string>("credentialId", "") != kCredential) {
       return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
     }
