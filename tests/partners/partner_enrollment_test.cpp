@@ -4,7 +4,7 @@
 // the worker's passes (advanceDue() on a FixedClock, never sleeping) through awaiting_applicant
 // (the citizen confirms in the partner's app) to issued; the certificate checked by openssl verify
 // and by a signature over a digest that openssl pkeyutl verifies with it. Also: the citizen
-// refuses; the partner registers but its answer is lost (5xx), and the retry, with the same
+// refuses or lets it expire; the partner registers but its answer is lost (5xx), and the retry, with the same
 // reference, makes no second registration; kyso restarts in the middle (a second service on the
 // same data directory) without a second registration; revocation at the partner; key mode
 // "partner" (no CSR: the partner keeps the key, and its signhash signs with it).
@@ -212,6 +212,19 @@ TEST_P(PartnerEnrollments, CitizenRefuses_Rejected) {
   EXPECT_TRUE(done->getValue<std::string>("last_error").starts_with("partner_rejected: the applicant refused"))
       << stringify(*done);
   EXPECT_TRUE(done->isNull("next_attempt_at"));
+}
+
+TEST_P(PartnerEnrollments, CitizenNeverConfirms_PartnerExpiresIt_Rejected) {
+  const std::string id = enrol(*service, request(csr()));
+  pass(*service);
+  ASSERT_EQ(status(*service, id), "awaiting_applicant");
+  ca().byReference(id).status = PartnerCaModel::Status::Expired;
+  pass(*service);
+  const auto done = enrollment(*service, id);
+  ASSERT_EQ(done->getValue<std::string>("status"), "rejected") << stringify(*done);
+  EXPECT_TRUE(
+      done->getValue<std::string>("last_error").starts_with("partner_rejected: the applicant did not confirm in time"))
+      << stringify(*done);
 }
 
 // The partner registers, but its answer is lost (5xx): kyso retries after the backoff with the
