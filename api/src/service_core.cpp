@@ -6,6 +6,7 @@
 #include "kyso/pki/applicant_keys.h"
 #include "kyso/pki/cmp_connector.h"
 #include "kyso/pki/local_connector.h"
+#include "kyso/pki/partner_enrollment.h"
 #include "kyso/receipts/receipt_pdf.h"
 
 namespace kyso::api {
@@ -134,6 +135,14 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
         std::make_shared<pki::LocalConnector>(*issuingCa_, store_->connectorTransactions(), clock_));
   }
   if (settings_.cmp.configured()) enrollments_->addConnector(cmpConnector(settings_.cmp));
+  // The remote-signing partners enrol too, by the same settings (partner_enrollment.h).
+  if (settings_.remoteSigning.vnpt) {
+    enrollments_->addConnector(std::make_shared<pki::VnptSmartCaEnrollment>(*settings_.remoteSigning.vnpt, clock_));
+  }
+  if (settings_.remoteSigning.viettel) {
+    enrollments_->addConnector(
+        std::make_shared<pki::ViettelMySignEnrollment>(*settings_.remoteSigning.viettel, clock_));
+  }
   if (settings_.enrollmentHsm.configured()) {
     const EnrollmentHsmSettings& hsm = settings_.enrollmentHsm;
     auto token = pki::Pkcs11Token::open(pki::Pkcs11Module::load(hsm.pkcs11Module), hsm.pkcs11Token,

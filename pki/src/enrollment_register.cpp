@@ -25,7 +25,15 @@ bool isFinal(EnrollmentPhase phase) {
 }
 
 std::string_view keyModeName(KeyMode mode) {
-  return mode == KeyMode::Csr ? "csr" : "hsm";
+  switch (mode) {
+    case KeyMode::Csr:
+      return "csr";
+    case KeyMode::Hsm:
+      return "hsm";
+    case KeyMode::Partner:
+      return "partner";
+  }
+  return "csr";
 }
 
 }  // namespace kyso::pki

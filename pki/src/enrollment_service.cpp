@@ -188,8 +188,15 @@ EnrollmentService::Created EnrollmentService::create(const EnrollmentApplication
     }
     // The key is made inside the token when the enrolment is submitted (applicant_keys.h).
     if (!a.csr.empty()) throw InputError("invalid_field", "field 'key.csr' applies only to key mode 'csr'");
+  } else if (a.keyMode == "partner") {
+    // The partner makes the key in its HSM and keeps it (partner_enrollment.h): no CSR.
+    if (!connector(a.partner)->acceptsPartnerKeys()) {
+      throw InputError("key_mode_unavailable", "field 'key.mode': partner " + shownIdentifier(a.partner) +
+                                                   " does not keep applicants' keys; send a CSR with 'csr'");
+    }
+    if (!a.csr.empty()) throw InputError("invalid_field", "field 'key.csr' applies only to key mode 'csr'");
   } else {
-    throw InputError("invalid_field", "field 'key.mode' must be 'csr' or 'hsm'");
+    throw InputError("invalid_field", "field 'key.mode' must be 'csr', 'hsm' or 'partner'");
   }
   if (!a.consent) {
     throw InputError("consent_required",
@@ -204,7 +211,7 @@ EnrollmentService::Created EnrollmentService::create(const EnrollmentApplication
   r.idempotencyKey = a.idempotencyKey;
   r.requestSha256 = requestSha256(a, csrDer);
   r.partner = a.partner;
-  r.keyMode = a.keyMode == "hsm" ? KeyMode::Hsm : KeyMode::Csr;
+  r.keyMode = a.keyMode == "hsm" ? KeyMode::Hsm : a.keyMode == "partner" ? KeyMode::Partner : KeyMode::Csr;
   r.applicant = a.applicant;
   r.csrDer = std::move(csrDer);
   const TimePoint now = floor<seconds>(clock_.now());

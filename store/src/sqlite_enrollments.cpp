@@ -35,8 +35,15 @@ pki::EnrollmentRecord readRecord(Poco::Data::RecordSet& rs) {
   r.requestSha256 = text(rs, "request_sha256");
   r.partner = text(rs, "partner");
   const std::string mode = text(rs, "key_mode");
-  if (mode != "csr" && mode != "hsm") throw InternalError("unknown key mode in the database", "database_corrupt");
-  r.keyMode = mode == "csr" ? pki::KeyMode::Csr : pki::KeyMode::Hsm;
+  if (mode == "csr") {
+    r.keyMode = pki::KeyMode::Csr;
+  } else if (mode == "hsm") {
+    r.keyMode = pki::KeyMode::Hsm;
+  } else if (mode == "partner") {
+    r.keyMode = pki::KeyMode::Partner;
+  } else {
+    throw InternalError("unknown key mode in the database", "database_corrupt");
+  }
   const std::string kind = text(rs, "applicant_kind");
   if (kind != "person" && kind != "organization") {
     throw InternalError("unknown applicant kind in the database", "database_corrupt");

@@ -248,6 +248,54 @@ const std::vector<Migration>& migrations() {
         "  CHECK ((status = 'waiting') = (next_poll_at IS NOT NULL)))",
         "CREATE INDEX remote_signing_due ON remote_signing_sessions (next_poll_at, id) WHERE next_poll_at IS NOT NULL",
         "CREATE INDEX remote_signing_transaction ON remote_signing_sessions (partner, transaction_id)"}},
+      // Key mode "partner" (the partner CA makes and keeps the applicant's key: no CSR). SQLite
+      // cannot change a CHECK, so the table is rebuilt (https://sqlite.org/lang_altertable.html §7).
+      {7,
+       {
+           "CREATE TABLE enrollments_v7 ("
+           "  id TEXT PRIMARY KEY,"
+           "  transaction_id TEXT NOT NULL UNIQUE,"
+           "  actor TEXT NOT NULL,"
+           "  idempotency_key TEXT NOT NULL,"
+           "  request_sha256 TEXT NOT NULL,"
+           "  partner TEXT NOT NULL,"
+           "  key_mode TEXT NOT NULL CHECK (key_mode IN ('csr', 'hsm', 'partner')),"
+           "  applicant_kind TEXT NOT NULL CHECK (applicant_kind IN ('person', 'organization')),"
+           "  full_name TEXT NOT NULL,"
+           "  cccd TEXT NOT NULL,"
+           "  mst TEXT NOT NULL,"
+           "  representative TEXT NOT NULL,"
+           "  email TEXT NOT NULL,"
+           "  phone TEXT NOT NULL,"
+           "  province TEXT NOT NULL,"
+           "  csr BLOB NOT NULL,"
+           "  consented_at TEXT NOT NULL,"
+           "  created_at TEXT NOT NULL,"
+           "  updated_at TEXT NOT NULL,"
+           "  status TEXT NOT NULL CHECK (status IN ('received', 'submitted', 'awaiting_applicant', 'issued',"
+           "    'rejected', 'failed')),"
+           "  attempts INTEGER NOT NULL DEFAULT 0,"
+           "  failures INTEGER NOT NULL DEFAULT 0,"
+           "  next_attempt_at TEXT,"
+           "  last_error TEXT NOT NULL DEFAULT '',"
+           "  partner_reference TEXT NOT NULL DEFAULT '',"
+           "  certificate_serial TEXT NOT NULL DEFAULT '',"
+           "  chain_pem TEXT NOT NULL DEFAULT '',"
+           "  revoked_at TEXT,"
+           "  revocation_reason INTEGER NOT NULL DEFAULT 0 CHECK (revocation_reason BETWEEN 0 AND 10"
+           "    AND revocation_reason != 7),"
+           "  version INTEGER NOT NULL DEFAULT 0,"
+           "  CHECK ((status IN ('issued', 'rejected', 'failed')) = (next_attempt_at IS NULL)),"
+           "  CHECK (revoked_at IS NULL OR status = 'issued'),"
+           "  CHECK (key_mode != 'partner' OR length(csr) = 0))",
+           "INSERT INTO enrollments_v7 SELECT * FROM enrollments",
+           "DROP TABLE enrollments",
+           "ALTER TABLE enrollments_v7 RENAME TO enrollments",
+           "CREATE UNIQUE INDEX enrollments_idempotency ON enrollments (actor, idempotency_key)"
+           "  WHERE idempotency_key != ''",
+           "CREATE INDEX enrollments_due ON enrollments (next_attempt_at, id) WHERE next_attempt_at IS NOT NULL",
+           "CREATE INDEX enrollments_certificate ON enrollments (certificate_serial) WHERE certificate_serial != ''",
+       }},
   };
   return all;
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "partner_ca_model.h"
 #include "partner_simulator.h"
 #include "test_support.h"
 
@@ -45,6 +46,13 @@ class MySignModel {
     sim.route(kPrefix + "/signHash", [this](const SimRequest& r) { return authorized(r, &MySignModel::signHash); });
     sim.route(kPrefix + "/requests/status",
               [this](const SimRequest& r) { return authorized(r, &MySignModel::requestStatus); });
+    // Enrolment (partner_enrollment.h), with the service's own token (a login without user_id).
+    sim.route(kPrefix + "/ras/v1/certificates/request",
+              [this](const SimRequest& r) { return authorized(r, &MySignModel::certificateRequest); });
+    sim.route(kPrefix + "/ras/v1/certificates/requests/status",
+              [this](const SimRequest& r) { return authorized(r, &MySignModel::certificateRequestStatus); });
+    sim.route(kPrefix + "/ras/v1/certificates/revoke",
+              [this](const SimRequest& r) { return authorized(r, &MySignModel::revoke); });
   }
 
   int tokenLifetime = 3600;
@@ -54,12 +62,15 @@ class MySignModel {
   // A CMS without signed attributes whose signature value is over the digest itself.
   bool cmsOverDigest = false;
   const pki::SigningCredential& signer = devPki().seal();
+  // The CA behind the service (enrolment); its own keys sign for the credentials it issued.
+  PartnerCaModel ca;
 
   // What the partner saw.
   int logins = 0;
   std::vector<Bytes> hashes;  // of the last signHash
   std::string hashAlgo;
   std::string transactionId;
+  const pki::SigningCredential* signing = nullptr;  // of the last signHash: a credential the CA issued
 
   void forgetTokens() { tokens_.clear(); }
   std::string statusAnswer(int code) const {
@@ -72,9 +83,10 @@ class MySignModel {
           hashAlgo == "2.16.840.1.101.3.4.2.2" ? pki::DigestAlgorithm::Sha384 : pki::DigestAlgorithm::Sha256;
       Poco::JSON::Array::Ptr signatures = new Poco::JSON::Array;
       for (const auto& hash : hashes) {
-        signatures->add(base64WithLineBreaks(cmsOverDigest ? signCmsOverDigest(signer, hash)
-                                             : cms         ? signCms(signer, hash)
-                                                           : signBare(signer, hash, algorithm)));
+        const pki::SigningCredential& with = signing != nullptr ? *signing : signer;
+        signatures->add(base64WithLineBreaks(cmsOverDigest ? signCmsOverDigest(with, hash)
+                                             : cms         ? signCms(with, hash)
+                                                           : signBare(with, hash, algorithm)));
       }
       out->set("signatures", signatures);
     }
@@ -92,6 +104,13 @@ class MySignModel {
       return {401, error("invalid_client", "client authentication failed")};
     }
     const std::string user = body->optValue<std::string>("user_id", "");
+    // No user_id: the service's own token, for the registration authority's calls.
+    if (!body->has("user_id")) {
+      const std::string issued = "mysign-ra-token-" + std::to_string(++logins);
+      tokens_[issued] = "";
+      return {200, R"({"access_token":")" + issued + R"(","token_type":"Bearer","expires_in":)" +
+                       std::to_string(tokenLifetime) + "}"};
+    }
     if (user != kUser && user != kOtherUser) return {400, error("user_not_found", "no such user")};
     const std::string issued = "mysign-token-" + std::to_string(++logins);
     tokens_[issued] = user;
@@ -133,7 +152,8 @@ class MySignModel {
   }
 
   SimAnswer signHash(const std::string& /*user*/, const Poco::JSON::Object& body) {
-    if (body.optValue<std::string>("credentialID", "") != kCredential) {
+    signing = ca.byCredentialId(body.optValue<std::string>("credentialID", ""));
+    if (signing == nullptr && body.optValue<std::string>("credentialID", "") != kCredential) {
       return {404, error("credential_not_found", "no such credential")};
     }
     EXPECT_EQ(body.optValue<std::string>("client_id", ""), "kyso-hcc");
@@ -156,6 +176,68 @@ class MySignModel {
       return {404, error("transaction_not_found", "no such transaction")};
     }
     return {200, statusAnswer(status)};
+  }
+
+  // The registration authority's calls take the service's token only.
+  static bool serviceToken(const std::string& user) { return user.empty(); }
+
+  SimAnswer certificateRequest(const std::string& user, const Poco::JSON::Object& body) {
+    if (!serviceToken(user)) return {403, error("access_denied", "not the service's token")};
+    EXPECT_EQ(body.optValue<std::string>("client_id", ""), "kyso-hcc");
+    EXPECT_EQ(body.optValue<std::string>("profile_id", ""), "adss:ras:profile:001");
+    const auto subject = body.getObject("subject");
+    if (!subject) return {400, error("invalid_request", "subject is required")};
+    std::string problem;
+    auto* r = ca.registration(body.optValue<std::string>("request_id", ""), *subject,
+                              body.optValue<std::string>("csr", ""), problem);
+    if (r == nullptr) return {400, error("invalid_request", problem)};
+    if (ca.loseNextAnswers > 0) {
+      --ca.loseNextAnswers;
+      return {502, "<html>Bad Gateway</html>", "text/html"};
+    }
+    return {200, R"({"requestId":")" + r->requestId + R"("})"};
+  }
+
+  SimAnswer certificateRequestStatus(const std::string& user, const Poco::JSON::Object& body) {
+    if (!serviceToken(user)) return {403, error("access_denied", "not the service's token")};
+    const auto found = ca.byRequest.find(body.optValue<std::string>("requestId", ""));
+    if (found == ca.byRequest.end()) return {404, error("request_not_found", "no such request")};
+    const auto& r = found->second;
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("requestId", r.requestId);
+    switch (r.status) {
+      case PartnerCaModel::Status::InProcess:
+        out->set("status", 6000);
+        break;
+      case PartnerCaModel::Status::WaitingForApplicant:
+        out->set("status", 4000);
+        break;
+      case PartnerCaModel::Status::Expired:
+        out->set("status", 4001);
+        break;
+      case PartnerCaModel::Status::Rejected:
+        out->set("status", 4002);
+        out->set("error_description", "Người dùng đã từ chối");
+        break;
+      case PartnerCaModel::Status::Issued: {
+        out->set("status", 1);
+        out->set("credential_id", r.credentialId);
+        Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
+        cert->set("status", r.revocationReason.empty() ? "VALID" : "REVOKED");
+        cert->set("certificates", PartnerCaModel::chain(r));
+        out->set("cert", cert);
+        break;
+      }
+    }
+    return {200, stringify(out)};
+  }
+
+  SimAnswer revoke(const std::string& user, const Poco::JSON::Object& body) {
+    if (!serviceToken(user)) return {403, error("access_denied", "not the service's token")};
+    auto* r = ca.bySerial(body.optValue<std::string>("serialNumber", ""));
+    if (r == nullptr) return {404, error("certificate_not_found", "no such certificate")};
+    if (r->revocationReason.empty()) r->revocationReason = body.optValue<std::string>("reason", "");
+    return {200, R"({"status":1})"};
   }
 
   std::map<std::string, std::string> tokens_;  // token → user

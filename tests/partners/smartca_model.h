@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "partner_ca_model.h"
 #include "partner_simulator.h"
 #include "test_support.h"
 
@@ -45,6 +46,12 @@ class SmartCaModel {
               [this](const SimRequest& r) { return authorized(r, &SmartCaModel::signHash); });
     sim.route("/csc/credentials/gettraninfo",
               [this](const SimRequest& r) { return authorized(r, &SmartCaModel::tranInfo); });
+    // Enrolment (partner_enrollment.h): registration, its status, revocation.
+    sim.route("/csc/credentials/register",
+              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::registerCredential); });
+    sim.route("/csc/credentials/registration-status",
+              [this](const SimRequest& r) { return authorized(r, &SmartCaModel::registrationStatus); });
+    sim.route("/csc/credentials/revoke", [this](const SimRequest& r) { return authorized(r, &SmartCaModel::revoke); });
   }
 
   // The partner's side of the configuration.
@@ -59,11 +66,14 @@ class SmartCaModel {
   // A CMS without signed attributes whose signature value is over the digest itself.
   bool cmsOverDigest = false;
   const pki::SigningCredential& signer = devPki().seal();
+  // The CA behind the gateway (enrolment); its own keys sign for the credentials it issued.
+  PartnerCaModel ca;
 
   // What the partner saw.
   int logins = 0;
   std::vector<Bytes> hashes;  // of the last signhash
   std::string tranId;
+  const pki::SigningCredential* signing = nullptr;  // of the last signhash: a credential the CA issued
 
   void forgetTokens() { tokens_.clear(); }
   std::string signedAnswer(int status) const {
@@ -75,9 +85,10 @@ class SmartCaModel {
     if (status == 1) {
       Poco::JSON::Array::Ptr signatures = new Poco::JSON::Array;
       for (const auto& hash : hashes) {
-        signatures->add(base64WithLineBreaks(cmsOverDigest ? signCmsOverDigest(signer, hash)
-                                             : cms         ? signCms(signer, hash)
-                                                           : signBare(signer, hash)));
+        const pki::SigningCredential& with = signing != nullptr ? *signing : signer;
+        signatures->add(base64WithLineBreaks(cmsOverDigest ? signCmsOverDigest(with, hash)
+                                             : cms         ? signCms(with, hash)
+                                                           : signBare(with, hash)));
       }
       content->set("signatures", signatures);
     }
@@ -115,6 +126,16 @@ class SmartCaModel {
   }
 
   SimAnswer info(const Poco::JSON::Object& body) {
+    if (const auto* issued = ca.byCredentialId(body.optValue<std::string>("credentialId", ""))) {
+      Poco::JSON::Array::Ptr chain = new Poco::JSON::Array;
+      for (const auto& c : issued->chain) chain->add(toBase64(c.der()));
+      Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
+      cert->set("status", "valid");
+      cert->set("certificates", chain);
+      Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+      content->set("cert", cert);
+      return {200, envelope(0, content)};
+    }
     if (body.optValue<std::string>("credentialId", "") != kCredential) {
       return {200, envelope(60000, {}, "CREDENTIAL_NOT_FOUND")};
     }
@@ -138,7 +159,10 @@ class SmartCaModel {
   }
 
   SimAnswer signHash(const Poco::JSON::Object& body) {
-    EXPECT_EQ(body.optValue<std::string>("credentialId", ""), kCredential);
+    signing = ca.byCredentialId(body.optValue<std::string>("credentialId", ""));
+    if (signing == nullptr) {
+      EXPECT_EQ(body.optValue<std::string>("credentialId", ""), kCredential);
+    }
     const auto datas = body.getArray("datas");
     if (!datas || datas->size() == 0 || datas->size() > 50) return {200, envelope(30000, {}, "INVALID_PARAM")};
     hashes.clear();
@@ -157,6 +181,69 @@ class SmartCaModel {
   SimAnswer tranInfo(const Poco::JSON::Object& body) {
     if (body.optValue<std::string>("tranId", "") != tranId) return {200, envelope(60000, {}, "TRAN_NOT_FOUND")};
     return {200, envelope(0, parseObject(signedAnswer(tranStatus)))};
+  }
+
+  SimAnswer registerCredential(const Poco::JSON::Object& body) {
+    std::string problem;
+    const auto subject = body.getObject("subject");
+    if (!subject) return {200, envelope(30000, {}, "INVALID_PARAM: subject")};
+    auto* r = ca.registration(body.optValue<std::string>("refId", ""), *subject, body.optValue<std::string>("csr", ""),
+                              problem);
+    if (r == nullptr) return {200, envelope(30000, {}, "INVALID_PARAM: " + problem)};
+    EXPECT_FALSE(body.optValue<std::string>("email", "").empty());
+    EXPECT_FALSE(body.optValue<std::string>("phone", "").empty());
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("requestId", r->requestId);
+    if (ca.loseNextAnswers > 0) {
+      --ca.loseNextAnswers;
+      return {503, "Service Unavailable", "text/plain"};
+    }
+    return {200, envelope(0, content)};
+  }
+
+  SimAnswer registrationStatus(const Poco::JSON::Object& body) {
+    const auto found = ca.byRequest.find(body.optValue<std::string>("requestId", ""));
+    if (found == ca.byRequest.end()) return {200, envelope(60000, {}, "REQUEST_NOT_FOUND")};
+    const auto& r = found->second;
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("requestId", r.requestId);
+    content->set("refId", r.reference);
+    switch (r.status) {
+      case PartnerCaModel::Status::InProcess:
+        content->set("status", 0);
+        break;
+      case PartnerCaModel::Status::WaitingForApplicant:
+        content->set("status", 4000);
+        break;
+      case PartnerCaModel::Status::Expired:
+        content->set("status", 4001);
+        break;
+      case PartnerCaModel::Status::Rejected:
+        content->set("status", 4002);
+        content->set("statusDesc", "Người dùng từ chối");
+        break;
+      case PartnerCaModel::Status::Issued: {
+        content->set("status", 1);
+        content->set("credentialId", r.credentialId);
+        Poco::JSON::Object::Ptr cert = new Poco::JSON::Object;
+        cert->set("status", r.revocationReason.empty() ? "valid" : "revoked");
+        cert->set("serialNumber", r.credential->certificate().serialHex());
+        cert->set("certificates", PartnerCaModel::chain(r));
+        content->set("cert", cert);
+        break;
+      }
+    }
+    return {200, envelope(0, content)};
+  }
+
+  SimAnswer revoke(const Poco::JSON::Object& body) {
+    auto* r = ca.bySerial(body.optValue<std::string>("serialNumber", ""));
+    if (r == nullptr) return {200, envelope(60000, {}, "CERTIFICATE_NOT_FOUND")};
+    if (r->revocationReason.empty()) r->revocationReason = body.optValue<std::string>("reason", "");
+    Poco::JSON::Object::Ptr content = new Poco::JSON::Object;
+    content->set("serialNumber", body.optValue<std::string>("serialNumber", ""));
+    content->set("status", "revoked");
+    return {200, envelope(0, content)};
   }
 
   std::set<std::string> tokens_;

@@ -34,7 +34,7 @@ void execSql(const std::filesystem::path& db, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
-constexpr int kLatestSchema = 6;
+constexpr int kLatestSchema = 7;
 
 TEST(Store, MigratesOnceAndReopens) {
   test::TempDir dir;

@@ -58,6 +58,9 @@ class CaConnector {
   virtual ~CaConnector() = default;
   // "local", "cmp", "vnpt-smartca", "viettel-mysign"
   virtual std::string name() const = 0;
+  // Whether the partner can make and keep the applicant's key itself (key mode "partner": no CSR
+  // is sent; the partner's remote-signing service signs with it).
+  virtual bool acceptsPartnerKeys() const { return false; }
 
   // Submits the request, or for a transaction it has seen, reports where it stands. Throws
   // UnavailableError("partner_unavailable") for timeouts, 5xx and malformed answers (the caller

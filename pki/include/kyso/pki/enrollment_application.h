@@ -17,7 +17,7 @@ namespace kyso::pki {
 struct EnrollmentApplication {
   Applicant applicant;
   std::string partner;  // the connector's name
-  std::string keyMode;  // "csr" or "hsm"
+  std::string keyMode;  // "csr", "hsm" or "partner" (a connector that acceptsPartnerKeys())
   std::string csr;      // PEM ("CERTIFICATE REQUEST") or base64 DER; only with "csr"
   bool consent = false;
   std::string actor;           // who asks ("apikey:<id>")

@@ -29,9 +29,10 @@ std::string_view enrollmentPhaseName(EnrollmentPhase phase);
 EnrollmentPhase parseEnrollmentPhase(std::string_view name);
 bool isFinal(EnrollmentPhase phase);
 
-// Where the applicant's key comes from: their own PKCS#10 request, or a key kyso generates in an HSM.
-enum class KeyMode { Csr, Hsm };
-std::string_view keyModeName(KeyMode mode);  // "csr", "hsm"
+// Where the applicant's key comes from: their own PKCS#10 request, a key kyso generates in an HSM,
+// or a key the partner CA makes and keeps (its remote-signing service signs with it).
+enum class KeyMode { Csr, Hsm, Partner };
+std::string_view keyModeName(KeyMode mode);  // "csr", "hsm", "partner"
 
 struct EnrollmentRecord {
   std::string id;             // "en_" + 32 hex digits

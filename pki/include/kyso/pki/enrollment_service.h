@@ -75,7 +75,8 @@ class EnrollmentService {
   const std::shared_ptr<ApplicantKeys>& applicantKeys() const { return applicantKeys_; }
 
   // Throws the InputErrors of enrollment_application.h, InputError("unknown_partner"),
-  // InputError("key_mode_unavailable") for "hsm" without applicant keys, InputError("consent_required"),
+  // InputError("key_mode_unavailable") for "hsm" without applicant keys or "partner" at a partner
+  // that does not keep keys, InputError("consent_required"),
   // ConflictError("idempotency_key_reused") for a key used with another request.
   Created create(const EnrollmentApplication& application);
 

@@ -72,6 +72,8 @@ class ViettelMySign final : public RemoteSigner {
   RemoteSignStatus parseWebhook(const std::string& body, const std::string& signatureHeader) override;
 
  private:
+  // The enrolment connector (partner_enrollment.h) speaks to the same gateway with this session.
+  friend class ViettelMySignEnrollment;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
