@@ -54,6 +54,52 @@ EnrollmentStatus rejected(const std::string& requestId, std::string reason) {
   return out;
 }
 
+// The partner's id of a registration it accepted.
+std::string registrationId(const partner::Json& answer) {
+  const auto requestId = answer["requestId"];
+  std::string id = requestId.string();
+  if (id.empty()) requestId.fail("is empty");
+  return id;
+}
+
+// The registration an enrolment polls; a partner never given one cannot be asked about it.
+const std::string& knownRegistration(const std::string& partnerReference, const std::string& peer) {
+  if (partnerReference.empty()) {
+    throw NotFoundError("partner_transaction_unknown", peer + " was never given this registration");
+  }
+  return partnerReference;
+}
+
+// The status codes of a registration, which each partner models on the codes of its signing API.
+struct RegistrationCodes {
+  long long issued;
+  long long inProcess;
+  long long waitingForApplicant;
+  long long expired;
+  long long refusedByApplicant;
+  long long refusedByPartner;
+  std::string refusedByPartnerText;  // "VNPT SmartCA refused the registration"
+};
+
+// A registration-status answer ({requestId, status, cert: {certificates}}) as an enrolment state;
+// `words` is the partner's description, already scrubbed of secrets.
+EnrollmentStatus registrationStatus(const partner::Json& answer, const std::string& requestId, const std::string& words,
+                                    const RegistrationCodes& codes) {
+  if (const auto id = answer.find("requestId"); id && id->string() != requestId) {
+    id->fail("names another registration");
+  }
+  const auto code = answer["status"];
+  const long long value = code.integer();
+  const std::string because = words.empty() ? "" : ": " + words;
+  if (value == codes.issued) return issued(answer["cert"]["certificates"], requestId);
+  if (value == codes.inProcess) return waiting(EnrollmentState::Submitted, requestId);
+  if (value == codes.waitingForApplicant) return waiting(EnrollmentState::AwaitingApplicant, requestId);
+  if (value == codes.expired) return rejected(requestId, "the applicant did not confirm in time" + because);
+  if (value == codes.refusedByApplicant) return rejected(requestId, "the applicant refused" + because);
+  if (value == codes.refusedByPartner) return rejected(requestId, codes.refusedByPartnerText + because);
+  code.fail("has an unknown value " + std::to_string(value));
+}
+
 }  // namespace
 
 // --- VNPT SmartCA ------------------------------------------------------------------------------
@@ -77,18 +123,12 @@ EnrollmentStatus VnptSmartCaEnrollment::submit(const EnrollmentRequest& request)
   if (reply.code != smartca::kOk) {
     impl.refuse(reply, path, "partner_transaction_unknown", smartca::kPeer + " knows no such registration");
   }
-  const auto requestId = (*reply.content)["requestId"];
-  const std::string id = requestId.string();
-  if (id.empty()) requestId.fail("is empty");
-  return status(id);
+  return status(registrationId(*reply.content));
 }
 
 EnrollmentStatus VnptSmartCaEnrollment::poll(const std::string& /*transactionId*/,
                                              const std::string& partnerReference) {
-  if (partnerReference.empty()) {
-    throw NotFoundError("partner_transaction_unknown", smartca::kPeer + " was never given this registration");
-  }
-  return status(partnerReference);
+  return status(knownRegistration(partnerReference, smartca::kPeer));
 }
 
 EnrollmentStatus VnptSmartCaEnrollment::status(const std::string& requestId) {
@@ -101,29 +141,10 @@ EnrollmentStatus VnptSmartCaEnrollment::status(const std::string& requestId) {
     impl.refuse(reply, path, "partner_transaction_unknown",
                 smartca::kPeer + " knows no registration '" + requestId + "'");
   }
-  const partner::Json& content = *reply.content;
-  if (const auto id = content.find("requestId"); id && id->string() != requestId) {
-    id->fail("names another registration");
-  }
-  const auto code = content["status"];
   std::string words;
-  if (const auto desc = content.find("statusDesc")) words = impl.http->scrub(desc->string(), reply.token);
-  switch (code.integer()) {
-    case 1:
-      return issued(content["cert"]["certificates"], requestId);
-    case 0:
-      return waiting(EnrollmentState::Submitted, requestId);
-    case 4000:
-      return waiting(EnrollmentState::AwaitingApplicant, requestId);
-    case 4001:
-      return rejected(requestId, "the applicant did not confirm in time" + (words.empty() ? "" : ": " + words));
-    case 4002:
-      return rejected(requestId, "the applicant refused" + (words.empty() ? "" : ": " + words));
-    case 4005:
-      return rejected(requestId, smartca::kPeer + " refused the registration" + (words.empty() ? "" : ": " + words));
-    default:
-      code.fail("has an unknown value " + std::to_string(code.integer()));
-  }
+  if (const auto desc = reply.content->find("statusDesc")) words = impl.http->scrub(desc->string(), reply.token);
+  return registrationStatus(*reply.content, requestId, words,
+                            {1, 0, 4000, 4001, 4002, 4005, smartca::kPeer + " refused the registration"});
 }
 
 void VnptSmartCaEnrollment::revoke(const Certificate& certificate, RevocationReason reason) {
@@ -161,18 +182,12 @@ EnrollmentStatus ViettelMySignEnrollment::submit(const EnrollmentRequest& reques
   if (!mysign::success(reply.httpStatus)) {
     impl.refuse(reply, path, "partner_transaction_unknown", mysign::kPeer + " knows no such registration");
   }
-  const auto requestId = reply.json["requestId"];
-  const std::string id = requestId.string();
-  if (id.empty()) requestId.fail("is empty");
-  return status(id);
+  return status(registrationId(reply.json));
 }
 
 EnrollmentStatus ViettelMySignEnrollment::poll(const std::string& /*transactionId*/,
                                                const std::string& partnerReference) {
-  if (partnerReference.empty()) {
-    throw NotFoundError("partner_transaction_unknown", mysign::kPeer + " was never given this registration");
-  }
-  return status(partnerReference);
+  return status(knownRegistration(partnerReference, mysign::kPeer));
 }
 
 EnrollmentStatus ViettelMySignEnrollment::status(const std::string& requestId) {
@@ -185,28 +200,10 @@ EnrollmentStatus ViettelMySignEnrollment::status(const std::string& requestId) {
     impl.refuse(reply, path, "partner_transaction_unknown",
                 mysign::kPeer + " knows no registration '" + requestId + "'");
   }
-  if (const auto id = reply.json.find("requestId"); id && id->string() != requestId) {
-    id->fail("names another registration");
-  }
-  const auto code = reply.json["status"];
   std::string words;
   if (const auto desc = reply.json.find("error_description")) words = impl.http->scrub(desc->string(), reply.token);
-  switch (code.integer()) {
-    case 1:
-      return issued(reply.json["cert"]["certificates"], requestId);
-    case 6000:
-      return waiting(EnrollmentState::Submitted, requestId);
-    case 4000:
-      return waiting(EnrollmentState::AwaitingApplicant, requestId);
-    case 4001:
-      return rejected(requestId, "the applicant did not confirm in time" + (words.empty() ? "" : ": " + words));
-    case 4002:
-      return rejected(requestId, "the applicant refused" + (words.empty() ? "" : ": " + words));
-    case 4004:
-      return rejected(requestId, mysign::kPeer + " could not issue" + (words.empty() ? "" : ": " + words));
-    default:
-      code.fail("has an unknown value " + std::to_string(code.integer()));
-  }
+  return registrationStatus(reply.json, requestId, words,
+                            {1, 6000, 4000, 4001, 4002, 4004, mysign::kPeer + " could not issue"});
 }
 
 void ViettelMySignEnrollment::revoke(const Certificate& certificate, RevocationReason reason) {

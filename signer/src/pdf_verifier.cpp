@@ -56,17 +56,9 @@ constexpr std::uint64_t kMaxSignatureDictionaryBytes = 16u << 20;
 
 // --- Verdicts ------------------------------------------------------------------------------------
 
-void conclude(SignatureResult& result, Indication indication, SubIndication sub, std::string detail) {
-  result.indication = indication;
-  result.subIndication = sub;
-  result.detail = std::move(detail);
-}
-void failed(SignatureResult& result, SubIndication sub, std::string detail) {
-  conclude(result, Indication::TotalFailed, sub, std::move(detail));
-}
-void indeterminate(SignatureResult& result, SubIndication sub, std::string detail) {
-  conclude(result, Indication::Indeterminate, sub, std::move(detail));
-}
+using detail::conclude;
+using detail::failed;
+using detail::indeterminate;
 
 // --- Small conversions ---------------------------------------------------------------------------
 
@@ -799,18 +791,7 @@ class SignatureVerifier {
       }
     }
     setChain(path, result);
-    if (!path.ok) {
-      auto [sub, why] = detail::pathFailure(path);
-      indeterminate(result, sub, std::move(why));
-      return false;
-    }
-    result.chainTrusted = true;
-    if (auto problem = detail::signingKeyUsageProblem(signer)) {
-      indeterminate(result, SubIndication::ChainConstraintsFailure, std::move(*problem));
-      return false;
-    }
-    validatedPath = path.chain;
-    return true;
+    return detail::acceptPath(path, signer, result, validatedPath);
   }
 
   static void setChain(const PathValidation& path, SignatureResult& result) {

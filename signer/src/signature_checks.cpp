@@ -109,22 +109,42 @@ std::string pathErrorText(const PathValidation& path) {
          " of the path; 0 is the signing certificate)";
 }
 
-std::pair<SubIndication, std::string> pathFailure(const PathValidation& path) {
-  if (isNoPathError(path.error)) {
-    return {SubIndication::NoCertificateChainFound, "no certificate path to a trust anchor: " + pathErrorText(path)};
-  }
-  if (isGeneralChainError(path.error) || isExpiryError(path.error)) {
-    return {SubIndication::CertificateChainGeneralFailure, pathErrorText(path)};
-  }
-  return {SubIndication::ChainConstraintsFailure, pathErrorText(path)};
+void conclude(SignatureResult& result, Indication indication, SubIndication sub, std::string detail) {
+  result.indication = indication;
+  result.subIndication = sub;
+  result.detail = std::move(detail);
 }
 
-std::optional<std::string> signingKeyUsageProblem(const pki::Certificate& signer) {
+void failed(SignatureResult& result, SubIndication sub, std::string detail) {
+  conclude(result, Indication::TotalFailed, sub, std::move(detail));
+}
+
+void indeterminate(SignatureResult& result, SubIndication sub, std::string detail) {
+  conclude(result, Indication::Indeterminate, sub, std::move(detail));
+}
+
+bool acceptPath(const PathValidation& path, const pki::Certificate& signer, SignatureResult& result,
+                std::vector<pki::Certificate>& validatedPath) {
+  if (!path.ok) {
+    if (isNoPathError(path.error)) {
+      indeterminate(result, SubIndication::NoCertificateChainFound,
+                    "no certificate path to a trust anchor: " + pathErrorText(path));
+    } else if (isGeneralChainError(path.error) || isExpiryError(path.error)) {
+      indeterminate(result, SubIndication::CertificateChainGeneralFailure, pathErrorText(path));
+    } else {
+      indeterminate(result, SubIndication::ChainConstraintsFailure, pathErrorText(path));
+    }
+    return false;
+  }
+  result.chainTrusted = true;
   if ((X509_get_extension_flags(signer.get()) & EXFLAG_KUSAGE) != 0 &&
       (X509_get_key_usage(signer.get()) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
-    return "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation";
+    indeterminate(result, SubIndication::ChainConstraintsFailure,
+                  "the signing certificate's key usage allows neither digitalSignature nor nonRepudiation");
+    return false;
   }
-  return std::nullopt;
+  validatedPath = path.chain;
+  return true;
 }
 
 }  // namespace kyso::signer::detail

@@ -49,13 +49,17 @@ bool isNoPathError(int error);
 bool isGeneralChainError(int error);
 std::string pathErrorText(const PathValidation& path);
 
-// The INDETERMINATE sub-indication and detail for a path that did not validate (EN 319 102-1
-// §5.2.6): NO_CERTIFICATE_CHAIN_FOUND, CERTIFICATE_CHAIN_GENERAL_FAILURE (expiry included: callers
-// that judge expiry against a proof of existence do so before) or CHAIN_CONSTRAINTS_FAILURE.
-std::pair<SubIndication, std::string> pathFailure(const PathValidation& path);
+// A signature's verdict (EN 319 102-1 §5.1.3): the indication, sub-indication and why.
+void conclude(SignatureResult& result, Indication indication, SubIndication sub, std::string detail);
+void failed(SignatureResult& result, SubIndication sub, std::string detail);         // TOTAL_FAILED
+void indeterminate(SignatureResult& result, SubIndication sub, std::string detail);  // INDETERMINATE
 
-// RFC 5280 §4.2.1.3: a signing certificate with a key usage extension must allow signatures. The
-// problem in plain English, or nullopt.
-std::optional<std::string> signingKeyUsageProblem(const pki::Certificate& signer);
+// The end of a signing certificate's validation (EN 319 102-1 §5.2.6), once callers have judged
+// expiry against what proves the signature's time: a path that did not validate is INDETERMINATE
+// (NO_CERTIFICATE_CHAIN_FOUND, CERTIFICATE_CHAIN_GENERAL_FAILURE or CHAIN_CONSTRAINTS_FAILURE), so
+// is a signing certificate whose key usage allows no signatures (RFC 5280 §4.2.1.3). Otherwise the
+// result's chain is trusted, `validatedPath` gets the path and the answer is true.
+bool acceptPath(const PathValidation& path, const pki::Certificate& signer, SignatureResult& result,
+                std::vector<pki::Certificate>& validatedPath);
 
 }  // namespace kyso::signer::detail

@@ -85,17 +85,9 @@ constexpr C14nUri kC14nMethods[] = {
 
 // --- Verdicts ------------------------------------------------------------------------------------
 
-void conclude(SignatureResult& result, Indication indication, SubIndication sub, std::string detail) {
-  result.indication = indication;
-  result.subIndication = sub;
-  result.detail = std::move(detail);
-}
-void failed(SignatureResult& result, SubIndication sub, std::string detail) {
-  conclude(result, Indication::TotalFailed, sub, std::move(detail));
-}
-void indeterminate(SignatureResult& result, SubIndication sub, std::string detail) {
-  conclude(result, Indication::Indeterminate, sub, std::move(detail));
-}
+using detail::conclude;
+using detail::failed;
+using detail::indeterminate;
 
 // The signature is not in the form accepted here: TOTAL_FAILED / FORMAT_FAILURE with this text.
 // Thrown and caught within one signature's verification only.
@@ -660,24 +652,13 @@ class XmlSignatureVerifier {
     const PathValidation path = detail::validatePath(signer, untrusted, policy_.trustAnchors, now_);
     result.chain.clear();
     for (const auto& cert : path.chain) result.chain.push_back(detail::summaryOf(cert));
-    if (!path.ok) {
-      if (detail::isExpiryError(path.error)) {
-        indeterminate(result, SubIndication::OutOfBoundsNoPoe,
-                      std::string(signer.notAfter() < now_ ? "the signing certificate" : "a certificate of the path") +
-                          " has expired and no time-stamp proves the signature existed before");
-      } else {
-        auto [sub, why] = detail::pathFailure(path);
-        indeterminate(result, sub, std::move(why));
-      }
+    if (!path.ok && detail::isExpiryError(path.error)) {
+      indeterminate(result, SubIndication::OutOfBoundsNoPoe,
+                    std::string(signer.notAfter() < now_ ? "the signing certificate" : "a certificate of the path") +
+                        " has expired and no time-stamp proves the signature existed before");
       return false;
     }
-    result.chainTrusted = true;
-    if (auto problem = detail::signingKeyUsageProblem(signer)) {
-      indeterminate(result, SubIndication::ChainConstraintsFailure, std::move(*problem));
-      return false;
-    }
-    validatedPath = path.chain;
-    return true;
+    return detail::acceptPath(path, signer, result, validatedPath);
   }
 
   const XmlDocument& document_;
