@@ -1,4 +1,5 @@
 #include "kyso/api/remote_signing.h"
+#include "pades_request.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -170,13 +171,7 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
   r.signerChainPem = pki::toPem(chain);
 
   if (request.format == "pdf") {
-    signer::PadesOptions options;
-    options.level = request.level;
-    options.fields.signingTime = now;
-    options.fields.reason = request.reason;
-    options.fields.location = request.location;
-    options.fields.contactInfo = request.contactInfo;
-    options.fields.visible = request.visible;
+    signer::PadesOptions options = detail::padesOptionsFor(request, now);
     appearances_.completeFields(options.fields, "", leaf);
     const auto input = signer::PdfInput::fromMemory(asChars(request.document));
     signer::MemoryPdfOutput output;

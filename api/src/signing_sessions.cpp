@@ -1,4 +1,5 @@
 #include "kyso/api/signing_sessions.h"
+#include "pades_request.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -78,13 +79,7 @@ SessionView SigningSessionService::create(const signer::PdfInput& input, const C
   const pki::TimePoint now = std::chrono::floor<std::chrono::seconds>(clock_.now());
   sessions_.purgeExpiredBefore(now - retention_);
 
-  signer::PadesOptions options;
-  options.level = request.level;
-  options.fields.signingTime = now;
-  options.fields.reason = request.reason;
-  options.fields.location = request.location;
-  options.fields.contactInfo = request.contactInfo;
-  options.fields.visible = request.visible;
+  signer::PadesOptions options = detail::padesOptionsFor(request, now);
   appearances_.completeFields(options.fields, "", leaf);
 
   signer::MemoryPdfOutput output;

@@ -23,6 +23,21 @@ std::string codeOf(const std::function<void()>& f) {
   return "ok";
 }
 
+// Settings::load with `base` changed by `changes` and without the keys in `drop`: "ok", or the
+// message of its config_invalid error.
+std::string loadMessage(std::map<std::string, std::string> overrides, const std::map<std::string, std::string>& changes,
+                        const std::vector<std::string>& drop) {
+  for (const auto& name : drop) overrides.erase(name);
+  for (const auto& [k, v] : changes) overrides[k] = v;
+  try {
+    Settings::load(std::nullopt, overrides, {});
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), "config_invalid") << e.what();
+    return e.what();
+  }
+  return "ok";
+}
+
 TEST(Settings, DefaultsMatchTheDocumentedEmbeddedSetup) {
   const Settings s = Settings::load(std::nullopt, {}, {});
   EXPECT_EQ(s.host, "127.0.0.1");
@@ -155,17 +170,8 @@ TEST(Settings, Pkcs11Key_IncompleteOrMixed_IsConfigInvalidNamingTheKey) {
                                                        {"keys.hsm.pkcs11_pin_file", "/p"},
                                                        {"keys.hsm.pem_chain", "/c.pem"}};
   const auto messageWith = [&](const std::map<std::string, std::string>& changes,
-                               const std::vector<std::string>& drop = {}) -> std::string {
-    auto overrides = complete;
-    for (const auto& name : drop) overrides.erase(name);
-    for (const auto& [k, v] : changes) overrides[k] = v;
-    try {
-      Settings::load(std::nullopt, overrides, {});
-    } catch (const InputError& e) {
-      EXPECT_EQ(e.code(), "config_invalid") << e.what();
-      return e.what();
-    }
-    return "ok";
+                               const std::vector<std::string>& drop = {}) {
+    return loadMessage(complete, changes, drop);
   };
   EXPECT_EQ(messageWith({}), "ok");
   for (const char* required : {"keys.hsm.pkcs11_token", "keys.hsm.pkcs11_pin_file", "keys.hsm.pem_chain"}) {
@@ -257,19 +263,9 @@ TEST(Settings, CmpPartner_BadCombinations_ConfigInvalidNamingTheKey) {
                                                         {"partners.cmp.protection_cert_file", "/etc/kyso/cmp.pem"},
                                                         {"partners.cmp.protection_key_file", "/etc/kyso/cmp.key"},
                                                         {"partners.cmp.server_cert_file", "/etc/kyso/ca-ra.pem"}};
-  const auto messageWith = [](std::map<std::string, std::string> overrides,
+  const auto messageWith = [](const std::map<std::string, std::string>& base,
                               const std::map<std::string, std::string>& changes,
-                              const std::vector<std::string>& drop = {}) -> std::string {
-    for (const auto& name : drop) overrides.erase(name);
-    for (const auto& [k, v] : changes) overrides[k] = v;
-    try {
-      Settings::load(std::nullopt, overrides, {});
-    } catch (const InputError& e) {
-      EXPECT_EQ(e.code(), "config_invalid") << e.what();
-      return e.what();
-    }
-    return "ok";
-  };
+                              const std::vector<std::string>& drop = {}) { return loadMessage(base, changes, drop); };
   const auto expectMention = [](const std::string& message, const std::string& key) {
     EXPECT_NE(message.find(key), std::string::npos) << "'" << key << "' not in: " << message;
   };

@@ -20,6 +20,7 @@
 #include "kyso/signer/pades_signer.h"
 #include "kyso/signer/pdf_revisions.h"
 #include "kyso/signer/pdf_verifier.h"
+#include "offline_policy.h"
 #include "pdf_builder.h"
 #include "pdfsig_signer.h"
 #include "report_text.h"
@@ -137,13 +138,7 @@ class PdfAttacksTest : public ::testing::Test {
   }
   std::string sign(const std::string& pdf) const { return sign(pdf, pki.seal()); }
 
-  VerificationPolicy policy() const {
-    VerificationPolicy p;
-    p.trustAnchors = {pki.rootCa()};
-    p.clock = &validationClock;
-    p.revocation = RevocationCheck::Skip;
-    return p;
-  }
+  VerificationPolicy policy() const { return test::offlinePolicy(pki.rootCa(), validationClock); }
   VerificationReport verify(const std::string& pdf) const { return verifyPdf(PdfInput::fromMemory(pdf), policy()); }
 
   static const LaterChange* change(const SignatureResult& s, ChangeClass changeClass) {

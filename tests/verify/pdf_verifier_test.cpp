@@ -16,6 +16,7 @@
 #include "kyso/pki/time_stamp.h"
 #include "kyso/signer/pades_signer.h"
 #include "kyso/signer/pdf_verifier.h"
+#include "offline_policy.h"
 #include "pdf_builder.h"
 #include "pdfsig_signer.h"
 #include "report_text.h"
@@ -54,13 +55,7 @@ class PdfVerifierTest : public ::testing::Test {
   }
   std::string sign(const std::string& pdf, PadesLevel level) const { return sign(pdf, level, pki.seal(), signer); }
 
-  VerificationPolicy policy() const {
-    VerificationPolicy p;
-    p.trustAnchors = {pki.rootCa()};
-    p.clock = &validationClock;
-    p.revocation = RevocationCheck::Skip;
-    return p;
-  }
+  VerificationPolicy policy() const { return test::offlinePolicy(pki.rootCa(), validationClock); }
   static VerificationReport verify(const std::string& pdf, const VerificationPolicy& policy) {
     return verifyPdf(PdfInput::fromMemory(pdf), policy);
   }
