@@ -1,5 +1,7 @@
 #include "parsed_pdf.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -7,6 +9,7 @@
 #include <set>
 
 #include "kyso/error.h"
+#include "pdf_lexer.h"
 #include "podofo_guard.h"
 
 namespace kyso::signer::detail {
@@ -60,9 +63,18 @@ std::streamoff FileWindowInputDevice::Read(char* buffer, std::streamsize length)
 
 namespace {
 constexpr std::size_t kMaxPageTreeDepth = 64;
+// The catalog keys that signing (and the LTV extender) read; with Reading::ForSigning the others
+// may be kept as text.
+constexpr std::array<std::string_view, 8> kCatalogKeysRead = {"Type",       "Pages",   "AcroForm", "Perms",
+                                                              "Extensions", "Version", "DSS",      "Metadata"};
+// Compact reading pays off only for big objects: a dictionary that ends within the first window is
+// parsed whole, and only values longer than kLargeValue are kept as text.
+constexpr std::size_t kCompactWindow = 4096;
+constexpr std::size_t kCompactMaximum = 4u << 20;
+constexpr std::size_t kLargeValue = 512;
 }  // namespace
 
-ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
+ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), reading_(reading) {
   initPodofo();
   objects_.SetAutoDelete(true);  // PdfVecObjects deletes its objects only when told to
   if (input.read(0, 5) != "%PDF-") {
@@ -92,7 +104,13 @@ ParsedPdf::ParsedPdf(const PdfInput& input) : input_(input) {
 
   guardPodofo("reading the document catalog", [&] {
     catalogRef_ = xref_.trailer().GetKey("Root")->GetReference();
-    catalog_ = object(catalogRef_);
+    catalog_ = reading_ == Reading::ForSigning
+                   ? compactObject(catalogRef_,
+                                   [](std::string_view key) {
+                                     return std::find(kCatalogKeysRead.begin(), kCatalogKeysRead.end(), key) ==
+                                            kCatalogKeysRead.end();
+                                   })
+                   : object(catalogRef_);
     if (catalog_ == nullptr || !catalog_->IsDictionary()) {
       throw DocumentError("pdf_malformed", "the document catalog is missing or not a dictionary");
     }
@@ -245,6 +263,86 @@ PoDoFo::PdfObject* ParsedPdf::load(const PoDoFo::PdfReference& ref) const {
   return raw;
 }
 
+PoDoFo::PdfObject* ParsedPdf::compactObject(const PoDoFo::PdfReference& ref,
+                                            const std::function<bool(std::string_view key)>& rawable) const {
+  if (PoDoFo::PdfObject* loaded = objects_.GetObject(ref)) return loaded;
+  std::optional<DictionaryLayout> layout;
+  std::optional<std::string> text;
+  std::size_t previousSize = 0;
+  for (std::size_t window = kCompactWindow; !layout; window *= 4) {
+    text = objectText(ref, window);
+    if (!text) return object(ref);  // free or missing: as object() says
+    try {
+      layout = dictionaryLayout(*text);
+    } catch (const LexError&) {
+      // Cut off by the window (read more), or something the lexer does not know, or the whole
+      // object already read: PoDoFo decides.
+      if (text->size() == previousSize || window >= kCompactMaximum) return object(ref);
+      previousSize = text->size();
+      continue;
+    }
+    if (window == kCompactWindow) return object(ref);  // small: nothing to gain
+  }
+  std::size_t after = layout->end;
+  while (after < text->size() && std::isspace(static_cast<unsigned char>((*text)[after]))) ++after;
+  if (text->compare(after, 6, "stream") == 0) return object(ref);  // a stream: PoDoFo reads it
+  return guardPodofo("reading object " + std::to_string(ref.ObjectNumber()), [&] {
+    PoDoFo::PdfDictionary dict;
+    for (const DictionaryEntry& entry : layout->entries) {
+      const std::string_view value =
+          std::string_view(*text).substr(entry.valueBegin, entry.valueEnd - entry.valueBegin);
+      if (value.size() > kLargeValue && rawable(entry.key)) {
+        // A separator first: PoDoFo writes the value straight after the key.
+        const std::string source = " " + std::string(value);
+        dict.AddKey(PoDoFo::PdfName(entry.key), PoDoFo::PdfVariant(PoDoFo::PdfData(source.data(), source.size())));
+        continue;
+      }
+      PoDoFo::PdfTokenizer tokenizer(value.data(), value.size());
+      PoDoFo::PdfVariant parsed;
+      tokenizer.GetNextVariant(parsed, nullptr);
+      dict.AddKey(PoDoFo::PdfName(entry.key), parsed);
+    }
+    auto made = std::make_unique<PoDoFo::PdfObject>(ref, PoDoFo::PdfVariant(dict));
+    PoDoFo::PdfObject* raw = made.get();
+    objects_.insert_sorted(made.release());
+    return raw;
+  });
+}
+
+PoDoFo::PdfObject* ParsedPdf::pageTreeObject(const PoDoFo::PdfReference& ref) const {
+  if (reading_ == Reading::Full) return object(ref);
+  return compactObject(ref, [](std::string_view key) { return key == "Kids"; });
+}
+
+std::vector<std::optional<PoDoFo::PdfReference>> ParsedPdf::kidsOf(PoDoFo::PdfObject* node) const {
+  PoDoFo::PdfObject* kids = node->GetDictionary().GetKey("Kids");
+  std::vector<std::optional<PoDoFo::PdfReference>> out;
+  if (kids != nullptr && kids->IsRawData()) {
+    const std::string& text = kids->GetRawData().data();
+    try {
+      for (const auto& [number, generation] : referenceArray(text))
+        out.emplace_back(PoDoFo::PdfReference(number, generation));
+      return out;
+    } catch (const LexError&) {
+      // Not an array of references only: let PoDoFo read it and judge below.
+    }
+    PoDoFo::PdfTokenizer tokenizer(text.data(), text.size());
+    PoDoFo::PdfVariant parsed;
+    tokenizer.GetNextVariant(parsed, nullptr);
+    if (!parsed.IsArray()) throw DocumentError("pdf_malformed", "a page tree node has no /Kids");
+    for (const PoDoFo::PdfObject& kid : parsed.GetArray()) {
+      out.push_back(kid.IsReference() ? std::optional(kid.GetReference()) : std::nullopt);
+    }
+    return out;
+  }
+  kids = resolve(kids);
+  if (kids == nullptr || !kids->IsArray()) throw DocumentError("pdf_malformed", "a page tree node has no /Kids");
+  for (const PoDoFo::PdfObject& kid : kids->GetArray()) {
+    out.push_back(kid.IsReference() ? std::optional(kid.GetReference()) : std::nullopt);
+  }
+  return out;
+}
+
 std::optional<std::string> ParsedPdf::objectText(const PoDoFo::PdfReference& ref, std::size_t maxBytes) const {
   const XrefEntry* entry = xref_.merged.find(ref.ObjectNumber());
   if (entry == nullptr || entry->type == XrefEntry::Type::Free) return std::nullopt;
@@ -287,7 +385,7 @@ PoDoFo::PdfReference ParsedPdf::pageTreeRoot() const {
 
 std::size_t ParsedPdf::pageCount() const {
   return guardPodofo("reading the page tree", [&] {
-    PoDoFo::PdfObject* root = object(pageTreeRoot());
+    PoDoFo::PdfObject* root = pageTreeObject(pageTreeRoot());
     const PoDoFo::PdfObject* count =
         root != nullptr && root->IsDictionary() ? root->GetDictionary().GetKey("Count") : nullptr;
     if (count == nullptr || !count->IsNumber() || count->GetNumber() < 0) {
@@ -313,18 +411,16 @@ ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
     for (std::size_t depth = 0;; ++depth) {
       if (depth > kMaxPageTreeDepth) throw DocumentError("pdf_malformed", "the page tree is too deep");
       if (!path.insert(node).second) throw DocumentError("pdf_malformed", "the page tree contains a loop");
-      PoDoFo::PdfObject* nodeObject = object(node);
+      PoDoFo::PdfObject* nodeObject = pageTreeObject(node);
       if (nodeObject == nullptr || !nodeObject->IsDictionary()) {
         throw DocumentError("pdf_malformed", "the page tree names a missing object");
       }
-      PoDoFo::PdfObject* kids = resolve(nodeObject->GetDictionary().GetKey("Kids"));
-      if (kids == nullptr || !kids->IsArray()) throw DocumentError("pdf_malformed", "a page tree node has no /Kids");
       bool descended = false;
-      for (PoDoFo::PdfObject& kid : kids->GetArray()) {
-        if (!kid.IsReference()) {
+      for (const std::optional<PoDoFo::PdfReference>& kid : kidsOf(nodeObject)) {
+        if (!kid) {
           throw DocumentError("pdf_malformed", "the page tree holds a direct page object (ISO 32000-1 §7.7.3.2)");
         }
-        PoDoFo::PdfObject* kidObject = object(kid.GetReference());
+        PoDoFo::PdfObject* kidObject = pageTreeObject(*kid);
         if (kidObject == nullptr || !kidObject->IsDictionary()) {
           throw DocumentError("pdf_malformed", "the page tree names a missing object");
         }
@@ -332,7 +428,7 @@ ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
         const bool isNode = (type != nullptr && type->IsName() && type->GetName() == PoDoFo::PdfName("Pages")) ||
                             (type == nullptr && kidObject->GetDictionary().HasKey("Kids"));
         if (!isNode) {
-          if (remaining == 0) return Page{kid.GetReference(), kidObject};
+          if (remaining == 0) return Page{*kid, kidObject};
           --remaining;
           continue;
         }
@@ -341,7 +437,7 @@ ParsedPdf::Page ParsedPdf::page(std::size_t index) const {
           throw DocumentError("pdf_malformed", "a page tree node has no valid /Count");
         }
         if (remaining < static_cast<std::size_t>(kidCount->GetNumber())) {
-          node = kid.GetReference();
+          node = *kid;
           descended = true;
           break;
         }

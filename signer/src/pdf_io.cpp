@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -102,6 +103,11 @@ void PdfInput::forEachChunk(const std::function<void(std::string_view)>& consume
     consume(std::string_view(buffer.data(), n));
     at += n;
   }
+  requireUnchanged();
+}
+
+void PdfInput::requireUnchanged() const {
+  if (!file_) return;
   struct stat now {};
   if (::fstat(file_->fd, &now) != 0 || now.st_size != file_->identity.st_size ||
       now.st_mtim.tv_sec != file_->identity.st_mtim.tv_sec || now.st_mtim.tv_nsec != file_->identity.st_mtim.tv_nsec) {
@@ -139,7 +145,40 @@ void FilePdfOutput::write(std::string_view bytes) {
     if (n <= 0) ioFailure("cannot write " + temp_.string());
     done += static_cast<std::size_t>(n);
   }
-  size_ += bytes.size();
+  wrote(bytes.size());
+}
+
+void FilePdfOutput::append(const PdfInput& input) {
+  if (!input.file_) {
+    PdfOutput::append(input);
+    return;
+  }
+  auto from = static_cast<off_t>(0);
+  const auto total = static_cast<off_t>(input.size());
+  while (from < total) {
+    const std::size_t piece = static_cast<std::size_t>(std::min<off_t>(total - from, static_cast<off_t>(kChunk)));
+    const ssize_t n = ::copy_file_range(input.file_->fd, &from, fd_, nullptr, piece, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) && from == 0) {
+      PdfOutput::append(input);  // a file system (or kernel) that cannot: read and write
+      return;
+    }
+    if (n < 0) ioFailure("cannot copy " + input.file_->path.string() + " to " + temp_.string());
+    if (n == 0) throw InputError("document_changed", "the input file shrank while it was being signed");
+    wrote(static_cast<std::uint64_t>(n));
+  }
+  input.requireUnchanged();
+}
+
+void FilePdfOutput::wrote(std::uint64_t bytes) {
+  size_ += bytes;
+  if (size_ - handedToDisk_ >= kChunk) {
+    // Start write-back now (it does not wait for it); commit()'s fsync then has little left to do.
+    // Only a hint: a failure shows again, and is reported, in fsync.
+    (void)::sync_file_range(fd_, static_cast<off_t>(handedToDisk_), static_cast<off_t>(size_ - handedToDisk_),
+                            SYNC_FILE_RANGE_WRITE);
+    handedToDisk_ = size_;
+  }
 }
 
 void FilePdfOutput::overwrite(std::uint64_t offset, std::string_view bytes) {
@@ -170,6 +209,7 @@ std::string FilePdfOutput::sha256Hex() const {
 void FilePdfOutput::reset() {
   if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) ioFailure("cannot truncate " + temp_.string());
   size_ = 0;
+  handedToDisk_ = 0;
 }
 
 void FilePdfOutput::commit() {
@@ -181,6 +221,14 @@ void FilePdfOutput::commit() {
   fd_ = -1;
   if (::rename(temp_.c_str(), target_.c_str()) != 0) ioFailure("cannot rename to " + target_.string());
   committed_ = true;
+  // The rename is durable only once the directory is: without this a crash could bring back the
+  // old target (or none) after kyso reported the signed file written.
+  const std::filesystem::path parent = target_.parent_path().empty() ? "." : target_.parent_path();
+  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) ioFailure("cannot open " + parent.string());
+  const int synced = ::fsync(dir);
+  ::close(dir);
+  if (synced != 0) ioFailure("cannot flush " + parent.string());
 }
 
 }  // namespace kyso::signer

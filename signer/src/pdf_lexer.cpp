@@ -118,6 +118,23 @@ class Lexer {
     }
   }
 
+  // "n g R" with n and g in range, or LexError.
+  std::pair<std::uint32_t, std::uint16_t> reference() {
+    const auto number = [&](std::uint64_t limit) {
+      skipSpace();
+      const std::string_view t = token();
+      if (!isInteger(t) || t.size() > 10) throw LexError("expected an indirect reference");
+      const std::uint64_t value = std::stoull(std::string(t));
+      if (value > limit) throw LexError("object number out of range");
+      return value;
+    };
+    const auto object = static_cast<std::uint32_t>(number(UINT32_MAX));
+    const auto generation = static_cast<std::uint16_t>(number(UINT16_MAX));
+    skipSpace();
+    if (token() != "R") throw LexError("expected an indirect reference");
+    return {object, generation};
+  }
+
  private:
   std::string_view token() {
     const std::size_t start = at_;
@@ -177,6 +194,41 @@ std::optional<std::size_t> findDictionaryValue(std::string_view text, std::strin
     lexer.skipSpace();
     if (name == key) return lexer.position();
     lexer.value(1);
+  }
+}
+
+DictionaryLayout dictionaryLayout(std::string_view text) {
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  DictionaryLayout layout;
+  for (;;) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) {
+      layout.end = lexer.position() + 2;
+      return layout;
+    }
+    DictionaryEntry entry;
+    entry.key = lexer.name();
+    lexer.skipSpace();
+    entry.valueBegin = lexer.position();
+    lexer.value(1);
+    entry.valueEnd = lexer.position();
+    layout.entries.push_back(std::move(entry));
+  }
+}
+
+std::vector<std::pair<std::uint32_t, std::uint16_t>> referenceArray(std::string_view text) {
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (lexer.peek() != '[') throw LexError("not an array");
+  lexer.seek(lexer.position() + 1);
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> out;
+  for (;;) {
+    lexer.skipSpace();
+    if (lexer.peek() == ']') return out;
+    out.push_back(lexer.reference());
   }
 }
 

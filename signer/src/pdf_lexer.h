@@ -3,9 +3,13 @@
 // full object model does. Anything unusual throws LexError and the caller parses in full.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kyso::signer::detail {
 
@@ -21,5 +25,22 @@ std::optional<std::size_t> findDictionaryValue(std::string_view text, std::strin
 
 // The offset just past the value that starts at `at` (after white space).
 std::size_t skipValue(std::string_view text, std::size_t at);
+
+// The top-level entries of the dictionary at the start of `text` (after optional white space):
+// each key (decoded) and where its value starts and ends, and the offset just past ">>".
+struct DictionaryEntry {
+  std::string key;
+  std::size_t valueBegin = 0;
+  std::size_t valueEnd = 0;
+};
+struct DictionaryLayout {
+  std::vector<DictionaryEntry> entries;
+  std::size_t end = 0;
+};
+DictionaryLayout dictionaryLayout(std::string_view text);
+
+// The elements of the array at the start of `text` when every one is an indirect reference
+// ("[1 0 R 5 0 R]"): object and generation numbers. Anything else throws LexError.
+std::vector<std::pair<std::uint32_t, std::uint16_t>> referenceArray(std::string_view text);
 
 }  // namespace kyso::signer::detail

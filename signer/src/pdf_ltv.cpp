@@ -393,7 +393,7 @@ LtvResult PdfLtvExtender::extend(const PdfInput& input, PdfOutput& output, LtvLe
     Bytes newId = idDigest.finish();
     newId.resize(16);
     update.finish(pdf.xref(), newId);
-    input.forEachChunk([&](std::string_view chunk) { dssOutput.write(chunk); });
+    dssOutput.append(input);
     dssOutput.write(update.bytes());
   }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <set>
 
 #include "appearance.h"
@@ -30,6 +31,10 @@ using PoDoFo::PdfVariant;
 
 // "[0 a b c" padded to a fixed width: the numbers are patched in once the layout is known.
 constexpr std::size_t kByteRangeWidth = 1 + 4 * 10 + 3 + 1;
+// From this size the original is copied into the output on a second thread while it is hashed
+// (below it a thread costs more than it saves). The two reads see the same bytes: both end with
+// PdfInput::requireUnchanged().
+constexpr std::uint64_t kCopyBesideHashingFrom = 1u << 20;
 
 void requireText(const std::string& value, const char* name) {
   Poco::UTF8Encoding utf8;
@@ -58,8 +63,8 @@ void requireText(const std::string& value, const char* name) {
 std::string fieldNameOf(const detail::ParsedPdf& pdf, PdfObject* field) {
   if (field->IsReference()) {
     // Fast path: find /T in the raw text instead of building the whole field dictionary; a first
-    // look at 4 KiB, a second at 64 KiB for big dictionaries.
-    for (const std::size_t window : {std::size_t{4096}, std::size_t{64 * 1024}}) {
+    // look at 512 bytes (a field dictionary is usually shorter), then 4 KiB, then 64 KiB.
+    for (const std::size_t window : {std::size_t{512}, std::size_t{4096}, std::size_t{64 * 1024}}) {
       try {
         const auto text = pdf.objectText(field->GetReference(), window);
         if (!text) return {};
@@ -192,7 +197,7 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
   requireText(fields.fieldName, "field name");
   if (contentsCapacity == 0 || contentsCapacity > (1u << 20)) throw InternalError("bad signature capacity");
 
-  const detail::ParsedPdf pdf(input);
+  const detail::ParsedPdf pdf(input, detail::ParsedPdf::Reading::ForSigning);
   const std::string tail = input.read(input.size() - 1, 1);
   detail::IncrementalUpdate update(input.size(), tail == "\n" || tail == "\r", pdf.nextObjectNumber());
 
@@ -354,12 +359,19 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
   prepared.outputSize = total;
 
   // One pass over the original: the byte-range digest and the prefix of the output's own SHA-256
-  // (the same bytes up to /Contents) come from it.
+  // (the same bytes up to /Contents) come from it. A large original is copied into the output
+  // beside it, on a second thread (and by the kernel from a file), while this one hashes.
   pki::DigestCalculator digest(digestAlgorithm);
-  input.forEachChunk([&](std::string_view chunk) {
-    digest.update(chunk);
-    output.write(chunk);
-  });
+  if (input.size() >= kCopyBesideHashingFrom) {
+    std::future<void> copying = std::async(std::launch::async, [&] { output.append(input); });
+    input.forEachChunk([&](std::string_view chunk) { digest.update(chunk); });
+    copying.get();  // (on an exception above, the future's destructor waits for the copy)
+  } else {
+    input.forEachChunk([&](std::string_view chunk) {
+      digest.update(chunk);
+      output.write(chunk);
+    });
+  }
   digest.update(std::string_view(bytes).substr(0, contentsAt));
   if (digestAlgorithm == pki::DigestAlgorithm::Sha256) {
     prepared.outputPrefixSha256 = std::make_shared<pki::DigestCalculator>(digest.clone());

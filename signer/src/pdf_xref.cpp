@@ -358,14 +358,17 @@ void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
   for (const Header& h : headers) {
     c.seek(h.offset);
     c.skipWhitespace();
-    const std::string where = "object " + std::to_string(h.number) + " at offset " + std::to_string(h.offset);
-    if (h.offset >= input.size() || c.peek() < '0' || c.peek() > '9') damaged(where + " is not there");
+    // The message is built only on failure: this runs once per object (16 000 in a big document).
+    const auto notThere = [&h] {
+      damaged("object " + std::to_string(h.number) + " at offset " + std::to_string(h.offset) + " is not there");
+    };
+    if (h.offset >= input.size() || c.peek() < '0' || c.peek() > '9') notThere();
     const std::uint64_t n = c.number(0, "object header");
-    if (!isPdfWhitespace(static_cast<char>(c.peek()))) damaged(where + " is not there");
+    if (!isPdfWhitespace(static_cast<char>(c.peek()))) notThere();
     c.skipWhitespace();
     const std::uint64_t g = c.number(0, "object header");
     c.skipWhitespace();
-    if (!c.consume("obj") || n != h.number || g != h.generation) damaged(where + " is not there");
+    if (!c.consume("obj") || n != h.number || g != h.generation) notThere();
   }
   if (static_cast<std::uint64_t>(size->GetNumber()) <= highest)
     damaged("trailer /Size is smaller than the objects in use");

@@ -1526,7 +1526,7 @@ PdfRevision writePdfRevision(const PdfInput& input, std::size_t number, PdfOutpu
   }
   const PdfRevision& revision = revisions[number - 1];
   const PdfInput prefix = input.prefix(revision.end);
-  prefix.forEachChunk([&](std::string_view chunk) { output.write(chunk); });
+  output.append(prefix);
   return revision;
 }
 

@@ -123,5 +123,51 @@ TEST_F(PadesInterop, GeneratedDocumentWithFormFieldsStaysValid) {
   expectAllValid(out, 1, pki.rootCa());
 }
 
+// Signing reads a large catalog and a flat page tree compactly (ParsedPdf::Reading::ForSigning):
+// the catalog it rewrites (here to add /AcroForm) must carry the values it did not parse unchanged.
+TEST_F(PadesInterop, LargeCatalogIsRewrittenWithItsUnparsedValuesIntact) {
+  const test::LargeDocument doc = test::largeDocument(700);
+  test::writeFile(dir / "large.pdf", doc.pdf);
+  const auto out = sign(dir / "large.pdf", "large-signed.pdf", PadesLevel::B_B, pki.seal());
+  expectAllValid(out, 1, pki.rootCa());
+
+  // The update holds the /PageLabels source text byte for byte.
+  const std::string signedPdf = test::readFile(out);
+  ASSERT_GT(signedPdf.size(), doc.pdf.size());
+  EXPECT_NE(signedPdf.find(doc.pageLabels, doc.pdf.size()), std::string::npos);
+  // And qpdf reads the signed catalog's labels as the original's, now with the form added.
+  const auto labels = [](const std::string& catalog) {
+    const std::size_t from = catalog.find("/PageLabels");
+    return from == std::string::npos ? std::string() : catalog.substr(from, catalog.find("/Pages ", from) - from);
+  };
+  const test::ProcessResult before = test::run({"qpdf", "--show-object=1", (dir / "large.pdf").string()});
+  const test::ProcessResult after = test::run({"qpdf", "--show-object=1", out.string()});
+  ASSERT_EQ(after.exitCode, 0) << after.output;
+  EXPECT_FALSE(labels(before.output).empty());
+  EXPECT_EQ(labels(after.output), labels(before.output));
+  EXPECT_NE(after.output.find("/AcroForm"), std::string::npos);
+  EXPECT_EQ(test::run({"qpdf", "--show-npages", out.string()}).output, "700\n");
+}
+
+// From 1 MB the original is copied into the output (copy_file_range) on a second thread while it
+// is hashed: the output must still start with the original, byte for byte, and verify.
+TEST_F(PadesInterop, LargeFileIsCopiedBesideHashingAndStaysValid) {
+  auto objects = test::onePageObjects();
+  std::string filler(3u << 19, '\0');  // 1.5 MB of stream data no page shows
+  std::uint32_t state = 2463534242u;
+  for (char& c : filler) {
+    state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+    c = static_cast<char>(state);
+  }
+  objects.push_back("<< /Length " + std::to_string(filler.size()) + " >>\nstream\n" + filler + "\nendstream");
+  const std::string original = test::buildPdf(objects);
+  ASSERT_GT(original.size(), 1u << 20);
+  test::writeFile(dir / "big.pdf", original);
+  const auto out = sign(dir / "big.pdf", "big-signed.pdf", PadesLevel::B_T, pki.seal());
+  expectAllValid(out, 1, pki.rootCa());
+  const std::string signedPdf = test::readFile(out);
+  EXPECT_EQ(signedPdf.compare(0, original.size(), original), 0);
+}
+
 }  // namespace
 }  // namespace kyso::signer

@@ -35,4 +35,24 @@ std::vector<std::string> onePageObjects() {
   };
 }
 
+LargeDocument largeDocument(int pages) {
+  auto objects = onePageObjects();  // 1 catalog, 2 pages, 3 page, 4 content, 5 font
+  LargeDocument doc;
+  doc.pageLabels = "<< /Nums [";
+  for (int i = 0; i < pages; ++i) {
+    doc.pageLabels += " " + std::to_string(i) + " << /S /D /P (Trang\\040" + std::to_string(i) + ") /St 1 >>";
+  }
+  doc.pageLabels += " ] >>";
+  objects[0] = "<< /Type /Catalog /Pages 2 0 R /Lang (vi-VN) /PageLabels " + doc.pageLabels + " >>";
+  std::string kids = "[3 0 R";
+  for (int i = 1; i < pages; ++i) {
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(300 + i) +
+                      " 400] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>");
+    kids += " " + std::to_string(objects.size()) + " 0 R";
+  }
+  objects[1] = "<< /Type /Pages /Kids " + kids + "] /Count " + std::to_string(pages) + " >>";
+  doc.pdf = buildPdf(objects);
+  return doc;
+}
+
 }  // namespace kyso::test

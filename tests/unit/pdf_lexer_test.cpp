@@ -8,8 +8,10 @@
 namespace kyso::signer {
 namespace {
 
+using detail::dictionaryLayout;
 using detail::findDictionaryValue;
 using detail::LexError;
+using detail::referenceArray;
 using detail::skipValue;
 
 std::string valueOf(std::string_view dict, std::string_view key) {
@@ -47,6 +49,35 @@ TEST(PdfLexer, BrokenInputThrowsInsteadOfGuessing) {
   std::string deep = "<< /A ";
   for (int i = 0; i < 200; ++i) deep += "[";
   EXPECT_THROW(findDictionaryValue(deep, "T"), LexError);
+}
+
+TEST(PdfLexer, DictionaryLayoutGivesEveryTopLevelValueItsSpan) {
+  const std::string dict = " << /Kids [1 0 R << /T (x) >>] /#41 12 0 R /B (a\\)b) /C << /D [ ] >> >> trailing";
+  const auto layout = dictionaryLayout(dict);
+  ASSERT_EQ(layout.entries.size(), 4u);
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& e : layout.entries) seen.emplace_back(e.key, dict.substr(e.valueBegin, e.valueEnd - e.valueBegin));
+  EXPECT_EQ(seen[0], std::make_pair(std::string("Kids"), std::string("[1 0 R << /T (x) >>]")));
+  EXPECT_EQ(seen[1], std::make_pair(std::string("A"), std::string("12 0 R")));  // #41 decoded
+  EXPECT_EQ(seen[2], std::make_pair(std::string("B"), std::string("(a\\)b)")));
+  EXPECT_EQ(seen[3], std::make_pair(std::string("C"), std::string("<< /D [ ] >>")));
+  EXPECT_EQ(dict.substr(layout.end), " trailing");
+  EXPECT_THROW(dictionaryLayout("<< /A [1 2"), LexError);  // cut off: never a partial layout
+  EXPECT_THROW(dictionaryLayout("[ /A ]"), LexError);
+}
+
+TEST(PdfLexer, ReferenceArraysOnlyHoldReferences) {
+  const auto refs = referenceArray(" [3 0 R\n12 1 R 4294967295 65535 R]");
+  ASSERT_EQ(refs.size(), 3u);
+  EXPECT_EQ(refs[0], std::make_pair(3u, std::uint16_t{0}));
+  EXPECT_EQ(refs[1], std::make_pair(12u, std::uint16_t{1}));
+  EXPECT_EQ(refs[2], std::make_pair(4294967295u, std::uint16_t{65535}));
+  EXPECT_TRUE(referenceArray("[]").empty());
+  EXPECT_THROW(referenceArray("[3 0 R << /Type /Page >>]"), LexError);  // a direct page object
+  EXPECT_THROW(referenceArray("[3 0]"), LexError);
+  EXPECT_THROW(referenceArray("[3 70000 R]"), LexError);
+  EXPECT_THROW(referenceArray("[4294967296 0 R]"), LexError);
+  EXPECT_THROW(referenceArray("[3 0 R"), LexError);
 }
 
 // The fast field-name scan must see names however they are written.

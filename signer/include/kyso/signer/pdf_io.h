@@ -31,10 +31,14 @@ class PdfInput {
   std::string read(std::uint64_t offset, std::size_t length) const;
   // The whole document when it is in memory (empty for files): lets parsers avoid copies.
   std::string_view memory() const { return memory_; }
-  // Calls `consume` with consecutive pieces of the whole input, in order.
+  // Calls `consume` with consecutive pieces of the whole input, in order; then requireUnchanged().
   void forEachChunk(const std::function<void(std::string_view)>& consume) const;
+  // Throws InputError("document_changed") when the file's size or modification time is no longer
+  // what it was when opened (nothing to check for memory).
+  void requireUnchanged() const;
 
  private:
+  friend class FilePdfOutput;  // copies from the file in the kernel
   PdfInput() = default;
   struct OpenFile;
   std::shared_ptr<const OpenFile> file_;
@@ -46,6 +50,10 @@ class PdfOutput {
  public:
   virtual ~PdfOutput() = default;
   virtual void write(std::string_view bytes) = 0;
+  // Writes the whole of `input` (safe to run on another thread than the one reading `input`).
+  virtual void append(const PdfInput& input) {
+    input.forEachChunk([this](std::string_view chunk) { write(chunk); });
+  }
   // Replaces bytes already written at `offset` (the signature placeholder).
   virtual void overwrite(std::uint64_t offset, std::string_view bytes) = 0;
   // Throws away everything written so far (to retry with a larger placeholder).
@@ -73,6 +81,8 @@ class MemoryPdfOutput final : public PdfOutput {
 
 // Writes to a temporary file beside `target`; commit() makes it durable and renames it into
 // place, so a failed or interrupted signing never leaves a half-written file at the target.
+// Written bytes are handed to the disk as they accumulate (a megabyte at a time), so that most of
+// a large file is on disk by the time commit() waits for it.
 class FilePdfOutput final : public PdfOutput {
  public:
   explicit FilePdfOutput(std::filesystem::path target);
@@ -81,6 +91,9 @@ class FilePdfOutput final : public PdfOutput {
   FilePdfOutput& operator=(const FilePdfOutput&) = delete;
 
   void write(std::string_view bytes) override;
+  // From a file input: copy_file_range(2), page cache to page cache without passing through user
+  // space (read and write where the kernel cannot).
+  void append(const PdfInput& input) override;
   void overwrite(std::uint64_t offset, std::string_view bytes) override;
   void reset() override;
   std::uint64_t size() const override { return size_; }
@@ -92,7 +105,10 @@ class FilePdfOutput final : public PdfOutput {
   std::filesystem::path temp_;
   int fd_ = -1;
   std::uint64_t size_ = 0;
+  std::uint64_t handedToDisk_ = 0;  // bytes [0, handedToDisk_) have had their write-back started
   bool committed_ = false;
+
+  void wrote(std::uint64_t bytes);  // counts them and starts write-back every megabyte
 };
 
 }  // namespace kyso::signer
