@@ -190,6 +190,10 @@ void FilePdfOutput::overwrite(std::uint64_t offset, std::string_view bytes) {
     if (n <= 0) ioFailure("cannot write " + temp_.string());
     done += static_cast<std::size_t>(n);
   }
+  // The signature value is the last write before commit(): hand everything still dirty to the
+  // disk now, so that it is written while the audit entry is committed (a hint, as in wrote()).
+  (void)::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  handedToDisk_ = size_;
 }
 
 std::string FilePdfOutput::sha256Hex() const {
