@@ -311,12 +311,15 @@ Bytes digestByteRange(const PdfInput& input, const EVP_MD* md, const std::array<
 
 // --- Signature time-stamps (RFC 3161; EN 319 122-1 §5.3) --------------------------------------------
 
-TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const VerificationPolicy& policy,
+// `token` decoded once by the caller (`pkcs7`, null when it does not decode): the token's
+// certificates are the dear part of decoding it, and the TSA's revocation check reads it too.
+TimeStampResult verifyTimeStamp(ByteView token, PKCS7* pkcs7, ByteView signatureValue, const VerificationPolicy& policy,
                                 pki::TimePoint at) {
   TimeStampResult result;
   pki::TimeStampInfo info;
   try {
-    info = pki::parseTimeStampToken(token);
+    // A token that does not decode is told of as parseTimeStampToken() tells it.
+    info = pkcs7 != nullptr ? pki::parseTimeStampToken(pkcs7) : pki::parseTimeStampToken(token);
   } catch (const InputError& e) {
     ossl::clearErrors();
     result.problem = std::string("the signature time-stamp cannot be used: ") + e.what();
@@ -329,10 +332,7 @@ TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const V
     result.problem = "the signature time-stamp does not cover this signature's value";
     return result;
   }
-  const unsigned char* p = token.data();
-  ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &p, checkedCast<long>(token.size())));
-  if (!pkcs7) {
-    ossl::clearErrors();
+  if (pkcs7 == nullptr) {
     result.problem = "the signature time-stamp is not a readable RFC 3161 token";
     return result;
   }
@@ -349,7 +349,7 @@ TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const V
       ossl::own(BIO_new_mem_buf(signatureValue.data(), checkedCast<int>(signatureValue.size())), "BIO_new_mem_buf");
   TS_VERIFY_CTX_set_data(ctx.get(), data.release());  // the context owns the BIO
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_VERSION | TS_VFY_DATA);
-  if (TS_RESP_verify_token(ctx.get(), pkcs7.get()) != 1) {
+  if (TS_RESP_verify_token(ctx.get(), pkcs7) != 1) {
     ossl::clearErrors();
     result.problem =
         "the signature time-stamp's own signature or its authority's certificate path does not verify at the "
@@ -709,8 +709,11 @@ class SignatureVerifier {
           checked.problem = "the signature time-stamp attribute is malformed";
         } else {
           const ByteView token = stringBytes(value->value.sequence);
-          checked = verifyTimeStamp(token, signatureValue, policy_, now_);
-          if (checked.valid) checkAuthorityRevocation(token, certificates, checked, result);
+          const unsigned char* p = token.data();
+          const ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &p, checkedCast<long>(token.size())));
+          ossl::clearErrors();
+          checked = verifyTimeStamp(token, pkcs7.get(), signatureValue, policy_, now_);
+          if (checked.valid) checkAuthorityRevocation(pkcs7.get(), certificates, checked, result);
         }
         if (checked.valid) {
           if (!earliestValid || checked.time < earliestValid->time) earliestValid = checked;
@@ -729,7 +732,7 @@ class SignatureVerifier {
   // EN 319 102-1 §5.4: a time-stamp whose TSA path was revoked at or before its time, or whose
   // status is unknown, gives no proof of existence (revocation_check.h). Revocation is looked at
   // as for the signature: not at all with RevocationCheck::Skip.
-  void checkAuthorityRevocation(ByteView token, const std::vector<pki::Certificate>& certificates,
+  void checkAuthorityRevocation(PKCS7* token, const std::vector<pki::Certificate>& certificates,
                                 TimeStampResult& checked, SignatureResult& result) const {
     if (policy_.revocation == RevocationCheck::Skip) return;
     std::vector<pki::Certificate> untrusted = certificates;

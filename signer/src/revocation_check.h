@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
 
 #include "kyso/pki/certificate.h"
 #include "kyso/signer/pdf_verifier.h"
@@ -105,9 +106,9 @@ RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidenc
                                   pki::TimePoint now);
 
 // EN 319 102-1 §5.4 (validation of a time-stamp), the revocation part: the status of the path of
-// the TSA that signed `token` (RFC 3161 DER), checked below the time-stamp trust anchor with
-// `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as the proof of
-// existence for embedded data. `untrusted` may help build the path. The outcome:
+// the TSA that signed `token` (an RFC 3161 token, decoded once by the caller; null when it cannot be), checked below
+// the time-stamp trust anchor with `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as
+// the proof of existence for embedded data. `untrusted` may help build the path. The outcome:
 // - a certificate of the path revoked at or before `tokenTime` (or without a revocation time):
 //   `problem` says so, the token is not valid and proves nothing;
 // - suspended (certificateHold) or no decision: `problem` says so too — the token gives no proof
@@ -119,7 +120,7 @@ struct TimeStampAuthorityRevocation {
   bool revoked = false;                      // `problem` is a revocation at or before the token's time
   std::vector<std::string> warnings;
 };
-TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+TimeStampAuthorityRevocation checkTimeStampAuthority(PKCS7* token, pki::TimePoint tokenTime,
                                                      const VerificationPolicy& policy,
                                                      const std::vector<pki::Certificate>& untrusted,
                                                      RevocationChecker& checker, pki::TimePoint now);
