@@ -153,8 +153,7 @@ std::optional<RawSignatureContents> signatureContents(const ParsedPdf& pdf, cons
     }
     const std::size_t end = skipValue(body, *at);
     const std::string_view hex = body.substr(*at + 1, end - *at - 2);
-    if (hex.size() % 2 != 0 ||
-        !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), isHexDigit)) {
       problem = "/Contents is not an even run of hexadecimal digits";
       return std::nullopt;
     }

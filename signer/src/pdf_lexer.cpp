@@ -1,6 +1,5 @@
 #include "pdf_lexer.h"
 
-#include <cctype>
 #include <string>
 
 namespace kyso::signer::detail {
@@ -53,8 +52,7 @@ class Lexer {
     std::string out;
     while (at_ < text_.size() && isRegular(text_[at_])) {
       char c = text_[at_++];
-      if (c == '#' && at_ + 1 < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[at_])) &&
-          std::isxdigit(static_cast<unsigned char>(text_[at_ + 1]))) {
+      if (c == '#' && at_ + 1 < text_.size() && isHexDigit(text_[at_]) && isHexDigit(text_[at_ + 1])) {
         c = static_cast<char>(std::stoi(std::string(text_.substr(at_, 2)), nullptr, 16));
         at_ += 2;
       }
@@ -150,7 +148,7 @@ class Lexer {
   void hexString() {
     ++at_;
     while (at_ < text_.size() && text_[at_] != '>') {
-      if (!std::isxdigit(static_cast<unsigned char>(text_[at_])) && !isWhitespace(text_[at_])) {
+      if (!isHexDigit(text_[at_]) && !isWhitespace(text_[at_])) {
         throw LexError("bad hex string");
       }
       ++at_;

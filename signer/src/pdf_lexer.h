@@ -14,6 +14,12 @@ class LexError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// ISO 32000-1 §7.3.4.3: hexadecimal digits are ASCII ones (not the locale's; and inline, without a
+// libc call per byte: a signature's /Contents is tens of thousands of them).
+inline bool isHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 // `text` holds a dictionary ("<< ... >>", after optional white space). Returns the offset in
 // `text` where the value of `key` (a name without the slash, compared after #xx decoding) starts,
 // or nullopt when the dictionary has no such key at its top level.
