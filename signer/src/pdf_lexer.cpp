@@ -178,6 +178,28 @@ std::optional<std::size_t> findDictionaryValue(std::string_view text, std::strin
   }
 }
 
+std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit) {
+  std::vector<std::size_t> out;
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  while (out.size() < limit) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) break;
+    const std::string name = lexer.name();
+    lexer.skipSpace();
+    if (name == key) {
+      out.push_back(lexer.position());
+      if (out.size() == limit) break;
+      lexer.value(0);  // as skipValue() does
+    } else {
+      lexer.value(1);
+    }
+  }
+  return out;
+}
+
 std::size_t skipValue(std::string_view text, std::size_t at) {
   Lexer lexer(text);
   lexer.seek(at);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 namespace kyso::signer::detail {
 
@@ -24,6 +25,11 @@ inline bool isHexDigit(char c) {
 // `text` where the value of `key` (a name without the slash, compared after #xx decoding) starts,
 // or nullopt when the dictionary has no such key at its top level.
 std::optional<std::size_t> findDictionaryValue(std::string_view text, std::string_view key);
+
+// Every offset in `text` where a value of `key` starts at the dictionary's top level, in order, at
+// most `limit` of them (a well-formed dictionary has one; a second is enough to refuse it). One
+// pass over the dictionary, however long its values (a signature's /Contents).
+std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit);
 
 // The offset just past the value that starts at `at` (after white space).
 std::size_t skipValue(std::string_view text, std::size_t at);

@@ -126,27 +126,6 @@ std::string nameOf(const PdfObject* value) {
 
 // --- The raw signature dictionary ------------------------------------------------------------------
 
-// Every top-level position of `key`'s value in the dictionary `text` (at most two: one is all a
-// well-formed dictionary has, a second is enough to refuse it).
-std::vector<std::size_t> valuePositions(std::string_view text, std::string_view key) {
-  std::vector<std::size_t> out;
-  std::string buffer;
-  std::string_view current = text;
-  std::size_t base = 0;  // where current[0] is in `text`, for the part after "<<"
-  while (out.size() < 2) {
-    const auto at = detail::findDictionaryValue(current, key);
-    if (!at) break;
-    out.push_back(base + *at);
-    // Continue with the rest of the dictionary, as if it began there.
-    const std::size_t end = detail::skipValue(current, *at);
-    std::string rest = "<<" + std::string(current.substr(end));
-    base = base + end - 2;
-    buffer = std::move(rest);
-    current = buffer;
-  }
-  return out;
-}
-
 struct RawContents {
   std::uint64_t open = 0;   // offset of '<'
   std::uint64_t close = 0;  // offset of '>'
@@ -176,10 +155,10 @@ std::variant<RawContents, std::string> locateContents(const ParsedPdf& pdf, cons
     const std::string_view body = std::string_view(text).substr(obj + 3);
     const std::uint64_t bodyOffset = entry->offset + obj + 3;
     try {
-      if (valuePositions(body, "ByteRange").size() > 1) {
+      if (detail::findDictionaryValues(body, "ByteRange", 2).size() > 1) {
         return std::string("the signature dictionary has more than one /ByteRange");
       }
-      const std::vector<std::size_t> contents = valuePositions(body, "Contents");
+      const std::vector<std::size_t> contents = detail::findDictionaryValues(body, "Contents", 2);
       if (contents.size() != 1) {
         return std::string(contents.empty() ? "the signature dictionary has no /Contents"
                                             : "the signature dictionary has more than one /Contents");
