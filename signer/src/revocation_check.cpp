@@ -382,6 +382,22 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
 // a key allowed to sign CRLs, current at the validation time.
 bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
                                RevocationEvidence& out, std::string& problem) {
+  Bytes memoKey(url.begin(), url.end());
+  memoKey.push_back(0);
+  for (const pki::Certificate* c : {&cert, &issuer}) {
+    const Bytes der = c->der();
+    memoKey.insert(memoKey.end(), der.begin(), der.end());
+  }
+  if (const auto found = crlDecisions_.find(memoKey); found != crlDecisions_.end()) {
+    if (!found->second.decided) {
+      problem = found->second.problem;
+      return false;
+    }
+    out = found->second.evidence;
+    if (collected_ != nullptr) collected_->push_back({RevocationSource::Crl, found->second.body});
+    return true;
+  }
+  CrlDecision& decision = crlDecisions_[std::move(memoKey)];
   RevocationRequest fetch;
   fetch.source = RevocationSource::Crl;
   fetch.url = url;
@@ -389,12 +405,17 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
   fetch.maxResponseBytes = kMaxCrlBytes;
   const std::string cacheKey = "crl " + url;
   const auto answer = obtain(fetch, cacheKey, problem);
-  if (!answer) return false;
-  if (!decideCrl(answer->body, cert, issuer, "the CRL at " + url, false, out, problem)) return false;
+  if (!answer || !decideCrl(answer->body, cert, issuer, "the CRL at " + url, false, out, problem)) {
+    decision.problem = problem;
+    return false;
+  }
   out.source = "crl";
   out.url = url;
   remember(cacheKey, *answer, out);
   if (collected_ != nullptr) collected_->push_back({RevocationSource::Crl, answer->body});
+  decision.decided = true;
+  decision.evidence = out;
+  decision.body = answer->body;
   return true;
 }
 

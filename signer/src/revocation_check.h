@@ -2,6 +2,7 @@
 // verdict EN 319 102-1 draws from it. Shared by the PDF verifier and, later, the XML verifier.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,6 +82,15 @@ class RevocationChecker {
   std::vector<CollectedRevocation>* collected_ = nullptr;
   std::optional<pki::TimePoint> poe_;
   const std::vector<pki::Certificate>* responderAnchors_ = nullptr;  // of the check() in progress
+  // What tryCrl() decided, by URL, certificate and issuer: a CA met twice in one verification (in
+  // the signer's path and the TSA's) is judged once, at the same time, on the same answer.
+  struct CrlDecision {
+    bool decided = false;
+    RevocationEvidence evidence;
+    std::string problem;
+    Bytes body;  // the answer that decided, for collected_
+  };
+  std::map<Bytes, CrlDecision> crlDecisions_;
 };
 
 struct RevocationVerdict {
