@@ -864,6 +864,12 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   if (report.signatures.empty()) report.warnings.push_back("the document has no signatures");
   detail::applyArchiveLevel(report, dss);
   summarize(report);
+  // For recognising kyso's own documents (a receipt's PDF copy) without parsing the file again.
+  try {
+    report.pdfTitle = detail::documentTitle(pdf);
+  } catch (const DocumentError&) {
+    ossl::clearErrors();  // an unreadable /Info: no title, the verdict stands
+  }
   return report;
 }
 
