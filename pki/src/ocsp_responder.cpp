@@ -182,7 +182,8 @@ Bytes OcspResponder::respond(ByteView requestDer) const {
       std::erase_if(answers_, [&](const auto& entry) { return entry.second.nextUpdate <= now; });
       if (answers_.size() >= options_.reusableResponses) answers_.clear();
     }
-    answers_.insert_or_assign(std::move(requestKey), SignedAnswer{std::move(statuses), now, now + options_.validity, der});
+    answers_.insert_or_assign(std::move(requestKey),
+                              SignedAnswer{std::move(statuses), now, now + options_.validity, der});
   }
   return der;
 }
