@@ -178,6 +178,13 @@ std::optional<std::size_t> findDictionaryValue(std::string_view text, std::strin
   }
 }
 
+std::size_t skipValue(std::string_view text, std::size_t at) {
+  Lexer lexer(text);
+  lexer.seek(at);
+  lexer.value(0);
+  return lexer.position();
+}
+
 std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit) {
   std::vector<std::size_t> out;
   Lexer lexer(text);
@@ -198,13 +205,6 @@ std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string
     }
   }
   return out;
-}
-
-std::size_t skipValue(std::string_view text, std::size_t at) {
-  Lexer lexer(text);
-  lexer.seek(at);
-  lexer.value(0);
-  return lexer.position();
 }
 
 }  // namespace kyso::signer::detail
