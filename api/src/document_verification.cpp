@@ -8,7 +8,6 @@
 
 #include "kyso/error.h"
 #include "kyso/files.h"
-#include "kyso/signer/pdf_document_info.h"
 #include "kyso/signer/xml_document.h"
 #include "receipt_handlers.h"
 #include "verification_json.h"
@@ -66,14 +65,10 @@ DocumentVerification verifyPdfDocument(ServiceCore& core, const signer::PdfInput
   DocumentVerification out;
   out.kind = DocumentKind::Pdf;
   out.report = core.verification().verifyPdf(input);
-  // A receipt's PDF copy names its receipt in /Title; only the stored copy itself matches.
-  std::string title;
-  try {
-    title = signer::pdfDocumentTitle(input);
-  } catch (const DocumentError&) {
-    return out;  // a broken /Info: not recognisable as a receipt, the verdict stands
-  }
-  if (const auto identity = receipts::receiptFromPdfTitle(title)) {
+  // A receipt's PDF copy names its receipt in /Title (read by the verification's own parse);
+  // only the stored copy itself matches. A broken /Info: not recognisable as a receipt.
+  if (!out.report.pdfTitle) return out;
+  if (const auto identity = receipts::receiptFromPdfTitle(*out.report.pdfTitle)) {
     ReceiptVerification receipt;
     receipt.reading.isReceipt = true;
     receipt.reading.identity = identity;

@@ -1,5 +1,6 @@
 #include "kyso/pki/ocsp_responder.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "kyso/error.h"
@@ -52,6 +53,17 @@ std::optional<std::string> serialHex(const ASN1_INTEGER* serial) {
   return std::string(hex.get());
 }
 
+bool sameStatus(const std::optional<CertificateStatus>& a, const std::optional<CertificateStatus>& b) {
+  if (!a || !b) return !a && !b;
+  return a->serialHex == b->serialHex && a->revoked == b->revoked && a->revokedAt == b->revokedAt &&
+         a->reason == b->reason;
+}
+
+bool sameStatuses(const std::vector<std::optional<CertificateStatus>>& a,
+                  const std::vector<std::optional<CertificateStatus>>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), sameStatus);
+}
+
 }  // namespace
 
 OcspResponder::OcspResponder(const LocalCertificateAuthority& authority, CertificateChain chain, CaKeySource key,
@@ -88,10 +100,8 @@ Bytes OcspResponder::respond(ByteView requestDer) const {
     return malformedRequest();
   }
 
-  const TimePoint now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  const auto thisUpdate = asn1Time(now);
-  const auto nextUpdate = asn1Time(now + options_.validity);
-  auto basic = ossl::own(OCSP_BASICRESP_new(), "OCSP_BASICRESP_new");
+  // What the register says of each CertID now (nullopt: unknown), read for every request.
+  std::vector<std::optional<CertificateStatus>> statuses;
   bool served = false;
   for (int i = 0; i < count; ++i) {
     OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(request.get(), i));
@@ -112,7 +122,31 @@ Bytes OcspResponder::respond(ByteView requestDer) const {
       served = true;
       if (const auto hex = serialHex(serial)) status = authority_.status(*hex);
     }
+    statuses.push_back(std::move(status));
+  }
+  if (!served) return statusOnly(OCSP_RESPONSE_STATUS_UNAUTHORIZED);
 
+  const TimePoint now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  // An answer to a nonce is for that request only (RFC 8954); any other is reused while it holds.
+  const bool reusable =
+      options_.reusableResponses > 0 && OCSP_REQUEST_get_ext_by_NID(request.get(), NID_id_pkix_OCSP_Nonce, -1) < 0;
+  Bytes requestKey;
+  if (reusable) {
+    requestKey.assign(requestDer.begin(), requestDer.end());
+    const std::lock_guard lock(answersMutex_);
+    const auto found = answers_.find(requestKey);
+    if (found != answers_.end() && sameStatuses(found->second.statuses, statuses) && found->second.thisUpdate <= now &&
+        now < found->second.nextUpdate) {
+      return found->second.response;
+    }
+  }
+
+  const auto thisUpdate = asn1Time(now);
+  const auto nextUpdate = asn1Time(now + options_.validity);
+  auto basic = ossl::own(OCSP_BASICRESP_new(), "OCSP_BASICRESP_new");
+  for (int i = 0; i < count; ++i) {
+    OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(request.get(), i));
+    const std::optional<CertificateStatus>& status = statuses[static_cast<std::size_t>(i)];
     if (!status) {
       ossl::check(OCSP_basic_add1_status(basic.get(), id, V_OCSP_CERTSTATUS_UNKNOWN, 0, nullptr, thisUpdate.get(),
                                          nextUpdate.get()),
@@ -131,7 +165,6 @@ Bytes OcspResponder::respond(ByteView requestDer) const {
                   "OCSP_basic_add1_status");
     }
   }
-  if (!served) return statusOnly(OCSP_RESPONSE_STATUS_UNAUTHORIZED);
 
   ossl::check(OCSP_copy_nonce(basic.get(), request.get()), "OCSP_copy_nonce");
   const auto key = key_();
@@ -142,7 +175,17 @@ Bytes OcspResponder::respond(ByteView requestDer) const {
       "OCSP_basic_sign");
   // OCSP_response_create encodes the basic response into its own bytes: `basic` stays ours.
   auto response = ossl::own(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()), "OCSP_response_create");
-  return encode(response.get());
+  Bytes der = encode(response.get());
+  if (reusable) {
+    const std::lock_guard lock(answersMutex_);
+    if (answers_.size() >= options_.reusableResponses) {
+      std::erase_if(answers_, [&](const auto& entry) { return entry.second.nextUpdate <= now; });
+      if (answers_.size() >= options_.reusableResponses) answers_.clear();
+    }
+    answers_.insert_or_assign(std::move(requestKey),
+                              SignedAnswer{std::move(statuses), now, now + options_.validity, der});
+  }
+  return der;
 }
 
 }  // namespace kyso::pki

@@ -197,7 +197,11 @@ TimeStampInfo parseTimeStampToken(ByteView tokenDer) {
   const unsigned char* p = tokenDer.data();
   ossl::Ptr<PKCS7> token(d2i_PKCS7(nullptr, &p, checkedCast<long>(tokenDer.size())));
   if (!token) throw InputError("invalid_timestamp", ossl::drainErrors("not a time-stamp token"));
-  ossl::Ptr<TS_TST_INFO> info(PKCS7_to_TS_TST_INFO(token.get()));
+  return parseTimeStampToken(token.get());
+}
+
+TimeStampInfo parseTimeStampToken(PKCS7* token) {
+  ossl::Ptr<TS_TST_INFO> info(PKCS7_to_TS_TST_INFO(token));
   if (!info) throw InputError("invalid_timestamp", ossl::drainErrors("time-stamp token has no TSTInfo"));
 
   TimeStampInfo out;
@@ -213,7 +217,7 @@ TimeStampInfo parseTimeStampToken(ByteView tokenDer) {
   auto bn = ossl::own(ASN1_INTEGER_to_BN(TS_TST_INFO_get_serial(info.get()), nullptr), "ASN1_INTEGER_to_BN");
   ossl::CString hex(ossl::check(BN_bn2hex(bn.get()), "BN_bn2hex"));
   out.serialHex = hex.get();
-  STACK_OF(X509)* certs = PKCS7_get0_signers(token.get(), nullptr, 0);
+  STACK_OF(X509)* certs = PKCS7_get0_signers(token, nullptr, 0);
   if (certs != nullptr) {
     if (sk_X509_num(certs) > 0) {
       X509* signer = sk_X509_value(certs, 0);

@@ -147,4 +147,7 @@ class ParsedPdf {
   PoDoFo::PdfReference pageTreeRoot() const;
 };
 
+// The /Title of the latest revision's /Info, as pdfDocumentTitle() reads it (pdf_document_info.cpp).
+std::string documentTitle(const ParsedPdf& pdf);
+
 }  // namespace kyso::signer::detail

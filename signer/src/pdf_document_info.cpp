@@ -5,9 +5,10 @@
 
 namespace kyso::signer {
 
-std::string pdfDocumentTitle(const PdfInput& input) {
-  const detail::ParsedPdf pdf(input);
-  return detail::guardPodofo("reading the document information", [&]() -> std::string {
+namespace detail {
+
+std::string documentTitle(const ParsedPdf& pdf) {
+  return guardPodofo("reading the document information", [&]() -> std::string {
     const PoDoFo::PdfObject* infoEntry = pdf.xref().trailer().GetKey("Info");
     if (infoEntry == nullptr) return {};
     const PoDoFo::PdfObject* info = infoEntry->IsReference() ? pdf.object(infoEntry->GetReference()) : infoEntry;
@@ -16,6 +17,13 @@ std::string pdfDocumentTitle(const PdfInput& input) {
     if (title == nullptr || !(title->IsString() || title->IsHexString())) return {};
     return title->GetString().GetStringUtf8();
   });
+}
+
+}  // namespace detail
+
+std::string pdfDocumentTitle(const PdfInput& input) {
+  const detail::ParsedPdf pdf(input);
+  return detail::documentTitle(pdf);
 }
 
 }  // namespace kyso::signer

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "decoded_cache.h"
 #include "kyso/error.h"
 #include "kyso/numeric.h"
 #include "kyso/pki/digest.h"
@@ -63,14 +64,9 @@ std::vector<DssEntry> readStreams(const ParsedPdf& pdf, PdfObject* value, std::s
 
 // RFC 3161 token verification without the imprint (compared by the caller): the token's signature
 // and its TSA's path to a time-stamp trust anchor at `at`.
-bool tokenVerifies(ByteView token, const VerificationPolicy& policy, const std::vector<pki::Certificate>& extra,
+bool tokenVerifies(PKCS7* pkcs7, const VerificationPolicy& policy, const std::vector<pki::Certificate>& extra,
                    pki::TimePoint at) {
-  const unsigned char* p = token.data();
-  ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &p, checkedCast<long>(token.size())));
-  if (!pkcs7) {
-    ossl::clearErrors();
-    return false;
-  }
+  if (pkcs7 == nullptr) return false;
   auto ctx = ossl::own(TS_VERIFY_CTX_new(), "TS_VERIFY_CTX_new");
   auto store =
       pki::newX509Store(policy.timeStampTrustAnchors.empty() ? policy.trustAnchors : policy.timeStampTrustAnchors);
@@ -81,7 +77,7 @@ bool tokenVerifies(ByteView token, const VerificationPolicy& policy, const std::
   untrusted.insert(untrusted.end(), extra.begin(), extra.end());
   if (!untrusted.empty()) TS_VERIFY_CTX_set_certs(ctx.get(), pki::newX509Stack(untrusted).release());  // and the stack
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_VERSION);
-  const bool ok = TS_RESP_verify_token(ctx.get(), pkcs7.get()) == 1;
+  const bool ok = TS_RESP_verify_token(ctx.get(), pkcs7) == 1;
   ossl::clearErrors();
   return ok;
 }
@@ -122,7 +118,7 @@ DssContents readDss(const ParsedPdf& pdf) {
   });
   for (const DssEntry& entry : dss.certificates) {
     try {
-      dss.parsed.push_back(pki::Certificate::fromDer(entry.data));
+      dss.parsed.push_back(decodeCertificate(entry.data));  // once per process (decoded_cache.h)
     } catch (const InputError&) {
       ossl::clearErrors();  // not a certificate: of no use for a path
     }
@@ -157,8 +153,7 @@ std::optional<RawSignatureContents> signatureContents(const ParsedPdf& pdf, cons
     }
     const std::size_t end = skipValue(body, *at);
     const std::string_view hex = body.substr(*at + 1, end - *at - 2);
-    if (hex.size() % 2 != 0 ||
-        !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), isHexDigit)) {
       problem = "/Contents is not an even run of hexadecimal digits";
       return std::nullopt;
     }
@@ -234,9 +229,13 @@ DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PdfR
     return fail("/Contents does not hold one RFC 3161 time-stamp token");
   }
   const ByteView token(padded.data(), used);
+  // Decoded once for the reading, the signature and the TSA's revocation (certificates are dear).
+  const unsigned char* tokenStart = token.data();
+  const ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &tokenStart, checkedCast<long>(token.size())));
+  ossl::clearErrors();
   pki::TimeStampInfo info;
   try {
-    info = pki::parseTimeStampToken(token);
+    info = pkcs7 ? pki::parseTimeStampToken(pkcs7.get()) : pki::parseTimeStampToken(token);
   } catch (const InputError& e) {
     ossl::clearErrors();
     return fail(std::string("the document time-stamp cannot be used: ") + e.what());
@@ -246,7 +245,7 @@ DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PdfR
   if (!constantTimeEquals(info.messageImprint, digestRange(input, info.digestAlgorithm, range))) {
     return fail("the document time-stamp does not match the bytes it covers");
   }
-  if (!tokenVerifies(token, policy, dss.parsedCertificates(), now)) {
+  if (!tokenVerifies(pkcs7.get(), policy, dss.parsedCertificates(), now)) {
     return fail(
         "the document time-stamp's own signature or its authority's certificate path does not verify at the "
         "validation time");
@@ -255,7 +254,8 @@ DocumentTimeStampResult verifyDocumentTimeStamp(const ParsedPdf& pdf, const PdfR
     std::vector<pki::Certificate> untrusted = policy.intermediates;
     const auto& fromDss = dss.parsedCertificates();
     untrusted.insert(untrusted.end(), fromDss.begin(), fromDss.end());
-    TimeStampAuthorityRevocation tsa = checkTimeStampAuthority(token, info.time, policy, untrusted, revocation, now);
+    TimeStampAuthorityRevocation tsa =
+        checkTimeStampAuthority(pkcs7.get(), info.time, policy, untrusted, revocation, now);
     result.revocation = std::move(tsa.evidence);
     for (const std::string& warning : tsa.warnings)
       warnings.push_back("document time-stamp " + fieldName + ": " + warning);

@@ -1,6 +1,5 @@
 #include "pdf_lexer.h"
 
-#include <cctype>
 #include <string>
 
 namespace kyso::signer::detail {
@@ -53,8 +52,7 @@ class Lexer {
     std::string out;
     while (at_ < text_.size() && isRegular(text_[at_])) {
       char c = text_[at_++];
-      if (c == '#' && at_ + 1 < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[at_])) &&
-          std::isxdigit(static_cast<unsigned char>(text_[at_ + 1]))) {
+      if (c == '#' && at_ + 1 < text_.size() && isHexDigit(text_[at_]) && isHexDigit(text_[at_ + 1])) {
         c = static_cast<char>(std::stoi(std::string(text_.substr(at_, 2)), nullptr, 16));
         at_ += 2;
       }
@@ -167,7 +165,7 @@ class Lexer {
   void hexString() {
     ++at_;
     while (at_ < text_.size() && text_[at_] != '>') {
-      if (!std::isxdigit(static_cast<unsigned char>(text_[at_])) && !isWhitespace(text_[at_])) {
+      if (!isHexDigit(text_[at_]) && !isWhitespace(text_[at_])) {
         throw LexError("bad hex string");
       }
       ++at_;
@@ -237,6 +235,28 @@ std::size_t skipValue(std::string_view text, std::size_t at) {
   lexer.seek(at);
   lexer.value(0);
   return lexer.position();
+}
+
+std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit) {
+  std::vector<std::size_t> out;
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  while (out.size() < limit) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) break;
+    const std::string name = lexer.name();
+    lexer.skipSpace();
+    if (name == key) {
+      out.push_back(lexer.position());
+      if (out.size() == limit) break;
+      lexer.value(0);  // as skipValue() does
+    } else {
+      lexer.value(1);
+    }
+  }
+  return out;
 }
 
 }  // namespace kyso::signer::detail

@@ -18,10 +18,21 @@ class LexError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// ISO 32000-1 §7.3.4.3: hexadecimal digits are ASCII ones (not the locale's; and inline, without a
+// libc call per byte: a signature's /Contents is tens of thousands of them).
+inline bool isHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 // `text` holds a dictionary ("<< ... >>", after optional white space). Returns the offset in
 // `text` where the value of `key` (a name without the slash, compared after #xx decoding) starts,
 // or nullopt when the dictionary has no such key at its top level.
 std::optional<std::size_t> findDictionaryValue(std::string_view text, std::string_view key);
+
+// Every offset in `text` where a value of `key` starts at the dictionary's top level, in order, at
+// most `limit` of them (a well-formed dictionary has one; a second is enough to refuse it). One
+// pass over the dictionary, however long its values (a signature's /Contents).
+std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit);
 
 // The offset just past the value that starts at `at` (after white space).
 std::size_t skipValue(std::string_view text, std::size_t at);

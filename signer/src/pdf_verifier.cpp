@@ -126,27 +126,6 @@ std::string nameOf(const PdfObject* value) {
 
 // --- The raw signature dictionary ------------------------------------------------------------------
 
-// Every top-level position of `key`'s value in the dictionary `text` (at most two: one is all a
-// well-formed dictionary has, a second is enough to refuse it).
-std::vector<std::size_t> valuePositions(std::string_view text, std::string_view key) {
-  std::vector<std::size_t> out;
-  std::string buffer;
-  std::string_view current = text;
-  std::size_t base = 0;  // where current[0] is in `text`, for the part after "<<"
-  while (out.size() < 2) {
-    const auto at = detail::findDictionaryValue(current, key);
-    if (!at) break;
-    out.push_back(base + *at);
-    // Continue with the rest of the dictionary, as if it began there.
-    const std::size_t end = detail::skipValue(current, *at);
-    std::string rest = "<<" + std::string(current.substr(end));
-    base = base + end - 2;
-    buffer = std::move(rest);
-    current = buffer;
-  }
-  return out;
-}
-
 struct RawContents {
   std::uint64_t open = 0;   // offset of '<'
   std::uint64_t close = 0;  // offset of '>'
@@ -176,10 +155,10 @@ std::variant<RawContents, std::string> locateContents(const ParsedPdf& pdf, cons
     const std::string_view body = std::string_view(text).substr(obj + 3);
     const std::uint64_t bodyOffset = entry->offset + obj + 3;
     try {
-      if (valuePositions(body, "ByteRange").size() > 1) {
+      if (detail::findDictionaryValues(body, "ByteRange", 2).size() > 1) {
         return std::string("the signature dictionary has more than one /ByteRange");
       }
-      const std::vector<std::size_t> contents = valuePositions(body, "Contents");
+      const std::vector<std::size_t> contents = detail::findDictionaryValues(body, "Contents", 2);
       if (contents.size() != 1) {
         return std::string(contents.empty() ? "the signature dictionary has no /Contents"
                                             : "the signature dictionary has more than one /Contents");
@@ -311,12 +290,15 @@ Bytes digestByteRange(const PdfInput& input, const EVP_MD* md, const std::array<
 
 // --- Signature time-stamps (RFC 3161; EN 319 122-1 §5.3) --------------------------------------------
 
-TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const VerificationPolicy& policy,
+// `token` decoded once by the caller (`pkcs7`, null when it does not decode): the token's
+// certificates are the dear part of decoding it, and the TSA's revocation check reads it too.
+TimeStampResult verifyTimeStamp(ByteView token, PKCS7* pkcs7, ByteView signatureValue, const VerificationPolicy& policy,
                                 pki::TimePoint at) {
   TimeStampResult result;
   pki::TimeStampInfo info;
   try {
-    info = pki::parseTimeStampToken(token);
+    // A token that does not decode is told of as parseTimeStampToken() tells it.
+    info = pkcs7 != nullptr ? pki::parseTimeStampToken(pkcs7) : pki::parseTimeStampToken(token);
   } catch (const InputError& e) {
     ossl::clearErrors();
     result.problem = std::string("the signature time-stamp cannot be used: ") + e.what();
@@ -329,10 +311,7 @@ TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const V
     result.problem = "the signature time-stamp does not cover this signature's value";
     return result;
   }
-  const unsigned char* p = token.data();
-  ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &p, checkedCast<long>(token.size())));
-  if (!pkcs7) {
-    ossl::clearErrors();
+  if (pkcs7 == nullptr) {
     result.problem = "the signature time-stamp is not a readable RFC 3161 token";
     return result;
   }
@@ -349,7 +328,7 @@ TimeStampResult verifyTimeStamp(ByteView token, ByteView signatureValue, const V
       ossl::own(BIO_new_mem_buf(signatureValue.data(), checkedCast<int>(signatureValue.size())), "BIO_new_mem_buf");
   TS_VERIFY_CTX_set_data(ctx.get(), data.release());  // the context owns the BIO
   TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_SIGNATURE | TS_VFY_VERSION | TS_VFY_DATA);
-  if (TS_RESP_verify_token(ctx.get(), pkcs7.get()) != 1) {
+  if (TS_RESP_verify_token(ctx.get(), pkcs7) != 1) {
     ossl::clearErrors();
     result.problem =
         "the signature time-stamp's own signature or its authority's certificate path does not verify at the "
@@ -467,8 +446,7 @@ class SignatureVerifier {
   void verifyCms(const RawContents& contents, bool cades, SignatureResult& result) const {
     // §12.8.3.3.1: DER in /Contents, zero bytes after it up to the reserved size.
     const std::string& hex = contents.hex;
-    if (hex.size() % 2 != 0 ||
-        !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), detail::isHexDigit)) {
       failed(result, SubIndication::FormatFailure, "/Contents is not an even run of hexadecimal digits");
       return;
     }
@@ -709,8 +687,11 @@ class SignatureVerifier {
           checked.problem = "the signature time-stamp attribute is malformed";
         } else {
           const ByteView token = stringBytes(value->value.sequence);
-          checked = verifyTimeStamp(token, signatureValue, policy_, now_);
-          if (checked.valid) checkAuthorityRevocation(token, certificates, checked, result);
+          const unsigned char* p = token.data();
+          const ossl::Ptr<PKCS7> pkcs7(d2i_PKCS7(nullptr, &p, checkedCast<long>(token.size())));
+          ossl::clearErrors();
+          checked = verifyTimeStamp(token, pkcs7.get(), signatureValue, policy_, now_);
+          if (checked.valid) checkAuthorityRevocation(pkcs7.get(), certificates, checked, result);
         }
         if (checked.valid) {
           if (!earliestValid || checked.time < earliestValid->time) earliestValid = checked;
@@ -729,7 +710,7 @@ class SignatureVerifier {
   // EN 319 102-1 §5.4: a time-stamp whose TSA path was revoked at or before its time, or whose
   // status is unknown, gives no proof of existence (revocation_check.h). Revocation is looked at
   // as for the signature: not at all with RevocationCheck::Skip.
-  void checkAuthorityRevocation(ByteView token, const std::vector<pki::Certificate>& certificates,
+  void checkAuthorityRevocation(PKCS7* token, const std::vector<pki::Certificate>& certificates,
                                 TimeStampResult& checked, SignatureResult& result) const {
     if (policy_.revocation == RevocationCheck::Skip) return;
     std::vector<pki::Certificate> untrusted = certificates;
@@ -883,6 +864,12 @@ VerificationReport verifyPdf(const PdfInput& input, const VerificationPolicy& po
   if (report.signatures.empty()) report.warnings.push_back("the document has no signatures");
   detail::applyArchiveLevel(report, dss);
   summarize(report);
+  // For recognising kyso's own documents (a receipt's PDF copy) without parsing the file again.
+  try {
+    report.pdfTitle = detail::documentTitle(pdf);
+  } catch (const DocumentError&) {
+    ossl::clearErrors();  // an unreadable /Info: no title, the verdict stands
+  }
   return report;
 }
 

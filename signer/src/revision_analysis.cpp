@@ -1334,15 +1334,19 @@ void judgeLaterRevisions(const ParsedPdf& pdf, const std::vector<std::optional<P
     if (!signatureDictionaries[i] || result.coverage.signedEnd == 0) continue;
     Signed s{i, nullptr, {}, {}};
     try {
-      s.revision = std::make_unique<SignedRevision>(pdf.input(), result.coverage.signedEnd);
+      // A signature over the whole file covers the very bytes `pdf` was parsed from: the signed
+      // revision is `pdf` itself (the same parse, the objects already loaded), not a second parse.
+      const bool whole = result.coverage.signedEnd == pdf.input().size();
+      if (!whole) s.revision = std::make_unique<SignedRevision>(pdf.input(), result.coverage.signedEnd);
+      const ParsedPdf& signedPdf = whole ? pdf : s.revision->pdf;
       guardPodofo("reading the signed revision", [&] {
-        const XrefEntry* before = liveEntry(s.revision->pdf, signatureDictionaries[i]->ObjectNumber());
+        const XrefEntry* before = liveEntry(signedPdf, signatureDictionaries[i]->ObjectNumber());
         const XrefEntry* after = liveEntry(pdf, signatureDictionaries[i]->ObjectNumber());
         if (before == nullptr || after == nullptr || before->offset != after->offset || before->type != after->type) {
           s.problem = "the signature dictionary is not part of the revision the signature covers";
           return;
         }
-        s.permissions = permissionsOf(s.revision->pdf, *signatureDictionaries[i]);
+        s.permissions = permissionsOf(signedPdf, *signatureDictionaries[i]);
       });
     } catch (const DocumentError& e) {
       s.revision.reset();

@@ -2,10 +2,12 @@
 
 #include <openssl/cms.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 
 #include <algorithm>
 #include <ctime>
 
+#include "decoded_cache.h"
 #include "kyso/error.h"
 #include "kyso/numeric.h"
 #include "kyso/pki/asn1_time.h"
@@ -291,21 +293,19 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
                                    OCSP_REQUEST* nonceRequest, const std::vector<pki::Certificate>& untrusted,
                                    const std::string& where, bool embedded, RevocationEvidence& out,
                                    std::string& problem) {
-  const unsigned char* p = body.data();
-  const ossl::Ptr<OCSP_RESPONSE> response(d2i_OCSP_RESPONSE(nullptr, &p, checkedCast<long>(body.size())));
-  if (!response || p != body.data() + body.size()) {
-    ossl::clearErrors();
+  // Decoded once per process (decoded_cache.h), unless it answers a nonce.
+  const auto decoded = nonceRequest != nullptr ? readOcspResponse(body) : decodeOcspResponse(body);
+  if (!decoded->complete) {
     problem = where + (embedded ? " is not an OCSP response" : " did not answer with an OCSP response");
     return false;
   }
-  const int status = OCSP_response_status(response.get());
+  const int status = decoded->status;
   if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
     problem = where + " answered '" + OCSP_response_status_str(status) + "'";
     return false;
   }
-  const ossl::Ptr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(response.get()));
+  const std::shared_ptr<OCSP_BASICRESP> basic = decoded->basic;  // read only: shared with other verifications
   if (!basic) {
-    ossl::clearErrors();
     problem = where + (embedded ? " has" : " answered with") + " an unsupported response type";
     return false;
   }
@@ -382,6 +382,22 @@ bool RevocationChecker::decideOcsp(ByteView body, const pki::Certificate& cert, 
 // a key allowed to sign CRLs, current at the validation time.
 bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& cert, const pki::Certificate& issuer,
                                RevocationEvidence& out, std::string& problem) {
+  Bytes memoKey(url.begin(), url.end());
+  memoKey.push_back(0);
+  for (const pki::Certificate* c : {&cert, &issuer}) {
+    const Bytes der = c->der();
+    memoKey.insert(memoKey.end(), der.begin(), der.end());
+  }
+  if (const auto found = crlDecisions_.find(memoKey); found != crlDecisions_.end()) {
+    if (!found->second.decided) {
+      problem = found->second.problem;
+      return false;
+    }
+    out = found->second.evidence;
+    if (collected_ != nullptr) collected_->push_back({RevocationSource::Crl, found->second.body});
+    return true;
+  }
+  CrlDecision& decision = crlDecisions_[std::move(memoKey)];
   RevocationRequest fetch;
   fetch.source = RevocationSource::Crl;
   fetch.url = url;
@@ -389,12 +405,17 @@ bool RevocationChecker::tryCrl(const std::string& url, const pki::Certificate& c
   fetch.maxResponseBytes = kMaxCrlBytes;
   const std::string cacheKey = "crl " + url;
   const auto answer = obtain(fetch, cacheKey, problem);
-  if (!answer) return false;
-  if (!decideCrl(answer->body, cert, issuer, "the CRL at " + url, false, out, problem)) return false;
+  if (!answer || !decideCrl(answer->body, cert, issuer, "the CRL at " + url, false, out, problem)) {
+    decision.problem = problem;
+    return false;
+  }
   out.source = "crl";
   out.url = url;
   remember(cacheKey, *answer, out);
   if (collected_ != nullptr) collected_->push_back({RevocationSource::Crl, answer->body});
+  decision.decided = true;
+  decision.evidence = out;
+  decision.body = answer->body;
   return true;
 }
 
@@ -546,37 +567,33 @@ RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidenc
   return verdict;
 }
 
-TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+TimeStampAuthorityRevocation checkTimeStampAuthority(PKCS7* token, pki::TimePoint tokenTime,
                                                      const VerificationPolicy& policy,
                                                      const std::vector<pki::Certificate>& untrusted,
                                                      RevocationChecker& checker, pki::TimePoint now) {
   TimeStampAuthorityRevocation out;
-  // The TSA's certificate: the one the token's SignerInfo names, among the token's certificates
-  // and the others known (RFC 3161 §2.4.1 lets a token leave its certificates out).
+  // The TSA's certificate: the one the token's SignerInfo names (by issuer and serial number, the
+  // only form a PKCS7 SignerInfo has), among the token's certificates and the others known
+  // (RFC 3161 §2.4.1 lets a token leave its certificates out).
   std::vector<pki::Certificate> pool;
   std::optional<pki::Certificate> tsa;
-  {
-    const unsigned char* p = token.data();
-    const ossl::Ptr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, checkedCast<long>(token.size())));
-    if (cms) {
-      if (const ossl::Ptr<STACK_OF(X509)> certs{CMS_get1_certs(cms.get())}) {
-        for (int i = 0; i < sk_X509_num(certs.get()); ++i)
-          pool.push_back(shareCertificate(sk_X509_value(certs.get(), i)));
-      }
-      pool.insert(pool.end(), untrusted.begin(), untrusted.end());
-      STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
-      if (infos != nullptr && sk_CMS_SignerInfo_num(infos) == 1) {
-        CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
-        for (const pki::Certificate& cert : pool) {
-          if (CMS_SignerInfo_cert_cmp(si, cert.get()) == 0) {
-            tsa = cert;
-            break;
-          }
+  if (token != nullptr && PKCS7_type_is_signed(token) && token->d.sign != nullptr) {
+    STACK_OF(X509)* certs = token->d.sign->cert;
+    for (int i = 0; i < sk_X509_num(certs); ++i) pool.push_back(shareCertificate(sk_X509_value(certs, i)));
+    pool.insert(pool.end(), untrusted.begin(), untrusted.end());
+    STACK_OF(PKCS7_SIGNER_INFO)* infos = PKCS7_get_signer_info(token);
+    if (infos != nullptr && sk_PKCS7_SIGNER_INFO_num(infos) == 1) {
+      const PKCS7_ISSUER_AND_SERIAL* named = sk_PKCS7_SIGNER_INFO_value(infos, 0)->issuer_and_serial;
+      for (const pki::Certificate& cert : pool) {
+        if (named != nullptr && X509_NAME_cmp(named->issuer, X509_get_issuer_name(cert.get())) == 0 &&
+            ASN1_INTEGER_cmp(named->serial, X509_get0_serialNumber(cert.get())) == 0) {
+          tsa = cert;
+          break;
         }
       }
     }
-    ossl::clearErrors();
   }
+  ossl::clearErrors();
   if (!tsa) {
     out.problem = "the time-stamping authority's certificate cannot be found to check its revocation";
     return out;

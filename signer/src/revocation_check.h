@@ -2,12 +2,14 @@
 // verdict EN 319 102-1 draws from it. Shared by the PDF verifier and, later, the XML verifier.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
 
 #include "kyso/pki/certificate.h"
 #include "kyso/signer/pdf_verifier.h"
@@ -80,6 +82,15 @@ class RevocationChecker {
   std::vector<CollectedRevocation>* collected_ = nullptr;
   std::optional<pki::TimePoint> poe_;
   const std::vector<pki::Certificate>* responderAnchors_ = nullptr;  // of the check() in progress
+  // What tryCrl() decided, by URL, certificate and issuer: a CA met twice in one verification (in
+  // the signer's path and the TSA's) is judged once, at the same time, on the same answer.
+  struct CrlDecision {
+    bool decided = false;
+    RevocationEvidence evidence;
+    std::string problem;
+    Bytes body;  // the answer that decided, for collected_
+  };
+  std::map<Bytes, CrlDecision> crlDecisions_;
 };
 
 struct RevocationVerdict {
@@ -105,9 +116,9 @@ RevocationVerdict judgeRevocation(const std::vector<RevocationEvidence>& evidenc
                                   pki::TimePoint now);
 
 // EN 319 102-1 §5.4 (validation of a time-stamp), the revocation part: the status of the path of
-// the TSA that signed `token` (RFC 3161 DER), checked below the time-stamp trust anchor with
-// `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as the proof of
-// existence for embedded data. `untrusted` may help build the path. The outcome:
+// the TSA that signed `token` (an RFC 3161 token, decoded once by the caller; null when it cannot be), checked below
+// the time-stamp trust anchor with `checker` (the /DSS first, then the sources the policy allows) and `tokenTime` as
+// the proof of existence for embedded data. `untrusted` may help build the path. The outcome:
 // - a certificate of the path revoked at or before `tokenTime` (or without a revocation time):
 //   `problem` says so, the token is not valid and proves nothing;
 // - suspended (certificateHold) or no decision: `problem` says so too — the token gives no proof
@@ -119,7 +130,7 @@ struct TimeStampAuthorityRevocation {
   bool revoked = false;                      // `problem` is a revocation at or before the token's time
   std::vector<std::string> warnings;
 };
-TimeStampAuthorityRevocation checkTimeStampAuthority(ByteView token, pki::TimePoint tokenTime,
+TimeStampAuthorityRevocation checkTimeStampAuthority(PKCS7* token, pki::TimePoint tokenTime,
                                                      const VerificationPolicy& policy,
                                                      const std::vector<pki::Certificate>& untrusted,
                                                      RevocationChecker& checker, pki::TimePoint now);

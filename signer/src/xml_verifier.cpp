@@ -4,11 +4,11 @@
 #include <openssl/core_names.h>
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
+#include "decoded_cache.h"
 #include "kyso/error.h"
 #include "kyso/numeric.h"
 #include "kyso/pki/ossl.h"
@@ -297,28 +297,17 @@ bool hasKeyKind(const pki::Certificate& certificate, KeyKind kind) {
   return (kind == KeyKind::Rsa && id == EVP_PKEY_RSA) || (kind == KeyKind::Ecdsa && id == EVP_PKEY_EC);
 }
 
-// Decoding a certificate is the dearest step of verifying a small document with OpenSSL 3 (its
-// public key goes through the provider decoders), and an issuer signs thousands of documents with
-// one certificate: decoded KeyInfo certificates are kept by their DER, process-wide, bounded.
+// Decoding a certificate is the dearest step of verifying a small document with OpenSSL 3, and an
+// issuer signs thousands of documents with one certificate: KeyInfo certificates are decoded once
+// per process (decoded_cache.h).
 pki::Certificate decodeKeyInfoCertificate(ByteView der) {
-  constexpr std::size_t kCapacity = 256;
-  static std::mutex mutex;
-  static std::map<Bytes, pki::Certificate, std::less<>> decoded;
-  Bytes key(der.begin(), der.end());
-  {
-    const std::lock_guard lock(mutex);
-    if (const auto found = decoded.find(key); found != decoded.end()) return found->second;
-  }
-  pki::Certificate certificate = pki::Certificate::fromDer(der);  // throws InputError for non-certificates
+  pki::Certificate certificate = detail::decodeCertificate(der);  // throws InputError for non-certificates
   try {
-    certificate.publicKey();  // decoded now, once: a key OpenSSL cannot read is the document's fault
+    certificate.publicKey();  // a key OpenSSL cannot read is the document's fault
   } catch (const CryptoError&) {
     ossl::clearErrors();
     throw InputError("invalid_certificate", "the certificate's public key cannot be read");
   }
-  const std::lock_guard lock(mutex);
-  if (decoded.size() >= kCapacity) decoded.clear();
-  decoded.emplace(std::move(key), certificate);
   return certificate;
 }
 

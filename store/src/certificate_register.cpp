@@ -27,11 +27,12 @@ class IndexRegister final : public pki::CertificateRegister {
   }
 
   std::optional<pki::CertificateStatus> status(const std::string& issuerKeyId, const std::string& serialHex) override {
-    const auto found = index_.find(issuerKeyId, serialHex);
+    // Read for every OCSP request: the state only, not the certificate.
+    const auto found = index_.state(issuerKeyId, serialHex);
     if (!found) return std::nullopt;
     pki::CertificateStatus status;
     status.serialHex = found->serial;
-    status.revoked = found->status == "revoked";
+    status.revoked = found->revoked;
     if (status.revoked) {
       if (!found->revokedAt) throw InternalError("a revoked certificate without a revocation time", "database_corrupt");
       status.revokedAt = *found->revokedAt;

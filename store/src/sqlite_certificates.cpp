@@ -99,6 +99,26 @@ class SqliteCertificates final : public CertificateIndex {
     return std::move(rows.front());
   }
 
+  std::optional<CertificateState> state(const std::string& issuerKeyId, const std::string& serial) override {
+    std::optional<CertificateState> out;
+    pool_.read([&](Poco::Data::Session& s) {
+      std::string issuer = issuerKeyId, number = serial;
+      std::vector<std::string> serials, statuses, times;
+      std::vector<Poco::Int64> reasons;
+      s << "SELECT serial, status, COALESCE(revoked_at, ''), reason FROM certificates"
+           " WHERE issuer_key_id = ? AND serial = ?",
+          use(issuer), use(number), into(serials), into(statuses), into(times), into(reasons), now;
+      if (serials.empty()) return;
+      CertificateState found;
+      found.serial = serials.front();
+      found.revoked = statuses.front() == "revoked";
+      if (!times.front().empty()) found.revokedAt = parseTime(times.front());
+      found.reason = reasonCode(reasons.front());
+      out = std::move(found);
+    });
+    return out;
+  }
+
   std::vector<CertificateRecord> findBySerial(const std::string& serial) override {
     std::vector<CertificateRecord> rows;
     pool_.read([&](Poco::Data::Session& s) { rows = selectCertificates(s, "WHERE serial = ?", {serial}); });

@@ -421,6 +421,46 @@ TEST_F(LocalCa, Ocsp_RevokedCertificate_GivesTimeAndReason) {
   EXPECT_EQ(unspecified.reason, OCSP_REVOKED_STATUS_NOSTATUS);  // left out, as in the CRL
 }
 
+// RFC 5019 §2.2: an answer to a request without a nonce is reused, but only while the register
+// says the same and the clock is within its thisUpdate..nextUpdate; the register is read each time,
+// so a revocation made through another connection to the database (another kyso process) is in
+// the very next answer.
+TEST_F(LocalCa, Ocsp_AnswerWithoutNonce_IsReusedOnlyWhileTheRegisterAndTheClockAgree) {
+  const Certificate cert = issueFresh();
+  auto id = certId(cert, pki.issuingCa());
+  auto plain = ocspRequest({id.get()}, 0);
+  const TimePoint first = clock.now();
+  const Bytes answer = responder.respond(derOf(plain.get()));
+  EXPECT_EQ(find(parse(answer).basic.get(), id.get()).thisUpdate, first);
+
+  clock.set(first + std::chrono::minutes(10));
+  EXPECT_EQ(responder.respond(derOf(plain.get())), answer);  // the same signed answer
+  // An answer to a nonce is made for its request.
+  auto withNonce = ocspRequest({id.get()});
+  const OcspAnswer fresh = parse(responder.respond(derOf(withNonce.get())));
+  EXPECT_EQ(OCSP_check_nonce(withNonce.get(), fresh.basic.get()), 1);
+  EXPECT_EQ(find(fresh.basic.get(), id.get()).thisUpdate, clock.now());
+
+  // Revoked through a second connection to the same database, as another process would.
+  auto otherDb = store::openSqliteStore(dir / "kyso.db");
+  auto otherIndex = store::certificateRegister(otherDb->certificates());
+  LocalCertificateAuthority other{pki.issuingCa(), [this] { return pki.issuingCaKey(); }, *otherIndex, clock,
+                                  options()};
+  ASSERT_TRUE(other.revoke(cert.serialHex(), RevocationReason::KeyCompromise));
+  const OcspAnswer revoked = parse(responder.respond(derOf(plain.get())));
+  const SingleStatus s = find(revoked.basic.get(), id.get());
+  EXPECT_EQ(s.status, V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(s.reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
+  EXPECT_EQ(s.thisUpdate, clock.now());
+  EXPECT_TRUE(verifies(revoked.basic.get()));
+
+  // That answer is reused in turn until its nextUpdate (one hour), then a new one is signed.
+  clock.set(clock.now() + std::chrono::minutes(59));
+  EXPECT_EQ(find(parse(responder.respond(derOf(plain.get()))).basic.get(), id.get()).thisUpdate, s.thisUpdate);
+  clock.set(clock.now() + std::chrono::minutes(1));
+  EXPECT_EQ(find(parse(responder.respond(derOf(plain.get()))).basic.get(), id.get()).thisUpdate, clock.now());
+}
+
 TEST_F(LocalCa, Ocsp_UnknownSerialAndForeignIssuer_AreUnknownOrUnauthorized) {
   auto unknown = certIdForSerial(pki.issuingCa(), 12345);
   auto foreign = certId(pki.issuingCa(), pki.rootCa());  // the root's certificate: not this responder's

@@ -88,6 +88,33 @@ TEST_F(VerifyApi, RevokedSigner_200TotalFailedRevoked) {
   EXPECT_EQ(json(answer.body)->getValue<std::string>("sub_indication"), "REVOKED") << answer.body;
 }
 
+// The service's own OCSP responder reuses a signed answer while the register says the same
+// (pki/include/kyso/pki/ocsp_responder.h): the second verification gets the first answer again,
+// and a revocation is in the very next one.
+TEST_F(VerifyApi, RevokedBetweenTwoVerifications_TheCachedAnswerIsNotReused) {
+  const std::string pdf = sign(seal(), signer::PadesLevel::B_B);
+  const auto leafOf = [](const std::string& body) {
+    return json(body)->getArray("signatures")->getObject(0)->getArray("revocation")->getObject(0);
+  };
+  auto answer = postVerify(pdf);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json(answer.body)->getValue<std::string>("indication"), "TOTAL_PASSED") << answer.body;
+  const std::string firstUpdate = leafOf(answer.body)->getValue<std::string>("this_update");
+
+  clock.set(clock.now() + std::chrono::minutes(5));
+  answer = postVerify(pdf);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json(answer.body)->getValue<std::string>("indication"), "TOTAL_PASSED") << answer.body;
+  EXPECT_EQ(leafOf(answer.body)->getValue<std::string>("this_update"), firstUpdate);  // the same answer
+
+  ASSERT_TRUE(core->issuingCa()->revoke(seal().certificate().serialHex(), pki::RevocationReason::KeyCompromise));
+  answer = postVerify(pdf);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(json(answer.body)->getValue<std::string>("sub_indication"), "REVOKED") << answer.body;
+  EXPECT_EQ(leafOf(answer.body)->getValue<std::string>("status"), "revoked") << answer.body;
+  EXPECT_NE(leafOf(answer.body)->getValue<std::string>("this_update"), firstUpdate);  // a new answer
+}
+
 TEST_F(VerifyApi, UnusableInput_422_413_415) {
   auto answer = postVerify("this is not a PDF");
   EXPECT_EQ(answer.status, 422) << answer.body;

@@ -5,6 +5,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
 
 #include "kyso/pki/bytes.h"
 #include "kyso/pki/certificate.h"
@@ -17,9 +21,11 @@ struct OcspResponderOptions {
   std::chrono::seconds validity{std::chrono::hours(1)};
   // More CertIDs in one request are a malformed request (a bound on the work one request makes).
   std::size_t maxCertificatesPerRequest = 32;
+  // Signed answers to requests without a nonce kept for reuse (see respond()); 0 signs every answer.
+  std::size_t reusableResponses = 1024;
 };
 
-// Thread-safe: each request builds its own OpenSSL objects.
+// Thread-safe: each request builds its own OpenSSL objects; the reusable answers are behind a mutex.
 class OcspResponder {
  public:
   // `chain` is the responder's certificate first, then the CA's (both go into every response so a
@@ -37,6 +43,13 @@ class OcspResponder {
   // - unauthorized: no CertID names the CA this responder serves (RFC 5019 §2.2.3).
   // The signature's producedAt is OpenSSL's reading of the system clock; thisUpdate and nextUpdate
   // come from the injected clock. Failures of the register or the key throw.
+  //
+  // A request without a nonce whose bytes were answered before gets that same signed answer again
+  // (RFC 5019 §2.2: pre-produced responses) while it is still true: the register is read for every
+  // CertID of every request, and the earlier answer is reused only when each status (good, revoked
+  // at the same time for the same reason, unknown) is the same as when it was signed and the clock
+  // is within its thisUpdate..nextUpdate. A revocation, by this process or another one sharing the
+  // register, is therefore in the very next answer; only the signing is saved.
   Bytes respond(ByteView requestDer) const;
 
   // An OCSPResponse with status malformedRequest and no body, for requests that never reach
@@ -49,6 +62,16 @@ class OcspResponder {
   CaKeySource key_;
   const Clock& clock_;
   OcspResponderOptions options_;
+
+  // What a signed answer said, to tell whether it still holds.
+  struct SignedAnswer {
+    std::vector<std::optional<CertificateStatus>> statuses;  // per CertID; nullopt: unknown
+    TimePoint thisUpdate;
+    TimePoint nextUpdate;
+    Bytes response;
+  };
+  mutable std::mutex answersMutex_;
+  mutable std::map<Bytes, SignedAnswer> answers_;  // by the request's DER
 };
 
 }  // namespace kyso::pki

@@ -15,6 +15,8 @@
 #include "kyso/pki/digest.h"
 #include "kyso/pki/software_key.h"
 
+typedef struct pkcs7_st PKCS7;
+
 namespace kyso::pki {
 
 // Something that returns a time-stamp token over a digest.
@@ -86,5 +88,7 @@ struct TimeStampInfo {
 };
 
 TimeStampInfo parseTimeStampToken(ByteView tokenDer);
+// The same of a token already decoded (a verifier decodes it once: decoding is the dear part).
+TimeStampInfo parseTimeStampToken(PKCS7* token);
 
 }  // namespace kyso::pki

@@ -217,6 +217,9 @@ struct VerificationReport {
   std::vector<std::string> warnings;
   // In field order. They prove existence; they do not count towards the verdict.
   std::vector<DocumentTimeStampResult> documentTimeStamps;
+  // A PDF's /Title as pdfDocumentTitle() reads it (pdf_document_info.h), from the parse the
+  // verification made; nullopt for XML, or when the /Info cannot be read. Never part of the verdict.
+  std::optional<std::string> pdfTitle;
 };
 
 // Sets report.indication and report.subIndication from report.signatures by the rule above.

@@ -32,6 +32,14 @@ struct CertificateRecord {
   Bytes der;
 };
 
+// A certificate's revocation state: its row without the certificate and the names.
+struct CertificateState {
+  std::string serial;
+  bool revoked = false;
+  std::optional<pki::TimePoint> revokedAt;  // when revoked
+  int reason = 0;                           // CRLReason when revoked
+};
+
 // A revoked certificate as a CRL lists it.
 struct RevocationRecord {
   std::string serial;
@@ -47,6 +55,8 @@ class CertificateIndex {
   // already; throws ConflictError("certificate_exists") when another one has its issuer and serial.
   virtual bool insert(const CertificateRecord& record) = 0;
   virtual std::optional<CertificateRecord> find(const std::string& issuerKeyId, const std::string& serial) = 0;
+  // The same certificate's state only: what an OCSP answer is made of, read for every request.
+  virtual std::optional<CertificateState> state(const std::string& issuerKeyId, const std::string& serial) = 0;
   // Every certificate with this serial, whichever CA issued it (serials are random: at most one in practice).
   virtual std::vector<CertificateRecord> findBySerial(const std::string& serial) = 0;
   // Marks a certificate revoked. Returns false when it was revoked already (the first revocation,
