@@ -402,6 +402,10 @@ void ReceiptService::planLoop() {
     auto batch = std::make_unique<Batch>();
     {
       std::unique_lock lock(mutex_);
+      // Two groups at most in the pipeline: one committing, one signed and waiting. Meanwhile
+      // requests gather in the queue, so that the next group is larger (the commit and its fsync
+      // are per group).
+      drained_.wait(lock, [&] { return toCommit_.empty(); });
       queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;  // stopping
       while (!queue_.empty() && batch->group.size() < options_.maxGroup) {
@@ -475,6 +479,7 @@ void ReceiptService::commitLoop() {
       batch = std::move(toCommit_.front());
       toCommit_.pop_front();
     }
+    drained_.notify_all();
     commitPlanned(*batch);
     {
       std::lock_guard lock(mutex_);

@@ -29,12 +29,57 @@ void translateErrors(F&& f) {
 
 }  // namespace
 
+// A WAL of this many pages or more is checkpointed (SQLite's default for its automatic checkpoint).
+constexpr int kCheckpointPages = 1000;
+
 ConnectionPool::ConnectionPool(std::filesystem::path file, std::size_t maxConnections)
     : file_(std::move(file)), maxConnections_(maxConnections) {
   registerConnector();
+  checkpointer_ = std::thread([this] { checkpoints(); });
 }
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    stopping_ = true;
+  }
+  checkpointDue_.notify_all();
+  checkpointer_.join();
+}
+
+// Called by SQLite after each commit on a pool connection, with the pages now in the WAL.
+int ConnectionPool::walCommitted(void* pool, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) {
+    auto* self = static_cast<ConnectionPool*>(pool);
+    {
+      std::lock_guard lock(self->checkpointMutex_);
+      self->checkpointWanted_ = true;
+    }
+    self->checkpointDue_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void ConnectionPool::checkpoints() {
+  std::unique_ptr<Connection> own;
+  std::unique_lock lock(checkpointMutex_);
+  for (;;) {
+    checkpointDue_.wait(lock, [&] { return stopping_ || checkpointWanted_; });
+    if (stopping_) return;
+    checkpointWanted_ = false;
+    lock.unlock();
+    try {
+      if (!own) own = open();
+      // PASSIVE: copies what no reader still needs, without waiting for or blocking writers. A
+      // failure leaves the WAL longer; the next commit past the threshold asks again.
+      sqlite3_wal_checkpoint_v2(Poco::Data::SQLite::Utility::dbHandle(*own->session), nullptr,
+                                SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } catch (const Error&) {
+      // The database could not be opened: as above.
+    }
+    lock.lock();
+  }
+}
 
 std::unique_ptr<Connection> ConnectionPool::open() {
   auto connection = std::make_unique<Connection>();
@@ -47,6 +92,8 @@ std::unique_ptr<Connection> ConnectionPool::open() {
     // FULL: every commit is on disk before we acknowledge it.
     *session << "PRAGMA synchronous=FULL", now;
     *session << "PRAGMA foreign_keys=ON", now;
+    // Replaces SQLite's automatic checkpoint in the committing connection (see checkpoints()).
+    sqlite3_wal_hook(Poco::Data::SQLite::Utility::dbHandle(*session), &ConnectionPool::walCommitted, this);
     connection->prepared = std::make_unique<PreparedStatements>(Poco::Data::SQLite::Utility::dbHandle(*session));
   });
   return connection;
