@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -150,7 +151,8 @@ IssueRequest request(const std::string& symbol, const std::string& transaction) 
   r.idempotencyKey = "key-" + transaction;
   r.content.payer = {"Nguyễn Văn A", "008085012345", "Tổ 5, phường Phan Thiết"};
   r.content.items = {{"LPHT01", "Lệ phí cấp bản sao trích lục hộ tịch", FeeKind::LePhi, 8000}};
-  r.content.payment = {PaymentMethod::Online, transaction, "paygov", pki::SystemClock::instance().now()};
+  // A fixed payment time: a retry must be the same request.
+  r.content.payment = {PaymentMethod::Online, transaction, "paygov", pki::parseIso8601("2026-11-27T09:15:00+07:00")};
   r.content.dossier = {"H59.22-261127-0001", "1.001193"};
   return r;
 }
@@ -192,7 +194,8 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
   });
   repository.waitUntilHeld();
 
-  // Group N+1 (one or more groups): planned after N, so numbered 2..6, and signed while N commits.
+  // Group N+1: requests planned after N, so numbered from 2 on, and signed while N commits. (The
+  // planner plans no further group while N+1 waits, so the rest of the five follow once N is done.)
   constexpr int kNext = 5;
   std::vector<std::optional<IssueResult>> next(kNext);
   std::vector<std::thread> clients;
@@ -202,7 +205,7 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
   }
   {
     std::unique_lock lock(signedMutex);
-    signedChanged.wait(lock, [&] { return signedCount >= 1 + kNext; });
+    signedChanged.wait(lock, [&] { return signedCount >= 2; });
   }
   repository.release();
   first.join();
@@ -215,7 +218,8 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
   } catch (const UnavailableError& e) {
     EXPECT_EQ(e.code(), "database_unavailable");
   }
-  // N+1 took the numbers N did not: 1..5, each signed with its final number and verifying.
+  // N+1 and the rest took the numbers N did not: 1..5, each signed with its final number and
+  // verifying (N+1 had signed 2.. and was renumbered).
   test::XmlVerifier verifier(pki.rootCa(), pki.issuingCa());
   std::vector<std::uint32_t> numbers;
   for (const auto& r : next) {
@@ -250,6 +254,97 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
   const store::AuditCheck chain = database->audit().verify();
   EXPECT_TRUE(chain.intact) << chain.problem;
   EXPECT_EQ(chain.entries, 6);
+}
+
+// Retries racing each other and the groups still committing: every payment is sent four times at
+// once from 16 threads (three times with its key, once with another key), and for every fifth payment
+// a fifth request reuses the key with another amount. Whatever the order, each payment gets exactly
+// one receipt, every 201 for it names that receipt, a 409 only answers a request that differs from
+// it, and the numbers are 1..N, each once.
+TEST(ReceiptPipeline, ConcurrentRetriesAcrossGroups_OneReceiptPerPayment_Gapless) {
+  test::TempDir dir;
+  const pki::DevPki& pki = test::devPki();
+  auto database = store::openSqliteStore(dir / "kyso.db");
+  ReceiptServiceOptions options;
+  options.signingThreads = 2;
+  options.maxGroup = 8;  // many groups, so that retries meet groups in flight
+  ReceiptService service(
+      database->receipts(), [&](const std::string&) -> const pki::SigningCredential& { return pki.seal(); },
+      [](const Receipt&, const pki::SigningCredential&) -> Bytes { throw InternalError("no PDF copies here"); },
+      pki::SystemClock::instance(), options);
+  const std::string symbol = currentSymbol();
+  SeriesSpec spec;
+  spec.symbol = symbol;
+  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "5000123459", "Phường Minh Xuân"};
+  service.createSeries(spec);
+
+  constexpr int kPayments = 60;
+  struct Attempt {
+    int payment;
+    IssueRequest request;
+    std::optional<IssueResult> result;
+    std::string conflict;  // the 409's code
+  };
+  std::vector<Attempt> attempts;
+  for (int p = 0; p < kPayments; ++p) {
+    const auto base = request(symbol, "PG-" + std::to_string(p));
+    for (int i = 0; i < 3; ++i) attempts.push_back({p, base, {}, {}});
+    auto otherKey = base;
+    otherKey.idempotencyKey = "other-" + std::to_string(p);
+    attempts.push_back({p, otherKey, {}, {}});
+    if (p % 5 == 0) {
+      auto different = base;
+      different.content.items[0].amount = 9000;
+      attempts.push_back({p, different, {}, {}});
+    }
+  }
+  // A fixed interleaving: payments spread over the run, their attempts close together.
+  std::vector<std::size_t> order(attempts.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = (i * 7919) % order.size();
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 16; ++c) {
+    clients.emplace_back([&] {
+      for (std::size_t i = next++; i < order.size(); i = next++) {
+        Attempt& a = attempts[order[i]];
+        try {
+          a.result = service.issue(a.request);
+        } catch (const ConflictError& e) {
+          a.conflict = e.code();
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+
+  std::map<int, std::string> receiptOf;  // payment → receipt id
+  std::map<std::string, IssueResult> receipts;
+  for (const Attempt& a : attempts) {
+    if (!a.result) continue;
+    const auto [known, inserted] = receiptOf.emplace(a.payment, a.result->receipt.id);
+    EXPECT_EQ(known->second, a.result->receipt.id) << "payment " << a.payment << " has two receipts";
+    receipts.emplace(a.result->receipt.id, *a.result);
+  }
+  ASSERT_EQ(receiptOf.size(), static_cast<std::size_t>(kPayments));
+  std::vector<std::uint32_t> numbers;
+  for (const auto& [id, r] : receipts) numbers.push_back(r.receipt.number);
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_EQ(numbers.size(), static_cast<std::size_t>(kPayments));
+  for (std::size_t i = 0; i < numbers.size(); ++i) EXPECT_EQ(numbers[i], i + 1);
+  EXPECT_EQ(service.listSeries().front().nextNumber, static_cast<std::uint32_t>(kPayments + 1));
+  for (const Attempt& a : attempts) {
+    const IssueResult& issued = receipts.at(receiptOf.at(a.payment));
+    const bool same = a.request.content.items[0].amount == issued.receipt.total;
+    if (same) {
+      EXPECT_TRUE(a.result.has_value()) << "payment " << a.payment << ": " << a.conflict;
+    } else {
+      EXPECT_FALSE(a.result.has_value()) << "payment " << a.payment;
+      EXPECT_TRUE(a.conflict == "idempotency_key_reused" || a.conflict == "payment_already_receipted") << a.conflict;
+    }
+  }
+  const store::AuditCheck chain = database->audit().verify();
+  EXPECT_TRUE(chain.intact) << chain.problem;
+  EXPECT_EQ(chain.entries, kPayments);
 }
 
 }  // namespace
