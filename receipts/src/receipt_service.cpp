@@ -489,7 +489,12 @@ void ReceiptService::commitLoop() {
       --inFlight_;
     }
     drained_.notify_all();
-    for (auto& member : batch->group) member->done.set_value();
+    // The pipeline lets go of the group (its references to the requests and their errors) before
+    // waking the callers, so that what a caller reads is freed by the caller.
+    std::vector<std::promise<void>> wake;
+    for (auto& member : batch->group) wake.push_back(std::move(member->done));
+    batch.reset();
+    for (auto& done : wake) done.set_value();
   }
 }
 
