@@ -15,8 +15,9 @@
 # against the receipts answered 201: every answer took a number, none was lost.
 #
 # --profile adds a round under perf: a CPU profile (where the server's CPU time goes) and uprobes
-# on the group leader (ReceiptService::issueTogether, buildReceiptXml, fdatasync) to split its wall
-# time into phases (bench/leader-timeline.awk). Profiled numbers are not reported as results.
+# on the issuing pipeline (ReceiptService::plan, sign, commitPlanned, buildReceiptXml, fdatasync)
+# to say how busy its planner and committer are (bench/pipeline-timeline.awk). Profiled numbers are
+# not reported as results.
 #
 # Results go to bench/out/receipts/results.md; docs/performance.md discusses them.
 # Usage: bench/receipts.sh [--quick] [--profile] [--clients N] [--rounds N]
@@ -47,8 +48,9 @@ ticks=$(getconf CLK_TCK)
 
 # Settings: the defaults, except server.connections. Poco keeps a thread per keep-alive connection,
 # and the default (max(16, 8 per core)) would leave clients beyond it queued until another client's
-# connection closes. server.threads (signing slots) does not apply to POST /v1/receipts: a group is
-# signed on one thread per core (ReceiptServiceOptions::signingThreads = 0), up to 64 receipts.
+# connection closes. server.threads (signing slots) does not apply to POST /v1/receipts: a group (up
+# to 64 receipts) is signed on a pool of one thread per core (ReceiptServiceOptions::signingThreads
+# = 0) while the group before commits.
 connections=$((clients * 2))
 cat >server.properties <<EOF
 server.connections = $connections
@@ -131,11 +133,15 @@ done
 if ((profile)); then
   exe="$bin/kyso-server"
   addr() { nm "$exe" | awk -v s="$1" '$2 == "T" && index($3, s) && !found++ { print "0x" $1 }'; }
-  group=$(addr _ZN4kyso8receipts14ReceiptService13issueTogether)
+  plan=$(addr _ZN4kyso8receipts14ReceiptService4plan)
+  sign=$(addr _ZN4kyso8receipts14ReceiptService4sign)
+  commit=$(addr _ZN4kyso8receipts14ReceiptService13commitPlanned)
   xml=$(addr _ZN4kyso8receipts6detail15buildReceiptXml)
   perf probe -q -d 'kysobench:*' 2>/dev/null || true
   probes=1
-  perf probe -q -x "$exe" -a "kysobench:group_in=$group" -a "kysobench:group_out=$group%return" \
+  perf probe -q -x "$exe" -a "kysobench:plan_in=$plan" -a "kysobench:plan_out=$plan%return" \
+    -a "kysobench:sign_in=$sign" -a "kysobench:sign_out=$sign%return" \
+    -a "kysobench:commit_in=$commit" -a "kysobench:commit_out=$commit%return" \
     -a "kysobench:xml_in=$xml" -a "kysobench:xml_out=$xml%return"
   start_server
   load --seconds 3 --warmup 0 --run warm >/dev/null
@@ -159,14 +165,13 @@ if ((profile)); then
     echo "Server CPU by function, including callees:"
     perf report -i cpu.perf --children --sort sym --stdio -g none 2>/dev/null |
       sed -E 's/\(anonymous namespace\)/{anon}/g
-        s/\] std::__future_base::_Async_state_impl<.*issueTogether.*_M_run$/] signing threads: std::async in issueTogether/
-        s/\] kyso::receipts::ReceiptService::issueTogether\(.*\{lambda\(kyso::store::ReceiptIssuance&\)#1\}::operator\(\)$/] group transaction on the leader: issueTogether lambda/
+        s/\] kyso::receipts::detail::SigningPool::helper\(.*$/] signing pool helper thread/
         s/(\] [^(]*)[[(].*$/\1/' |
-      grep -E '\] (Poco::Net::HTTPServerConnection::run|kyso::api::.*::(issueReceipt|sendIssued)|kyso::api::ApiKeyService::authenticate|kyso::api::detail::JsonRequest::parse|kyso::receipts::ReceiptService::(issue|submit|resolveExisting)|signing threads.*|group transaction.*|kyso::signer::(signXml|canonicalize|serialize)|RSA_sign|kyso::store::detail::.*::SqliteIssuance::(insert|audit|takeNumber|enqueueForCallbacks)|kyso::store::detail::.*::SqliteReceipts::issue|Poco::Data::Statement::execute|sqlite3_prepare_v2|sqlite3_step|sqlite3VdbeHalt|Poco::JSON::Stringifier::stringify|kyso::receipts::detail::(contentJson|eventJson|requestSha256)|operator new|__x64_sys_futex|__x64_sys_fdatasync|__x64_sys_sendto|__x64_sys_recvfrom)$' |
+      grep -E '\] (Poco::Net::HTTPServerConnection::run|kyso::api::.*::(issueReceipt|sendIssued)|kyso::api::ApiKeyService::authenticate|kyso::api::detail::JsonRequest::parse|kyso::receipts::ReceiptService::(issue|submit|resolveExisting|plan|sign|commitPlanned)|signing pool.*|kyso::receipts::detail::buildReceiptXml|kyso::store::detail::ConnectionPool::checkpoints|kyso::signer::(signXml|canonicalize|serialize)|RSA_sign|kyso::store::detail::.*::SqliteIssuance::(insert|audit|takeNumber|enqueueForCallbacks)|kyso::store::detail::.*::SqliteReceipts::issue|Poco::Data::Statement::execute|sqlite3_prepare_v2|sqlite3_step|sqlite3VdbeHalt|Poco::JSON::Stringifier::stringify|kyso::receipts::detail::(contentJson|eventJson|requestSha256)|operator new|__x64_sys_futex|__x64_sys_fdatasync|__x64_sys_sendto|__x64_sys_recvfrom)$' |
       head -40
     echo
-    echo "Group leader's wall time (uprobes):"
-    perf script -i leader.perf -F tid,time,event 2>/dev/null | awk -f "$root/bench/leader-timeline.awk"
+    echo "The pipeline's stages (uprobes):"
+    perf script -i leader.perf -F tid,time,event 2>/dev/null | awk -f "$root/bench/pipeline-timeline.awk"
     echo
     echo "Load during the profile (perf slows the server):"
     cat profile-load.txt
@@ -179,7 +184,7 @@ col() { cut -f "$1" rounds.tsv | median; }
   echo "# kyso e-receipts over HTTP — $(date -u +%Y-%m-%dT%H:%MZ), $cores cores, $(uname -m)"
   echo
   echo "kyso $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . ':!bench' ':!docs' || echo ' + uncommitted changes'), release build."
-  echo "Server: defaults (WAL, synchronous=FULL; group signing on $cores threads, groups of up to 64)"
+  echo "Server: defaults (WAL, synchronous=FULL; groups of up to 64 signed on $cores threads while the group before commits)"
   echo "with server.connections = $connections. Load: $clients keep-alive clients on the same machine,"
   echo "${seconds} s measured after ${warmup} s of warm-up, closed loop then open loop at half its rate."
   echo "$rounds rounds, each on a fresh data directory; openssl speed -seconds 3 before and after each closed loop."

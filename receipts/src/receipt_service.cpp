@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <regex>
 #include <set>
@@ -19,6 +20,7 @@
 #include "receipt_json.h"
 #include "receipt_xml.h"
 #include "report_xml.h"
+#include "signing_pool.h"
 
 namespace kyso::receipts {
 
@@ -127,14 +129,119 @@ struct ReceiptService::Pending {
   IssueRequest request;
   std::string replaces;  // for a replacement: the original's id
   std::string requestSha256;
-  // Set by the group's leader: the id of the receipt an earlier member of the same group is
-  // issuing for the same idempotency key or payment.
+  // Set while planning: the id of the receipt an earlier member of the same group is issuing for
+  // the same idempotency key or payment.
   std::string twinOf;
-  // Set by the group's leader; read by the waiting caller once `done`.
-  bool done = false;
+  // Set by the pipeline before `done` is fulfilled; read by the waiting caller.
   std::optional<IssueResult> result;
   std::exception_ptr error;
+  std::promise<void> done;
 };
+
+// A group on its way through the pipeline.
+struct ReceiptService::Batch {
+  struct Work {
+    Pending* pending;
+    Receipt receipt;
+    std::string seriesId;
+    const pki::SigningCredential* credential = nullptr;
+    // Made by the signing threads: the row, the audit entry and the event.
+    store::ReceiptRecord record;
+    store::AuditRecord audit;
+    store::OutboxEvent event;
+  };
+  Group group;
+  std::vector<Work> work;
+  std::map<const Pending*, IssueResult> results;
+  std::map<const Pending*, std::exception_ptr> errors;
+  // Planned numbers: per (series id, unit), the first and how many.
+  std::map<std::pair<std::string, std::string>, std::pair<std::uint32_t, std::uint32_t>> claims;
+  // Planning or signing failed: the group is issued again one by one.
+  bool failed = false;
+  // What it claimed in the pipeline's sets (released when it is done).
+  std::vector<std::pair<std::string, std::string>> keys, payments;
+  std::vector<std::string> originals;
+};
+
+// The planner's view of the store: look-ups in a read transaction, numbers from the planner's
+// counters (continued from the groups before, not yet committed). Writes are not for planning.
+class ReceiptService::PlannedNumbers final : public store::ReceiptIssuance {
+ public:
+  PlannedNumbers(store::ReceiptIssuance& snapshot, ReceiptService& service, Batch& batch)
+      : snapshot_(snapshot), service_(service), batch_(batch) {}
+
+  std::optional<store::ReceiptRecord> findByIdempotencyKey(const std::string& actor, const std::string& key) override {
+    return snapshot_.findByIdempotencyKey(actor, key);
+  }
+  std::optional<store::ReceiptRecord> findByPayment(const std::string& provider, const std::string& id) override {
+    return snapshot_.findByPayment(provider, id);
+  }
+  store::EarlierReceipts findEarlier(const std::string& actor, const std::string& key, const std::string& provider,
+                                     const std::string& transactionId) override {
+    return snapshot_.findEarlier(actor, key, provider, transactionId);
+  }
+  std::optional<store::ReceiptRecord> find(const std::string& id) override { return snapshot_.find(id); }
+  std::optional<store::SeriesRecord> series(const std::string& id) override { return snapshot_.series(id); }
+  std::optional<store::SeriesRecord> series(const std::string& templateCode, const std::string& symbol) override {
+    return snapshot_.series(templateCode, symbol);
+  }
+
+  // The store's rules (store/src/sqlite_receipts.cpp takeNumbers), on the planner's counters.
+  std::uint32_t takeNumber(const std::string& seriesId, const std::string& unit) override {
+    const auto key = std::make_pair(seriesId, unit);
+    auto counter = service_.counters_.find(key);
+    if (counter == service_.counters_.end()) {
+      const auto series = snapshot_.series(seriesId);
+      if (!series) throw NotFoundError("series_not_found", "no such receipt series");
+      Counter fresh;
+      if (series->ranges.empty()) {
+        if (!unit.empty()) throw InputError("unknown_unit", "the series has no number ranges; leave out the unit");
+        fresh = {series->next, kMaxReceiptNumber};
+      } else {
+        if (unit.empty()) {
+          throw InputError("unit_required", "the series hands out numbers per unit; name the unit whose range to use");
+        }
+        const auto range = std::find_if(series->ranges.begin(), series->ranges.end(),
+                                        [&](const store::NumberRange& r) { return r.unit == unit; });
+        if (range == series->ranges.end()) {
+          throw InputError("unknown_unit", "the series has no number range for unit '" + unit + "'");
+        }
+        fresh = {range->next, range->last};
+      }
+      counter = service_.counters_.emplace(key, fresh).first;
+    }
+    if (counter->second.next > counter->second.last) {
+      throw InputError("series_exhausted", unit.empty() ? "the series has no numbers left"
+                                                        : "unit '" + unit + "' has used every number of its range");
+    }
+    const std::uint32_t number = counter->second.next++;
+    auto& claim = batch_.claims.try_emplace(key, number, 0).first->second;
+    ++claim.second;
+    return number;
+  }
+  std::uint32_t takeNumbers(const std::string&, const std::string&, std::uint32_t) override { return readOnly(); }
+  void insert(const store::ReceiptRecord&, const std::string&) override { readOnly(); }
+  void markReplaced(const std::string&, const std::string&) override { readOnly(); }
+  void insertNotice(const store::NoticeRecord&) override { readOnly(); }
+  std::optional<store::NoticeRecord> findNoticeByIdempotencyKey(const std::string& actor,
+                                                                const std::string& key) override {
+    return snapshot_.findNoticeByIdempotencyKey(actor, key);
+  }
+  void enqueueForCallbacks(const store::OutboxEvent&) override { readOnly(); }
+  store::AuditEntry audit(const store::AuditRecord&) override { readOnly(); }
+
+ private:
+  [[noreturn]] static std::uint32_t readOnly() { throw InternalError("a write while planning receipts"); }
+
+  store::ReceiptIssuance& snapshot_;
+  ReceiptService& service_;
+  Batch& batch_;
+};
+
+namespace {
+// The numbers a planned group signed are not the database's next ones any more.
+struct StaleNumbers {};
+}  // namespace
 
 std::int64_t totalOf(const ReceiptRequest& request) {
   std::int64_t total = 0;
@@ -181,9 +288,20 @@ ReceiptService::ReceiptService(store::ReceiptRepository& repository, CredentialL
   if (options_.signingThreads == 0) options_.signingThreads = std::max(1U, std::thread::hardware_concurrency());
   if (options_.maxGroup == 0) options_.maxGroup = 1;
   while (!options_.publicBaseUrl.empty() && options_.publicBaseUrl.back() == '/') options_.publicBaseUrl.pop_back();
+  signingPool_ = std::make_unique<detail::SigningPool>(options_.signingThreads);
+  planner_ = std::thread([this] { planLoop(); });
+  committer_ = std::thread([this] { commitLoop(); });
 }
 
-ReceiptService::~ReceiptService() = default;
+ReceiptService::~ReceiptService() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  planner_.join();
+  committer_.join();
+}
 
 Series ReceiptService::createSeries(const SeriesSpec& spec) {
   const bool yearDigits = spec.symbol.size() >= 2 && std::isdigit(static_cast<unsigned char>(spec.symbol[0])) != 0 &&
@@ -267,33 +385,150 @@ IssueResult ReceiptService::replace(const std::string& originalId, const IssueRe
 }
 
 IssueResult ReceiptService::submit(std::shared_ptr<Pending> pending) {
-  std::unique_lock lock(queueMutex_);
-  queue_.push_back(pending);
-  // Whoever finds no group running leads the next one; the others wait. A leader leads one group,
-  // so no caller keeps serving others after its own receipt is done.
-  while (!pending->done) {
-    if (leading_) {
-      groupDone_.wait(lock);
-      continue;
-    }
-    leading_ = true;
-    std::vector<std::shared_ptr<Pending>> group;
-    while (!queue_.empty() && group.size() < options_.maxGroup) {
-      group.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    lock.unlock();
-    issueGroup(group);
-    lock.lock();
-    for (auto& member : group) member->done = true;
-    leading_ = false;
-    groupDone_.notify_all();
+  auto done = pending->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(pending);
   }
+  queued_.notify_one();
+  done.wait();  // only this request's group wakes it
   if (pending->error) std::rethrow_exception(pending->error);
   return std::move(*pending->result);
 }
 
-void ReceiptService::issueGroup(std::vector<std::shared_ptr<Pending>>& group) {
+// The planner: takes the waiting requests as a group, plans and signs it, hands it to the committer.
+void ReceiptService::planLoop() {
+  for (;;) {
+    auto batch = std::make_unique<Batch>();
+    {
+      std::unique_lock lock(mutex_);
+      // Two groups at most in the pipeline: one committing, one signed and waiting. Meanwhile
+      // requests gather in the queue, so that the next group is larger (the commit and its fsync
+      // are per group).
+      drained_.wait(lock, [&] { return toCommit_.empty(); });
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping
+      while (!queue_.empty() && batch->group.size() < options_.maxGroup) {
+        batch->group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      // A request whose key, payment or original is in a group still committing is planned once
+      // that group is stored (its look-up then finds it). After a group was issued again, the
+      // counters may run ahead of the database: start again from it once nothing is in flight.
+      const auto claimed = [&](const Pending& p) {
+        const Payment& payment = p.request.content.payment;
+        return (!p.request.idempotencyKey.empty() &&
+                claimedKeys_.count({p.request.actor, p.request.idempotencyKey}) != 0) ||
+               claimedPayments_.count({payment.provider, payment.transactionId}) != 0 ||
+               (!p.replaces.empty() && claimedOriginals_.count(p.replaces) != 0);
+      };
+      if (resync_ ||
+          std::any_of(batch->group.begin(), batch->group.end(), [&](const auto& p) { return claimed(*p); })) {
+        drained_.wait(lock, [&] { return inFlight_ == 0; });
+      }
+      if (resync_ || inFlight_ == 0) {
+        counters_.clear();
+        resync_ = false;
+      }
+    }
+    try {
+      repository_.read([&](store::ReceiptIssuance& snapshot) {
+        PlannedNumbers planned(snapshot, *this, *batch);
+        plan(planned, *batch);
+      });
+      sign(*batch);
+      if (options_.groupSigned) options_.groupSigned(batch->work.size());
+    } catch (...) {
+      batch->failed = true;  // issued again one by one by the committer
+    }
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& w : batch->work) {
+        const Pending& p = *w.pending;
+        if (!p.request.idempotencyKey.empty()) {
+          batch->keys.emplace_back(p.request.actor, p.request.idempotencyKey);
+          claimedKeys_.insert(batch->keys.back());
+        }
+        if (p.replaces.empty()) {
+          batch->payments.emplace_back(p.request.content.payment.provider, p.request.content.payment.transactionId);
+          claimedPayments_.insert(batch->payments.back());
+        } else {
+          batch->originals.push_back(p.replaces);
+          claimedOriginals_.insert(p.replaces);
+        }
+      }
+      ++inFlight_;
+      toCommit_.push_back(std::move(batch));
+    }
+    planned_.notify_one();
+  }
+  std::lock_guard lock(mutex_);
+  planningStopped_ = true;
+  planned_.notify_one();
+}
+
+// The committer: stores the planned groups in order, or issues one again when it cannot be stored
+// as planned.
+void ReceiptService::commitLoop() {
+  for (;;) {
+    std::unique_ptr<Batch> batch;
+    {
+      std::unique_lock lock(mutex_);
+      planned_.wait(lock, [&] { return planningStopped_ || !toCommit_.empty(); });
+      if (toCommit_.empty()) return;
+      batch = std::move(toCommit_.front());
+      toCommit_.pop_front();
+    }
+    drained_.notify_all();
+    commitPlanned(*batch);
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& k : batch->keys) claimedKeys_.erase(claimedKeys_.find(k));
+      for (const auto& p : batch->payments) claimedPayments_.erase(claimedPayments_.find(p));
+      for (const auto& o : batch->originals) claimedOriginals_.erase(claimedOriginals_.find(o));
+      --inFlight_;
+    }
+    drained_.notify_all();
+    // The pipeline lets go of the group (its references to the requests and their errors) before
+    // waking the callers, so that what a caller reads is freed by the caller.
+    std::vector<std::promise<void>> wake;
+    for (auto& member : batch->group) wake.push_back(std::move(member->done));
+    batch.reset();
+    for (auto& done : wake) done.set_value();
+  }
+}
+
+void ReceiptService::commitPlanned(Batch& batch) {
+  if (!batch.failed) {
+    try {
+      if (!batch.work.empty()) {
+        repository_.issue([&](store::ReceiptIssuance& tx) {
+          // The database decides: the group is stored only with the numbers it was signed with.
+          for (const auto& [key, claim] : batch.claims) {
+            if (tx.takeNumbers(key.first, key.second, claim.second) != claim.first) throw StaleNumbers{};
+          }
+          store(tx, batch);
+        });
+      }
+      handOut(batch);
+      return;
+    } catch (...) {
+      // Nothing of the group was stored (rolled back): issued again below.
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    resync_ = true;
+  }
+  for (auto& member : batch.group) {
+    member->twinOf.clear();
+    member->result.reset();
+    member->error = nullptr;
+  }
+  issueGroup(batch.group);
+}
+
+void ReceiptService::issueGroup(Group& group) {
   try {
     issueTogether(group);
     return;
@@ -306,9 +541,10 @@ void ReceiptService::issueGroup(std::vector<std::shared_ptr<Pending>>& group) {
   // Something failed after numbers were taken (a signing): nothing of the group was stored. Issue
   // each on its own, so that only the failing request fails.
   for (auto& member : group) {
-    std::vector<std::shared_ptr<Pending>> one{member};
+    Group one{member};
     member->result.reset();
     member->error = nullptr;
+    member->twinOf.clear();
     try {
       issueTogether(one);
     } catch (...) {
@@ -319,186 +555,193 @@ void ReceiptService::issueGroup(std::vector<std::shared_ptr<Pending>>& group) {
 
 std::optional<IssueResult> ReceiptService::resolveExisting(store::ReceiptIssuance& tx, const Pending& pending) {
   const IssueRequest& request = pending.request;
-  if (!request.idempotencyKey.empty()) {
-    if (auto earlier = tx.findByIdempotencyKey(request.actor, request.idempotencyKey)) {
-      if (earlier->requestSha256 != pending.requestSha256) {
-        throw ConflictError("idempotency_key_reused",
-                            "this Idempotency-Key was used for a different request (receipt " + earlier->id + ")");
-      }
-      return IssueResult{detail::fromRecord(*earlier), true};
+  const Payment& payment = request.content.payment;
+  // One look-up for both (a replacement shares its original's payment: not looked up).
+  const auto earlier =
+      tx.findEarlier(request.actor, request.idempotencyKey, pending.replaces.empty() ? payment.provider : std::string(),
+                     payment.transactionId);
+  if (earlier.byIdempotencyKey) {
+    if (earlier.byIdempotencyKey->requestSha256 != pending.requestSha256) {
+      throw ConflictError("idempotency_key_reused", "this Idempotency-Key was used for a different request (receipt " +
+                                                        earlier.byIdempotencyKey->id + ")");
     }
+    return IssueResult{detail::fromRecord(*earlier.byIdempotencyKey), true};
   }
-  if (pending.replaces.empty()) {
-    const Payment& payment = request.content.payment;
-    if (auto earlier = tx.findByPayment(payment.provider, payment.transactionId)) {
-      if (earlier->requestSha256 != pending.requestSha256) {
-        throw ConflictError("payment_already_receipted", "payment " + payment.transactionId + " of " +
-                                                             payment.provider + " has receipt " + earlier->id +
-                                                             " already, for a different request");
-      }
-      return IssueResult{detail::fromRecord(*earlier), true};
+  if (earlier.byPayment) {
+    if (earlier.byPayment->requestSha256 != pending.requestSha256) {
+      throw ConflictError("payment_already_receipted", "payment " + payment.transactionId + " of " + payment.provider +
+                                                           " has receipt " + earlier.byPayment->id +
+                                                           " already, for a different request");
     }
+    return IssueResult{detail::fromRecord(*earlier.byPayment), true};
   }
   return std::nullopt;
 }
 
-void ReceiptService::issueTogether(std::vector<std::shared_ptr<Pending>>& group) {
-  struct Work {
-    Pending* pending;
-    Receipt receipt;
-    std::string seriesId;
-    const pki::SigningCredential* credential = nullptr;
-    std::string xml;
-  };
-  std::vector<Work> work;
-  std::map<const Pending*, IssueResult> results;
-  std::map<const Pending*, std::exception_ptr> errors;
+// Issues a group in one write transaction: look-ups, numbers, signatures, rows. Throws when a
+// signing or the store fails (nothing stored then).
+void ReceiptService::issueTogether(Group& group) {
+  Batch batch;
+  batch.group = group;
   repository_.issue([&](store::ReceiptIssuance& tx) {
-    work.clear();
-    results.clear();
-    errors.clear();
+    batch.work.clear();
+    batch.results.clear();
+    batch.errors.clear();
     for (auto& member : group) member->twinOf.clear();
-    const pki::TimePoint issuedAt = std::chrono::floor<std::chrono::seconds>(clock_.now());
-    // What earlier members of this group claimed: their rows are not in the store yet.
-    std::map<std::pair<std::string, std::string>, std::size_t> keys, payments;
-    std::set<std::string> replacing;
-    std::map<std::string, std::optional<store::SeriesRecord>> seriesCache;
-    for (auto& member : group) {
-      Pending& p = *member;
-      try {
-        if (auto existing = resolveExisting(tx, p)) {
-          results.emplace(&p, std::move(*existing));
-          continue;
-        }
-        const auto keyed = std::make_pair(p.request.actor, p.request.idempotencyKey);
-        const auto paid = std::make_pair(p.request.content.payment.provider, p.request.content.payment.transactionId);
-        const Work* twin = nullptr;
-        if (const auto k = keys.find(keyed); !p.request.idempotencyKey.empty() && k != keys.end()) {
-          twin = &work[k->second];
-        } else if (const auto q = payments.find(paid); p.replaces.empty() && q != payments.end()) {
-          twin = &work[q->second];
-        }
-        if (twin) {
-          if (twin->pending->requestSha256 != p.requestSha256) {
-            if (twin->pending->request.idempotencyKey == p.request.idempotencyKey &&
-                !p.request.idempotencyKey.empty() && twin->pending->request.actor == p.request.actor) {
-              throw ConflictError("idempotency_key_reused",
-                                  "a concurrent request with the same Idempotency-Key differs from this one");
-            }
-            throw ConflictError("payment_already_receipted",
-                                "payment " + paid.second + " of " + paid.first +
-                                    " is being receipted by a concurrent, different request");
-          }
-          p.twinOf = twin->receipt.id;
-          continue;
-        }
-        std::optional<store::ReceiptRecord> original;
-        if (!p.replaces.empty()) {
-          original = tx.find(p.replaces);
-          if (!original) throw NotFoundError("receipt_not_found", "no receipt " + p.replaces);
-          if (original->status != "issued" || replacing.count(p.replaces) != 0) {
-            throw ConflictError("receipt_replaced", "receipt " + p.replaces + " has been replaced already");
-          }
-        }
-        const std::string seriesKey = std::string(templateCodeName(p.request.templateCode)) + " " + p.request.symbol;
-        auto cached = seriesCache.find(seriesKey);
-        if (cached == seriesCache.end()) {
-          std::optional<store::SeriesRecord> found;
-          found = original ? tx.series(original->seriesId)
-                           : tx.series(std::string(templateCodeName(p.request.templateCode)), p.request.symbol);
-          cached = seriesCache.emplace(seriesKey, std::move(found)).first;
-        }
-        if (!cached->second) {
-          throw NotFoundError("series_not_found",
-                              "no receipt series " + seriesKey + "; create it with POST /v1/series");
-        }
-        const store::SeriesRecord& series = *cached->second;
-        if (vietnamYear(issuedAt) != series.year) {
-          throw InputError("series_closed", "series " + series.symbol + " is for " + std::to_string(series.year) +
-                                                "; receipts issued now need a series of the current year");
-        }
-        Work w;
-        w.pending = &p;
-        w.seriesId = series.id;
-        w.credential = &keys_(series.keyId);
-        Receipt& r = w.receipt;
-        r.id = randomId("rc_");
-        r.series = {p.request.templateCode, p.request.symbol};
-        r.issuedAt = issuedAt;
-        r.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
-        r.request = p.request.content;
-        r.total = totalOf(r.request);
-        r.totalInWords = amountInWords(r.total);
-        r.lookupCode = nextLookupCode();
-        r.verifyUrl = options_.publicBaseUrl + "/v/" + r.lookupCode;
-        if (original) {
-          r.replaces = ReceiptReference{original->id,
-                                        {parseTemplateCode(original->templateCode), original->symbol},
-                                        original->number,
-                                        original->issuedAt};
-        }
-        r.number = tx.takeNumber(series.id, p.request.unit);  // last: a refusal above takes no number
-        if (!p.request.idempotencyKey.empty()) keys.emplace(keyed, work.size());
-        if (p.replaces.empty()) payments.emplace(paid, work.size());
-        if (original) replacing.insert(original->id);
-        work.push_back(std::move(w));
-      } catch (const Error&) {
-        errors.emplace(&p, std::current_exception());
-      }
-    }
-
-    // Sign in parallel; the first failure aborts the group (and rolls back its numbers).
-    const std::size_t threads = std::min(options_.signingThreads, work.size());
-    std::vector<std::future<void>> signers;
-    for (std::size_t t = 0; t < threads; ++t) {
-      signers.push_back(std::async(std::launch::async, [&, t] {
-        for (std::size_t i = t; i < work.size(); i += threads) {
-          usableSeal(*work[i].credential, work[i].receipt.issuedAt);
-          work[i].xml = detail::buildReceiptXml(work[i].receipt, *work[i].credential);
-        }
-      }));
-    }
-    for (auto& s : signers) s.wait();
-    for (auto& s : signers) s.get();  // rethrows a signing failure
-
-    for (Work& w : work) {
-      Pending& p = *w.pending;
-      tx.insert(toRecord(w.receipt, w.seriesId, p.request.unit, p.request.actor, p.requestSha256, w.xml),
-                p.request.idempotencyKey);
-      if (w.receipt.replaces) tx.markReplaced(w.receipt.replaces->id, w.receipt.id);
-      store::AuditRecord audit;
-      audit.time = w.receipt.issuedAt;
-      audit.actor = p.request.actor;
-      audit.action = w.receipt.replaces ? "receipt.replace" : "receipt.issue";
-      audit.keyId = w.credential->id;
-      audit.documentSha256 = toHex(pki::digest(pki::DigestAlgorithm::Sha256, asBytes(w.xml)));
-      audit.level = "XMLDSig";
-      audit.details = "{\"receipt\":\"" + w.receipt.id + "\",\"series\":\"" + w.receipt.series.symbol +
-                      "\",\"number\":" + std::to_string(w.receipt.number) + "}";
-      tx.audit(audit);
-      store::OutboxEvent event;
-      event.type = w.receipt.replaces ? "receipt.replaced" : "receipt.issued";
-      event.createdAt = w.receipt.issuedAt;
-      event.nextAttemptAt = w.receipt.issuedAt;
-      event.body = detail::eventJson(randomId("ev_"), event.type, w.receipt.issuedAt, w.receipt);
-      tx.enqueueForCallbacks(event);
-      results.emplace(&p, IssueResult{w.receipt, false});
-    }
+    plan(tx, batch);
+    sign(batch);
+    store(tx, batch);
   });
-  // Committed: hand out the results.
+  handOut(batch);
+}
+
+// Looks up, checks and numbers the group's requests in arrival order. A request that cannot be
+// issued gets its error and takes no number.
+void ReceiptService::plan(store::ReceiptIssuance& tx, Batch& batch) {
+  auto& work = batch.work;
+  auto& results = batch.results;
+  auto& errors = batch.errors;
+  const pki::TimePoint issuedAt = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  // What earlier members of this group claimed: their rows are not in the store yet.
+  std::map<std::pair<std::string, std::string>, std::size_t> keys, payments;
+  std::set<std::string> replacing;
+  std::map<std::string, std::optional<store::SeriesRecord>> seriesCache;
+  for (auto& member : batch.group) {
+    Pending& p = *member;
+    try {
+      const auto keyed = std::make_pair(p.request.actor, p.request.idempotencyKey);
+      const auto paid = std::make_pair(p.request.content.payment.provider, p.request.content.payment.transactionId);
+      const Batch::Work* twin = nullptr;
+      if (const auto k = keys.find(keyed); !p.request.idempotencyKey.empty() && k != keys.end()) {
+        twin = &work[k->second];
+      } else if (const auto q = payments.find(paid); p.replaces.empty() && q != payments.end()) {
+        twin = &work[q->second];
+      }
+      if (twin) {
+        if (twin->pending->requestSha256 != p.requestSha256) {
+          if (twin->pending->request.idempotencyKey == p.request.idempotencyKey && !p.request.idempotencyKey.empty() &&
+              twin->pending->request.actor == p.request.actor) {
+            throw ConflictError("idempotency_key_reused",
+                                "a concurrent request with the same Idempotency-Key differs from this one");
+          }
+          throw ConflictError("payment_already_receipted",
+                              "payment " + paid.second + " of " + paid.first +
+                                  " is being receipted by a concurrent, different request");
+        }
+        p.twinOf = twin->receipt.id;
+        continue;
+      }
+      if (auto existing = resolveExisting(tx, p)) {
+        results.emplace(&p, std::move(*existing));
+        continue;
+      }
+      std::optional<store::ReceiptRecord> original;
+      if (!p.replaces.empty()) {
+        original = tx.find(p.replaces);
+        if (!original) throw NotFoundError("receipt_not_found", "no receipt " + p.replaces);
+        if (original->status != "issued" || replacing.count(p.replaces) != 0) {
+          throw ConflictError("receipt_replaced", "receipt " + p.replaces + " has been replaced already");
+        }
+      }
+      const std::string seriesKey = std::string(templateCodeName(p.request.templateCode)) + " " + p.request.symbol;
+      auto cached = seriesCache.find(seriesKey);
+      if (cached == seriesCache.end()) {
+        std::optional<store::SeriesRecord> found;
+        found = original ? tx.series(original->seriesId)
+                         : tx.series(std::string(templateCodeName(p.request.templateCode)), p.request.symbol);
+        cached = seriesCache.emplace(seriesKey, std::move(found)).first;
+      }
+      if (!cached->second) {
+        throw NotFoundError("series_not_found", "no receipt series " + seriesKey + "; create it with POST /v1/series");
+      }
+      const store::SeriesRecord& series = *cached->second;
+      if (vietnamYear(issuedAt) != series.year) {
+        throw InputError("series_closed", "series " + series.symbol + " is for " + std::to_string(series.year) +
+                                              "; receipts issued now need a series of the current year");
+      }
+      Batch::Work w;
+      w.pending = &p;
+      w.seriesId = series.id;
+      w.credential = &keys_(series.keyId);
+      Receipt& r = w.receipt;
+      r.id = randomId("rc_");
+      r.series = {p.request.templateCode, p.request.symbol};
+      r.issuedAt = issuedAt;
+      r.organization = {series.organizationName, series.organizationTaxCode, series.organizationAddress};
+      r.request = p.request.content;
+      r.total = totalOf(r.request);
+      r.totalInWords = amountInWords(r.total);
+      r.lookupCode = nextLookupCode();
+      r.verifyUrl = options_.publicBaseUrl + "/v/" + r.lookupCode;
+      if (original) {
+        r.replaces = ReceiptReference{original->id,
+                                      {parseTemplateCode(original->templateCode), original->symbol},
+                                      original->number,
+                                      original->issuedAt};
+      }
+      r.number = tx.takeNumber(series.id, p.request.unit);  // last: a refusal above takes no number
+      if (!p.request.idempotencyKey.empty()) keys.emplace(keyed, work.size());
+      if (p.replaces.empty()) payments.emplace(paid, work.size());
+      if (original) replacing.insert(original->id);
+      work.push_back(std::move(w));
+    } catch (const Error&) {
+      errors.emplace(&p, std::current_exception());
+    }
+  }
+}
+
+// Signs the group's receipts in parallel and makes their rows, audit entries and events there too
+// (the committer then only writes). The first failure throws (the group is issued again).
+void ReceiptService::sign(Batch& batch) {
+  signingPool_->run(batch.work.size(), [&](std::size_t i) {
+    Batch::Work& w = batch.work[i];
+    const Pending& p = *w.pending;
+    usableSeal(*w.credential, w.receipt.issuedAt);
+    w.record = toRecord(w.receipt, w.seriesId, p.request.unit, p.request.actor, p.requestSha256,
+                        detail::buildReceiptXml(w.receipt, *w.credential));
+    w.audit.time = w.receipt.issuedAt;
+    w.audit.actor = p.request.actor;
+    w.audit.action = w.receipt.replaces ? "receipt.replace" : "receipt.issue";
+    w.audit.keyId = w.credential->id;
+    w.audit.documentSha256 = w.record.xmlSha256;
+    w.audit.level = "XMLDSig";
+    w.audit.details = "{\"receipt\":\"" + w.receipt.id + "\",\"series\":\"" + w.receipt.series.symbol +
+                      "\",\"number\":" + std::to_string(w.receipt.number) + "}";
+    w.event.type = w.receipt.replaces ? "receipt.replaced" : "receipt.issued";
+    w.event.createdAt = w.receipt.issuedAt;
+    w.event.nextAttemptAt = w.receipt.issuedAt;
+    w.event.body = detail::eventJson(randomId("ev_"), w.event.type, w.receipt.issuedAt, w.receipt);
+  });
+}
+
+void ReceiptService::store(store::ReceiptIssuance& tx, Batch& batch) {
+  for (Batch::Work& w : batch.work) {
+    Pending& p = *w.pending;
+    tx.insert(w.record, p.request.idempotencyKey);
+    if (w.receipt.replaces) tx.markReplaced(w.receipt.replaces->id, w.receipt.id);
+    tx.audit(w.audit);
+    tx.enqueueForCallbacks(w.event);
+  }
+}
+
+// Committed: the results to the group's callers.
+void ReceiptService::handOut(Batch& batch) {
+  for (Batch::Work& w : batch.work) batch.results.emplace(w.pending, IssueResult{std::move(w.receipt), false});
   std::map<std::string, const Receipt*> byId;
-  for (const Work& w : work) byId.emplace(w.receipt.id, &results.at(w.pending).receipt);
-  for (auto& member : group) {
+  for (const auto& [pending, result] : batch.results) {
+    if (!result.replayed) byId.emplace(result.receipt.id, &result.receipt);
+  }
+  for (auto& member : batch.group) {
     Pending& p = *member;
     if (!p.twinOf.empty()) {
       p.result = IssueResult{*byId.at(p.twinOf), true};
       continue;
     }
-    if (const auto e = errors.find(&p); e != errors.end()) {
+    if (const auto e = batch.errors.find(&p); e != batch.errors.end()) {
       p.error = e->second;
       continue;
     }
-    p.result = std::move(results.at(&p));
+    p.result = batch.results.at(&p);
   }
 }
 

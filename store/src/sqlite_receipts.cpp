@@ -8,6 +8,7 @@
 
 #include "kyso/error.h"
 #include "sqlite_common.h"
+#include "sqlite_statement.h"
 
 namespace kyso::store::detail {
 
@@ -125,100 +126,206 @@ std::vector<SeriesRecord> selectSeries(Poco::Data::Session& s, const std::string
   return out;
 }
 
-// The transaction handed to ReceiptRepository::issue's caller.
+std::uint32_t numberColumn(const BoundStatement& row, int column) {
+  const std::int64_t value = row.integer(column);
+  if (value < 0 || value > 0xFFFFFFFFLL) {
+    throw InternalError("receipt number out of range in the database", "database_corrupt");
+  }
+  return static_cast<std::uint32_t>(value);
+}
+
+// A receipt row read by a prepared statement selecting kReceiptColumns, in that order, from `at` on.
+ReceiptRecord readReceipt(const BoundStatement& row, int at = 0) {
+  ReceiptRecord r;
+  r.id = row.text(at + 0);
+  r.seriesId = row.text(at + 1);
+  r.templateCode = row.text(at + 2);
+  r.symbol = row.text(at + 3);
+  r.number = numberColumn(row, at + 4);
+  r.unit = row.text(at + 5);
+  r.issuedAt = parseTime(row.text(at + 6));
+  r.status = row.text(at + 7);
+  r.replaces = row.text(at + 8);
+  r.replacedBy = row.text(at + 9);
+  r.lookupCode = row.text(at + 10);
+  r.paymentProvider = row.text(at + 11);
+  r.paymentTransactionId = row.text(at + 12);
+  r.dossierCode = row.text(at + 13);
+  r.total = row.integer(at + 14);
+  r.actor = row.text(at + 15);
+  r.requestSha256 = row.text(at + 16);
+  r.content = row.text(at + 17);
+  r.xml = row.text(at + 18);
+  r.xmlSha256 = row.text(at + 19);
+  return r;
+}
+
+// The hot path's SQL texts, built once (they are the prepared statements' keys).
+std::string receiptsWhere(const char* where) {
+  return std::string("SELECT ") + kReceiptColumns + " FROM receipts " + where;
+}
+const std::string kByIdempotencyKey =
+    receiptsWhere("WHERE id = (SELECT receipt_id FROM idempotency_keys WHERE actor = ? AND key = ?)");
+const std::string kByPayment =
+    receiptsWhere("WHERE payment_provider = ? AND payment_transaction_id = ? AND replaces = ''");
+// Both in one statement: the idempotency key's receipt tagged 0, the payment's tagged 1.
+const std::string kEarlier =
+    std::string("SELECT 0, ") + kReceiptColumns +
+    " FROM receipts WHERE ? != '' AND id = (SELECT receipt_id FROM idempotency_keys WHERE actor = ? AND key = ?)"
+    " UNION ALL SELECT 1, " +
+    kReceiptColumns +
+    " FROM receipts WHERE ? != '' AND payment_provider = ? AND payment_transaction_id = ? AND replaces = ''";
+const std::string kById = receiptsWhere("WHERE id = ?");
+const std::string kInsertReceipt = std::string("INSERT INTO receipts (") + kReceiptColumns +
+                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// The transaction handed to ReceiptRepository::issue's caller (and, read-only, to read's). Every
+// statement of the issuing path is prepared once per connection and reused.
 class SqliteIssuance final : public ReceiptIssuance {
  public:
-  explicit SqliteIssuance(Poco::Data::Session& s) : s_(s) {}
+  SqliteIssuance(Poco::Data::Session& s, PreparedStatements& prepared, bool writable)
+      : s_(s), prepared_(prepared), writable_(writable) {}
 
   std::optional<ReceiptRecord> findByIdempotencyKey(const std::string& actor, const std::string& key) override {
-    std::string a = actor, k = key;
-    std::vector<std::string> ids;
-    s_ << "SELECT receipt_id FROM idempotency_keys WHERE actor = ? AND key = ?", use(a), use(k), into(ids), now;
-    if (ids.empty()) return std::nullopt;
-    return find(ids[0]);
+    auto select = prepared_(kByIdempotencyKey);
+    select.bind(actor).bind(key);
+    if (!select.step()) return std::nullopt;
+    return readReceipt(select);
   }
 
   std::optional<ReceiptRecord> findByPayment(const std::string& provider, const std::string& transactionId) override {
-    return first(selectReceipts(s_, "WHERE payment_provider = ? AND payment_transaction_id = ? AND replaces = ''",
-                                provider, transactionId));
+    auto select = prepared_(kByPayment);
+    select.bind(provider).bind(transactionId);
+    if (!select.step()) return std::nullopt;
+    return readReceipt(select);
+  }
+
+  EarlierReceipts findEarlier(const std::string& actor, const std::string& key, const std::string& provider,
+                              const std::string& transactionId) override {
+    auto select = prepared_(kEarlier);
+    select.bind(key).bind(actor).bind(key).bind(provider).bind(provider).bind(transactionId);
+    EarlierReceipts out;
+    while (select.step()) (select.integer(0) == 0 ? out.byIdempotencyKey : out.byPayment) = readReceipt(select, 1);
+    return out;
   }
 
   std::optional<ReceiptRecord> find(const std::string& id) override {
-    return first(selectReceipts(s_, "WHERE id = ?", id));
+    auto select = prepared_(kById);
+    select.bind(id);
+    if (!select.step()) return std::nullopt;
+    return readReceipt(select);
   }
 
   std::optional<SeriesRecord> series(const std::string& id) override {
-    auto rows = selectSeries(s_, "WHERE id = ?", {id});
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
+    auto select = prepared_(
+        "SELECT id, template, symbol, year, org_name, org_tax_code, org_address, key_id, created_at, next_number"
+        " FROM receipt_series WHERE id = ?");
+    select.bind(id);
+    return readSeries(select);
   }
 
   std::optional<SeriesRecord> series(const std::string& templateCode, const std::string& symbol) override {
-    auto rows = selectSeries(s_, "WHERE template = ? AND symbol = ?", {templateCode, symbol});
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
+    auto select = prepared_(
+        "SELECT id, template, symbol, year, org_name, org_tax_code, org_address, key_id, created_at, next_number"
+        " FROM receipt_series WHERE template = ? AND symbol = ?");
+    select.bind(templateCode).bind(symbol);
+    return readSeries(select);
   }
 
   std::uint32_t takeNumber(const std::string& seriesId, const std::string& unit) override {
-    std::string id = seriesId, u = unit;
-    int ranged = 0;
-    s_ << "SELECT COUNT(*) FROM receipt_ranges WHERE series_id = ?", use(id), into(ranged), now;
-    std::vector<Poco::Int64> next, last;
-    if (ranged == 0) {
-      if (!unit.empty()) throw InputError("unknown_unit", "the series has no number ranges; leave out the unit");
-      s_ << "SELECT next_number FROM receipt_series WHERE id = ?", use(id), into(next), now;
-      if (next.empty()) throw NotFoundError("series_not_found", "no such receipt series");
-      last.push_back(99'999'999);
-    } else {
-      if (unit.empty()) {
-        throw InputError("unit_required", "the series hands out numbers per unit; name the unit whose range to use");
+    return takeNumbers(seriesId, unit, 1);
+  }
+
+  std::uint32_t takeNumbers(const std::string& seriesId, const std::string& unit, std::uint32_t count) override {
+    requireWritable();
+    std::int64_t next = 0, last = 0;
+    bool ranged = false;
+    {
+      auto select = prepared_(
+          "SELECT s.next_number, 99999999, (SELECT COUNT(*) FROM receipt_ranges r WHERE r.series_id = s.id),"
+          " (SELECT next_number FROM receipt_ranges r WHERE r.series_id = s.id AND r.unit = ?),"
+          " (SELECT last_number FROM receipt_ranges r WHERE r.series_id = s.id AND r.unit = ?)"
+          " FROM receipt_series s WHERE s.id = ?");
+      select.bind(unit).bind(unit).bind(seriesId);
+      if (!select.step()) throw NotFoundError("series_not_found", "no such receipt series");
+      ranged = select.integer(2) != 0;
+      if (!ranged) {
+        if (!unit.empty()) throw InputError("unknown_unit", "the series has no number ranges; leave out the unit");
+        next = select.integer(0);
+        last = select.integer(1);
+      } else {
+        if (unit.empty()) {
+          throw InputError("unit_required", "the series hands out numbers per unit; name the unit whose range to use");
+        }
+        if (select.isNull(3))
+          throw InputError("unknown_unit", "the series has no number range for unit '" + unit + "'");
+        next = select.integer(3);
+        last = select.integer(4);
       }
-      s_ << "SELECT next_number, last_number FROM receipt_ranges WHERE series_id = ? AND unit = ?", use(id), use(u),
-          into(next), into(last), now;
-      if (next.empty()) throw InputError("unknown_unit", "the series has no number range for unit '" + unit + "'");
     }
-    if (next[0] > last[0]) {
+    if (count == 0 || next + count - 1 > last) {
       throw InputError("series_exhausted", unit.empty() ? "the series has no numbers left"
                                                         : "unit '" + unit + "' has used every number of its range");
     }
-    Poco::Int64 taken = next[0];
-    if (ranged == 0) {
-      s_ << "UPDATE receipt_series SET next_number = next_number + 1 WHERE id = ?", use(id), now;
+    if (!ranged) {
+      prepared_("UPDATE receipt_series SET next_number = next_number + ? WHERE id = ?")
+          .bind(std::int64_t{count})
+          .bind(seriesId)
+          .run();
     } else {
-      s_ << "UPDATE receipt_ranges SET next_number = next_number + 1 WHERE series_id = ? AND unit = ?", use(id), use(u),
-          now;
+      prepared_("UPDATE receipt_ranges SET next_number = next_number + ? WHERE series_id = ? AND unit = ?")
+          .bind(std::int64_t{count})
+          .bind(seriesId)
+          .bind(unit)
+          .run();
     }
-    return static_cast<std::uint32_t>(taken);
+    return static_cast<std::uint32_t>(next);
   }
 
   void insert(const ReceiptRecord& r, const std::string& idempotencyKey) override {
-    std::string id = r.id, series = r.seriesId, tmpl = r.templateCode, symbol = r.symbol, unit = r.unit,
-                issued = timeText(r.issuedAt), status = r.status, replaces = r.replaces, replacedBy = r.replacedBy,
-                lookup = r.lookupCode, provider = r.paymentProvider, transaction = r.paymentTransactionId,
-                dossier = r.dossierCode, actor = r.actor, request = r.requestSha256, content = r.content, xml = r.xml,
-                xmlSha256 = r.xmlSha256;
-    Poco::Int64 num = r.number, total = r.total;
-    s_ << "INSERT INTO receipts (" << kReceiptColumns
-       << ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        use(id), use(series), use(tmpl), use(symbol), use(num), use(unit), use(issued), use(status), use(replaces),
-        use(replacedBy), use(lookup), use(provider), use(transaction), use(dossier), use(total), use(actor),
-        use(request), use(content), use(xml), use(xmlSha256), now;
+    requireWritable();
+    prepared_(kInsertReceipt)
+        .bind(r.id)
+        .bind(r.seriesId)
+        .bind(r.templateCode)
+        .bind(r.symbol)
+        .bind(std::int64_t{r.number})
+        .bind(r.unit)
+        .bind(timeText(r.issuedAt))
+        .bind(r.status)
+        .bind(r.replaces)
+        .bind(r.replacedBy)
+        .bind(r.lookupCode)
+        .bind(r.paymentProvider)
+        .bind(r.paymentTransactionId)
+        .bind(r.dossierCode)
+        .bind(std::int64_t{r.total})
+        .bind(r.actor)
+        .bind(r.requestSha256)
+        .bind(r.content)
+        .bind(r.xml)
+        .bind(r.xmlSha256)
+        .run();
     if (!idempotencyKey.empty()) {
-      std::string key = idempotencyKey;
-      s_ << "INSERT INTO idempotency_keys (actor, key, receipt_id, created_at) VALUES (?, ?, ?, ?)", use(actor),
-          use(key), use(id), use(issued), now;
+      prepared_("INSERT INTO idempotency_keys (actor, key, receipt_id, created_at) VALUES (?, ?, ?, ?)")
+          .bind(r.actor)
+          .bind(idempotencyKey)
+          .bind(r.id)
+          .bind(timeText(r.issuedAt))
+          .run();
     }
   }
 
   void markReplaced(const std::string& id, const std::string& byId) override {
-    std::string original = id, replacement = byId;
-    Poco::Data::Statement update(s_);
-    update << "UPDATE receipts SET status = 'replaced', replaced_by = ? WHERE id = ? AND status = 'issued'",
-        use(replacement), use(original);
-    if (update.execute() != 1) throw ConflictError("receipt_replaced", "the receipt has been replaced already");
+    requireWritable();
+    auto update =
+        prepared_("UPDATE receipts SET status = 'replaced', replaced_by = ? WHERE id = ? AND status = 'issued'");
+    update.bind(byId).bind(id).run();
+    if (update.changes() != 1) throw ConflictError("receipt_replaced", "the receipt has been replaced already");
   }
 
   void insertNotice(const NoticeRecord& n) override {
+    requireWritable();
     std::string id = n.id, receipt = n.receiptId, issued = timeText(n.issuedAt), actor = n.actor,
                 key = n.idempotencyKey, request = n.requestSha256, content = n.content, xml = n.xml;
     s_ << "INSERT INTO receipt_notices (id, receipt_id, issued_at, actor, idempotency_key, request_sha256, content,"
@@ -233,16 +340,82 @@ class SqliteIssuance final : public ReceiptIssuance {
   }
 
   void enqueueForCallbacks(const OutboxEvent& e) override {
-    std::string type = e.type, body = e.body, created = timeText(e.createdAt), next = timeText(e.nextAttemptAt);
-    s_ << "INSERT INTO outbox (subscriber, type, body, created_at, next_attempt_at)"
-          " SELECT api_key_id, ?, ?, ?, ? FROM callbacks ORDER BY api_key_id",
-        use(type), use(body), use(created), use(next), now;
+    requireWritable();
+    prepared_(
+        "INSERT INTO outbox (subscriber, type, body, created_at, next_attempt_at)"
+        " SELECT api_key_id, ?, ?, ?, ? FROM callbacks ORDER BY api_key_id")
+        .bind(e.type)
+        .bind(e.body)
+        .bind(timeText(e.createdAt))
+        .bind(timeText(e.nextAttemptAt))
+        .run();
   }
 
-  AuditEntry audit(const AuditRecord& record) override { return appendAuditEntry(s_, record); }
+  AuditEntry audit(const AuditRecord& record) override {
+    requireWritable();
+    // The chain's end is read once per transaction: BEGIN IMMEDIATE holds the write lock, so no
+    // other writer can append meanwhile (sqlite_common.h).
+    if (!chainEnd_) {
+      auto select = prepared_("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+      chainEnd_ = select.step() ? std::make_pair(select.integer(0), select.text(1))
+                                : std::make_pair(std::int64_t{0}, initialAuditHash());
+    }
+    AuditEntry entry;
+    entry.record = record;
+    entry.sequence = chainEnd_->first + 1;
+    entry.previousHash = chainEnd_->second;
+    entry.hash = auditEntryHash(entry.previousHash, entry.sequence, record);
+    prepared_(
+        "INSERT INTO audit_log (seq, at, actor, action, key_id, document_sha256, level, details, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(entry.sequence)
+        .bind(timeText(record.time))
+        .bind(record.actor)
+        .bind(record.action)
+        .bind(record.keyId)
+        .bind(record.documentSha256)
+        .bind(record.level)
+        .bind(record.details)
+        .bind(entry.previousHash)
+        .bind(entry.hash)
+        .run();
+    chainEnd_ = std::make_pair(entry.sequence, entry.hash);
+    entry.record.time = parseTime(timeText(record.time));  // as stored: whole seconds
+    return entry;
+  }
 
  private:
+  void requireWritable() const {
+    if (!writable_) throw InternalError("a write in a read-only receipts transaction");
+  }
+
+  std::optional<SeriesRecord> readSeries(BoundStatement& select) {
+    if (!select.step()) return std::nullopt;
+    SeriesRecord r;
+    r.id = select.text(0);
+    r.templateCode = select.text(1);
+    r.symbol = select.text(2);
+    r.year = static_cast<int>(select.integer(3));
+    r.organizationName = select.text(4);
+    r.organizationTaxCode = select.text(5);
+    r.organizationAddress = select.text(6);
+    r.keyId = select.text(7);
+    r.createdAt = parseTime(select.text(8));
+    r.next = numberColumn(select, 9);
+    auto ranges = prepared_(
+        "SELECT unit, first_number, last_number, next_number FROM receipt_ranges WHERE series_id = ?"
+        " ORDER BY first_number");
+    ranges.bind(r.id);
+    while (ranges.step()) {
+      r.ranges.push_back({ranges.text(0), numberColumn(ranges, 1), numberColumn(ranges, 2), numberColumn(ranges, 3)});
+    }
+    return r;
+  }
+
   Poco::Data::Session& s_;
+  PreparedStatements& prepared_;
+  bool writable_;
+  std::optional<std::pair<std::int64_t, std::string>> chainEnd_;
 };
 
 class SqliteReceipts final : public ReceiptRepository {
@@ -291,8 +464,15 @@ class SqliteReceipts final : public ReceiptRepository {
   }
 
   void issue(const std::function<void(ReceiptIssuance&)>& work) override {
-    pool_.writeTransaction([&](Poco::Data::Session& s) {
-      SqliteIssuance issuance(s);
+    pool_.writeTransaction([&](Poco::Data::Session& s, PreparedStatements& prepared) {
+      SqliteIssuance issuance(s, prepared, true);
+      work(issuance);
+    });
+  }
+
+  void read(const std::function<void(ReceiptIssuance&)>& work) override {
+    pool_.readSnapshot([&](Poco::Data::Session& s, PreparedStatements& prepared) {
+      SqliteIssuance issuance(s, prepared, false);
       work(issuance);
     });
   }

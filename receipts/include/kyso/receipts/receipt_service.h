@@ -1,23 +1,32 @@
 // Issuing e-receipts: series, gapless numbers, the signed XML, idempotent retries, replacements.
 //
-// A receipt's number is part of what is signed, and a failed signing must take no number, so the
-// number is taken, the XML signed and the receipt stored in one write transaction. To keep both
-// cores signing while that transaction serialises writers, concurrent requests are issued in
-// groups: the first caller to find no group running leads one, takes every request waiting (up to
-// `maxGroup`), numbers them in arrival order, signs them in parallel and commits them together
-// (one fsync for the group). If any signing in a group fails, the group is rolled back and its
-// requests are issued one by one, so only the failing one fails and no number is lost.
+// A receipt's number is part of what is signed, and a failed signing must take no number. Concurrent
+// requests are issued in groups (up to `maxGroup`, one commit and fsync each) by a pipeline of two
+// threads, so that signing and committing overlap:
+//  - the planner takes the waiting requests, looks up earlier receipts for their idempotency keys
+//    and payments (a read transaction), numbers them in arrival order — continuing from the numbers
+//    of the group still committing, kept in memory — and signs them on a persistent pool;
+//  - the committer stores a signed group in one write transaction that first takes the group's
+//    numbers from the database (one update per series or unit) and checks they are the ones signed.
+// The database stays the authority: if they are not (a group before failed, another process issued
+// meanwhile), or anything of the group fails (a signing, an insert, the commit), nothing of it is
+// stored and its requests are issued again one by one, each taking, signing and storing its number
+// in one write transaction — so a failure never leaves a gap or a repeat, and only the failing
+// request fails. A request whose idempotency key, payment or replaced receipt is in a group still
+// committing waits for that group before it is planned.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kyso/pki/clock.h"
@@ -29,6 +38,10 @@
 #include "kyso/store/receipts.h"
 
 namespace kyso::receipts {
+
+namespace detail {
+class SigningPool;
+}
 
 struct NumberRangeSpec {
   std::string unit;
@@ -81,6 +94,9 @@ struct ReceiptServiceOptions {
   std::string defaultKeyId = "seal";
   std::size_t maxGroup = 64;
   std::size_t signingThreads = 0;  // 0: one per core
+  // Called by the planner after it signed a group, before the group is committed, with the number
+  // of receipts signed (tests use it to fail a commit while the next group is signed).
+  std::function<void(std::size_t)> groupSigned;
   // Where the PDF copies' signatures are recorded (receipts and notices are recorded in the
   // transaction that stores them). Null: not recorded.
   store::AuditLog* audit = nullptr;
@@ -153,13 +169,21 @@ class ReceiptService {
 
  private:
   struct Pending;
-  struct Prepared;
+  struct Batch;
+  class PlannedNumbers;
+  using Group = std::vector<std::shared_ptr<Pending>>;
 
   IssueResult submit(std::shared_ptr<Pending> pending);
-  void issueGroup(std::vector<std::shared_ptr<Pending>>& group);
-  void issueTogether(std::vector<std::shared_ptr<Pending>>& group);
+  void planLoop();
+  void commitLoop();
+  void commitPlanned(Batch& batch);
+  void issueGroup(Group& group);
+  void issueTogether(Group& group);
+  void plan(store::ReceiptIssuance& tx, Batch& batch);
+  void sign(Batch& batch);
+  void store(store::ReceiptIssuance& tx, Batch& batch);
+  static void handOut(Batch& batch);
   std::optional<IssueResult> resolveExisting(store::ReceiptIssuance& tx, const Pending& pending);
-  Receipt prepare(store::ReceiptIssuance& tx, const Pending& pending, const store::SeriesRecord& series);
   std::string nextLookupCode();
 
   store::ReceiptRepository& repository_;
@@ -168,11 +192,28 @@ class ReceiptService {
   const pki::Clock& clock_;
   ReceiptServiceOptions options_;
 
-  std::mutex queueMutex_;
-  std::deque<std::shared_ptr<Pending>> queue_;
-  bool leading_ = false;
-  std::condition_variable groupDone_;
   std::mutex pdfMutex_;
+
+  // The issuing pipeline (receipt_service.cpp). Guarded by mutex_: the queue of requests, the
+  // planned groups waiting for the committer, what they claim, and whether the planner must wait
+  // for the committer to catch up and forget its numbers (after a group was issued again).
+  std::unique_ptr<detail::SigningPool> signingPool_;
+  std::mutex mutex_;
+  std::condition_variable queued_, planned_, drained_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  std::deque<std::unique_ptr<Batch>> toCommit_;
+  std::size_t inFlight_ = 0;  // groups planned and not yet committed (or issued again)
+  std::multiset<std::pair<std::string, std::string>> claimedKeys_, claimedPayments_;
+  std::multiset<std::string> claimedOriginals_;
+  bool resync_ = false;
+  bool stopping_ = false, planningStopped_ = false;
+  // Planner only: the next number of each (series id, unit) after the groups planned so far.
+  struct Counter {
+    std::uint32_t next = 0;
+    std::uint32_t last = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Counter> counters_;
+  std::thread planner_, committer_;
 };
 
 // The total of a request's fee lines. Throws InputError("invalid_amount") when it exceeds the limit.

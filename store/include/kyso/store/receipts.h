@@ -109,6 +109,12 @@ struct ReceiptQuery {
   std::size_t limit = 50;
 };
 
+// What an earlier request left: the receipt of an idempotency key, the receipt of a payment.
+struct EarlierReceipts {
+  std::optional<ReceiptRecord> byIdempotencyKey;
+  std::optional<ReceiptRecord> byPayment;
+};
+
 // The write transaction in which receipts are issued. Every call sees and changes the same
 // snapshot; nothing is visible to others until the transaction commits.
 class ReceiptIssuance {
@@ -118,6 +124,10 @@ class ReceiptIssuance {
   virtual std::optional<ReceiptRecord> findByIdempotencyKey(const std::string& actor, const std::string& key) = 0;
   // The receipt stored earlier for this payment.
   virtual std::optional<ReceiptRecord> findByPayment(const std::string& provider, const std::string& transactionId) = 0;
+  // Both look-ups in one: the receipt of (actor, key) unless `key` is empty, and the receipt of the
+  // payment unless `provider` is empty.
+  virtual EarlierReceipts findEarlier(const std::string& actor, const std::string& key, const std::string& provider,
+                                      const std::string& transactionId) = 0;
   virtual std::optional<ReceiptRecord> find(const std::string& id) = 0;
   virtual std::optional<SeriesRecord> series(const std::string& id) = 0;
   virtual std::optional<SeriesRecord> series(const std::string& templateCode, const std::string& symbol) = 0;
@@ -125,6 +135,9 @@ class ReceiptIssuance {
   // when none is left, InputError("unknown_unit") for a unit without a range, InputError
   // ("unit_required") when the series has ranges and `unit` is empty.
   virtual std::uint32_t takeNumber(const std::string& seriesId, const std::string& unit) = 0;
+  // Takes `count` consecutive numbers at once (one update for a group) and returns the first; the
+  // same errors, series_exhausted unless all `count` are left.
+  virtual std::uint32_t takeNumbers(const std::string& seriesId, const std::string& unit, std::uint32_t count) = 0;
   // Stores a receipt (and the idempotency key, when not empty). Numbers and lookup codes are unique.
   virtual void insert(const ReceiptRecord& receipt, const std::string& idempotencyKey) = 0;
   virtual void markReplaced(const std::string& id, const std::string& byId) = 0;
@@ -146,6 +159,9 @@ class ReceiptRepository {
 
   // Runs `work` in one write transaction (committed when it returns, rolled back when it throws).
   virtual void issue(const std::function<void(ReceiptIssuance&)>& work) = 0;
+  // Runs `work` in one read transaction: its look-ups see one committed state; any write throws
+  // InternalError. (The issuing pipeline plans a group here while the previous group commits.)
+  virtual void read(const std::function<void(ReceiptIssuance&)>& work) = 0;
 
   virtual std::optional<ReceiptRecord> find(const std::string& id) = 0;
   virtual std::optional<ReceiptRecord> findByLookupCode(const std::string& code) = 0;
