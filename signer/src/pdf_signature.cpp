@@ -3,10 +3,12 @@
 #include <Poco/UTF8Encoding.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <future>
+#include <optional>
 #include <set>
 
 #include "appearance.h"
@@ -31,10 +33,43 @@ using PoDoFo::PdfVariant;
 
 // "[0 a b c" padded to a fixed width: the numbers are patched in once the layout is known.
 constexpr std::size_t kByteRangeWidth = 1 + 4 * 10 + 3 + 1;
-// From this size the original is copied into the output on a second thread while it is hashed
-// (below it a thread costs more than it saves). The two reads see the same bytes: both end with
-// PdfInput::requireUnchanged().
-constexpr std::uint64_t kCopyBesideHashingFrom = 1u << 20;
+// From this size the original is hashed and copied into the output on two threads of their own,
+// started before the document is parsed (below it threads cost more than they save).
+constexpr std::uint64_t kEarlyPassFrom = 1u << 20;
+
+// The work on a large original that does not depend on its structure — the digest of its bytes
+// and their copy into the output — run beside the parsing and the building of the update. The
+// two reads see the same bytes: both end with PdfInput::requireUnchanged().
+class EarlyPass {
+ public:
+  EarlyPass(const PdfInput& input, PdfOutput& output, pki::DigestAlgorithm algorithm)
+      : hashing_(std::async(std::launch::async,
+                            [this, &input, algorithm] {
+                              pki::DigestCalculator digest(algorithm);
+                              input.forEachChunk([&](std::string_view chunk) {
+                                if (stop_.load(std::memory_order_relaxed)) throw Stopped();
+                                digest.update(chunk);
+                              });
+                              return digest;
+                            })),
+        copying_(std::async(std::launch::async, [&input, &output] { output.append(input); })) {}
+  EarlyPass(const EarlyPass&) = delete;
+  EarlyPass& operator=(const EarlyPass&) = delete;
+  // A preparation that failed stops the hashing; the futures' destructors wait for both threads.
+  ~EarlyPass() { stop_ = true; }
+
+  // The digest over the whole original, once it is also in the output. Rethrows either's error.
+  pki::DigestCalculator finish() {
+    copying_.get();
+    return hashing_.get();
+  }
+
+ private:
+  struct Stopped {};
+  std::atomic<bool> stop_{false};  // before the futures: it outlives their threads
+  std::future<pki::DigestCalculator> hashing_;
+  std::future<void> copying_;
+};
 
 void requireText(const std::string& value, const char* name) {
   Poco::UTF8Encoding utf8;
@@ -197,6 +232,8 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
   requireText(fields.fieldName, "field name");
   if (contentsCapacity == 0 || contentsCapacity > (1u << 20)) throw InternalError("bad signature capacity");
 
+  std::optional<EarlyPass> early;
+  if (input.size() >= kEarlyPassFrom) early.emplace(input, output, digestAlgorithm);
   const detail::ParsedPdf pdf(input, detail::ParsedPdf::Reading::ForSigning);
   const std::string tail = input.read(input.size() - 1, 1);
   detail::IncrementalUpdate update(input.size(), tail == "\n" || tail == "\r", pdf.nextObjectNumber());
@@ -359,14 +396,10 @@ PreparedPdfSignature preparePdfSignature(const PdfInput& input, PdfOutput& outpu
   prepared.outputSize = total;
 
   // One pass over the original: the byte-range digest and the prefix of the output's own SHA-256
-  // (the same bytes up to /Contents) come from it. A large original is copied into the output
-  // beside it, on a second thread (and by the kernel from a file), while this one hashes.
-  pki::DigestCalculator digest(digestAlgorithm);
-  if (input.size() >= kCopyBesideHashingFrom) {
-    std::future<void> copying = std::async(std::launch::async, [&] { output.append(input); });
-    input.forEachChunk([&](std::string_view chunk) { digest.update(chunk); });
-    copying.get();  // (on an exception above, the future's destructor waits for the copy)
-  } else {
+  // (the same bytes up to /Contents) come from it. A large original went through it beside the
+  // parsing (EarlyPass, copied by the kernel from a file); a small one goes through it now.
+  pki::DigestCalculator digest = early ? early->finish() : pki::DigestCalculator(digestAlgorithm);
+  if (!early) {
     input.forEachChunk([&](std::string_view chunk) {
       digest.update(chunk);
       output.write(chunk);

@@ -354,7 +354,7 @@ void checkXrefEntries(const XrefChain& chain, const PdfInput& input) {
   // "n g obj" must start at each offset (after optional white space, which readers tolerate).
   // In file order, so that one cursor reads the file once, front to back.
   std::sort(headers.begin(), headers.end(), [](const Header& a, const Header& b) { return a.offset < b.offset; });
-  Cursor c(input, 0, 1u << 20);
+  Cursor c(input, 0, 256u << 10);
   for (const Header& h : headers) {
     c.seek(h.offset);
     c.skipWhitespace();

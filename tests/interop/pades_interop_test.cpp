@@ -2,6 +2,7 @@
 // the byte range, openssl ts for the time-stamp, qpdf --check for the file structure.
 #include <gtest/gtest.h>
 
+#include "kyso/error.h"
 #include "kyso/pki/time_stamp.h"
 #include "kyso/signer/cades.h"
 #include "kyso/signer/pades_signer.h"
@@ -149,8 +150,9 @@ TEST_F(PadesInterop, LargeCatalogIsRewrittenWithItsUnparsedValuesIntact) {
   EXPECT_EQ(test::run({"qpdf", "--show-npages", out.string()}).output, "700\n");
 }
 
-// From 1 MB the original is copied into the output (copy_file_range) on a second thread while it
-// is hashed: the output must still start with the original, byte for byte, and verify.
+// From 1 MB the original is hashed and copied into the output (copy_file_range) on threads of their
+// own while the document is parsed: the output must still start with the original, byte for byte,
+// and verify.
 TEST_F(PadesInterop, LargeFileIsCopiedBesideHashingAndStaysValid) {
   auto objects = test::onePageObjects();
   std::string filler(3u << 19, '\0');  // 1.5 MB of stream data no page shows
@@ -167,6 +169,22 @@ TEST_F(PadesInterop, LargeFileIsCopiedBesideHashingAndStaysValid) {
   expectAllValid(out, 1, pki.rootCa());
   const std::string signedPdf = test::readFile(out);
   EXPECT_EQ(signedPdf.compare(0, original.size(), original), 0);
+}
+
+// A large file that is not a signable PDF is refused while its early pass (hash and copy on their
+// own threads) is still running: the error is the parser's, and nothing is left behind.
+TEST_F(PadesInterop, LargeDamagedFileIsRefusedAndLeavesNothing) {
+  std::string damaged = "%PDF-1.7\n" + std::string(3u << 19, 'x') + "\nstartxref\n999999999\n%%EOF\n";
+  test::writeFile(dir / "damaged.pdf", damaged);
+  try {
+    sign(dir / "damaged.pdf", "damaged-signed.pdf", PadesLevel::B_B, pki.seal());
+    ADD_FAILURE() << "a damaged file was signed";
+  } catch (const DocumentError& e) {
+    EXPECT_EQ(e.code(), "pdf_damaged") << e.what();
+  }
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) left.push_back(entry.path().filename());
+  EXPECT_EQ(left, std::vector<std::string>{"damaged.pdf"});
 }
 
 }  // namespace
