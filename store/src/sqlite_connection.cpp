@@ -154,11 +154,14 @@ void ConnectionPool::read(const std::function<void(Poco::Data::Session&)>& work)
   translateErrors([&] { work(*session); });
 }
 
-void ConnectionPool::writeTransaction(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work) {
-  std::lock_guard writer(writeMutex_);
-  Lease session = acquire();
+namespace {
+
+// Runs `work` between `begin` and COMMIT on the leased connection, with its prepared statements;
+// rolled back if anything throws.
+void inTransaction(ConnectionPool::Lease& session, std::string_view begin,
+                   const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work) {
   PreparedStatements& prepared = session.prepared();
-  prepared("BEGIN IMMEDIATE").run();
+  prepared(begin).run();
   try {
     translateErrors([&] { work(*session, prepared); });
     prepared("COMMIT").run();
@@ -172,21 +175,17 @@ void ConnectionPool::writeTransaction(const std::function<void(Poco::Data::Sessi
   }
 }
 
+}  // namespace
+
+void ConnectionPool::writeTransaction(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work) {
+  std::lock_guard writer(writeMutex_);
+  Lease session = acquire();
+  inTransaction(session, "BEGIN IMMEDIATE", work);
+}
+
 void ConnectionPool::readSnapshot(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work) {
   Lease session = acquire();
-  PreparedStatements& prepared = session.prepared();
-  prepared("BEGIN").run();
-  try {
-    translateErrors([&] { work(*session, prepared); });
-    prepared("COMMIT").run();
-  } catch (...) {
-    try {
-      prepared("ROLLBACK").run();
-    } catch (const Error&) {
-      // As above.
-    }
-    throw;
-  }
+  inTransaction(session, "BEGIN", work);
 }
 
 }  // namespace kyso::store::detail

@@ -144,6 +144,23 @@ std::string currentSymbol() {
   return (year < 10 ? "0" : "") + std::to_string(year) + "TPL";
 }
 
+// The receipts are sealed by the dev PKI's seal; these tests make no PDF copies.
+auto sealedBy(const pki::DevPki& pki) {
+  return [&pki](const std::string&) -> const pki::SigningCredential& { return pki.seal(); };
+}
+auto noPdfCopies() {
+  return [](const Receipt&, const pki::SigningCredential&) -> Bytes { throw InternalError("no PDF copies here"); };
+}
+
+// This year's series for the tests; returns its symbol.
+std::string createSeries(ReceiptService& service) {
+  SeriesSpec spec;
+  spec.symbol = currentSymbol();
+  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "5000123459", "Phường Minh Xuân"};
+  service.createSeries(spec);
+  return spec.symbol;
+}
+
 IssueRequest request(const std::string& symbol, const std::string& transaction) {
   IssueRequest r;
   r.symbol = symbol;
@@ -172,15 +189,8 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
     signedCount += receipts;
     signedChanged.notify_all();
   };
-  ReceiptService service(
-      repository, [&](const std::string&) -> const pki::SigningCredential& { return pki.seal(); },
-      [](const Receipt&, const pki::SigningCredential&) -> Bytes { throw InternalError("no PDF copies here"); },
-      pki::SystemClock::instance(), options);
-  const std::string symbol = currentSymbol();
-  SeriesSpec spec;
-  spec.symbol = symbol;
-  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "5000123459", "Phường Minh Xuân"};
-  service.createSeries(spec);
+  ReceiptService service(repository, sealedBy(pki), noPdfCopies(), pki::SystemClock::instance(), options);
+  const std::string symbol = createSeries(service);
 
   // Group N: one receipt, planned with number 1; its commit writes the row, then fails (held first).
   repository.failPayments("FAIL-");
@@ -268,15 +278,8 @@ TEST(ReceiptPipeline, ConcurrentRetriesAcrossGroups_OneReceiptPerPayment_Gapless
   ReceiptServiceOptions options;
   options.signingThreads = 2;
   options.maxGroup = 8;  // many groups, so that retries meet groups in flight
-  ReceiptService service(
-      database->receipts(), [&](const std::string&) -> const pki::SigningCredential& { return pki.seal(); },
-      [](const Receipt&, const pki::SigningCredential&) -> Bytes { throw InternalError("no PDF copies here"); },
-      pki::SystemClock::instance(), options);
-  const std::string symbol = currentSymbol();
-  SeriesSpec spec;
-  spec.symbol = symbol;
-  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "5000123459", "Phường Minh Xuân"};
-  service.createSeries(spec);
+  ReceiptService service(database->receipts(), sealedBy(pki), noPdfCopies(), pki::SystemClock::instance(), options);
+  const std::string symbol = createSeries(service);
 
   constexpr int kPayments = 60;
   struct Attempt {
