@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
@@ -217,8 +218,7 @@ RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, 
   pdf.forEachChunk([&](std::string_view chunk) {
     digest.update(chunk);
     identical = identical && chunk.size() <= stored->size() - at &&
-                std::equal(chunk.begin(), chunk.end(), stored->begin() + static_cast<std::ptrdiff_t>(at),
-                           [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
+                std::memcmp(chunk.data(), stored->data() + at, chunk.size()) == 0;
     at += chunk.size();
   });
   check.contentSha256 = toHex(digest.finish());

@@ -20,7 +20,7 @@ class LexError : public std::runtime_error {
 
 // ISO 32000-1 §7.3.4.3: hexadecimal digits are ASCII ones (not the locale's; and inline, without a
 // libc call per byte: a signature's /Contents is tens of thousands of them).
-inline bool isHexDigit(char c) {
+constexpr bool isHexDigit(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 

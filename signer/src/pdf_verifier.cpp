@@ -446,7 +446,7 @@ class SignatureVerifier {
   void verifyCms(const RawContents& contents, bool cades, SignatureResult& result) const {
     // §12.8.3.3.1: DER in /Contents, zero bytes after it up to the reserved size.
     const std::string& hex = contents.hex;
-    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), detail::isHexDigit)) {
+    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), [](char c) { return detail::isHexDigit(c); })) {
       failed(result, SubIndication::FormatFailure, "/Contents is not an even run of hexadecimal digits");
       return;
     }
