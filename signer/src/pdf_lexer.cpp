@@ -239,6 +239,39 @@ std::vector<std::pair<std::uint32_t, std::uint16_t>> referenceArray(std::string_
   }
 }
 
+SignatureKeys signatureKeys(std::string_view text) {
+  SignatureKeys out;
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  // findDictionaryValues skips the key it looks for one level less deep than the others; the
+  // /ByteRange look-up passes a /ByteRange nested 65 deep that the /Contents look-up refuses.
+  bool byteRangeTooDeep = false;
+  for (;;) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) break;
+    const std::string name = lexer.name();
+    lexer.skipSpace();
+    const std::size_t begin = lexer.position();
+    if (name == "ByteRange") {
+      if (++out.byteRanges == 2) return out;
+      try {
+        lexer.value(1);
+      } catch (const LexError&) {
+        lexer.seek(begin);
+        lexer.value(0);
+        byteRangeTooDeep = true;
+      }
+    } else {
+      lexer.value(1);
+      if (name == "Contents" && out.contents.size() < 2) out.contents.emplace_back(begin, lexer.position());
+    }
+  }
+  if (byteRangeTooDeep) throw LexError("nested too deeply");
+  return out;
+}
+
 std::size_t skipValue(std::string_view text, std::size_t at) {
   Lexer lexer(text);
   lexer.seek(at);
