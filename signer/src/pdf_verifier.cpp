@@ -443,12 +443,14 @@ class SignatureVerifier {
 
   void verifyCms(const RawContents& contents, bool cades, SignatureResult& result) const {
     // §12.8.3.3.1: DER in /Contents, zero bytes after it up to the reserved size.
-    const std::string& hex = contents.hex;
-    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), [](char c) { return detail::isHexDigit(c); })) {
+    // fromHex refuses an odd count or any other character (one pass: the check was a second).
+    Bytes der;
+    try {
+      der = fromHex(contents.hex);
+    } catch (const InputError&) {
       failed(result, SubIndication::FormatFailure, "/Contents is not an even run of hexadecimal digits");
       return;
     }
-    const Bytes der = fromHex(hex);
     const unsigned char* p = der.data();
     ossl::Ptr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, checkedCast<long>(der.size())));
     if (!cms) {
