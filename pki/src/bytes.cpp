@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 
 #include "kyso/error.h"
 #include "kyso/numeric.h"
@@ -22,23 +23,29 @@ std::string toHex(ByteView data, bool upper) {
 }
 
 namespace {
+// The value of every hexadecimal digit, -1 for any other byte (a table: a signature's /Contents
+// is tens of kilobytes of hex, decoded for every verification).
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+  std::array<std::int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+  return table;
+}();
 int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return kHexValues[static_cast<unsigned char>(c)];
 }
 }  // namespace
 
 Bytes fromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) throw InputError("invalid_hex", "hex text has an odd number of digits");
-  Bytes out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hexValue(hex[i]);
-    const int lo = hexValue(hex[i + 1]);
+  Bytes out(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = hexValue(hex[2 * i]);
+    const int lo = hexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) throw InputError("invalid_hex", "hex text has a non-hex character");
-    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
@@ -82,10 +83,15 @@ struct RegisterEntry {
   std::string name;
 };
 
+std::string registerName(const ReceiptIdentity& identity) {
+  return std::string(templateCodeName(identity.series.templateCode)) + " " + identity.series.symbol + " " +
+         formatReceiptNumber(identity.number);
+}
+
 RegisterEntry findInRegister(store::ReceiptRepository& repository, const ReceiptIdentity& identity) {
-  const std::string code(templateCodeName(identity.series.templateCode));
-  return {repository.findByNumber(code, identity.series.symbol, identity.number),
-          code + " " + identity.series.symbol + " " + formatReceiptNumber(identity.number)};
+  return {repository.findByNumber(std::string(templateCodeName(identity.series.templateCode)), identity.series.symbol,
+                                  identity.number),
+          registerName(identity)};
 }
 
 }  // namespace
@@ -198,8 +204,12 @@ std::string receiptContentSha256(const signer::XmlDocument& document) {
 
 RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, const signer::PdfInput& pdf) {
   RegisterCheck check;
-  const auto [record, name] = findInRegister(repository_, identity);
-  const std::optional<Bytes> stored = record ? repository_.pdf(record->id) : std::nullopt;
+  // The receipt and its copy in one read, without the receipt's XML (not compared here).
+  const std::optional<store::ReceiptPdfCopy> found = repository_.findPdfCopy(
+      std::string(templateCodeName(identity.series.templateCode)), identity.series.symbol, identity.number);
+  const store::ReceiptRecord* record = found ? &found->record : nullptr;
+  const Bytes* stored = found && found->pdf ? &*found->pdf : nullptr;
+  const std::string name = registerName(identity);
   // One pass over the file: its hash for the report, and whether it is the stored copy byte for
   // byte (the same answer as comparing the two hashes, without hashing the stored copy).
   pki::DigestCalculator digest;
@@ -208,8 +218,7 @@ RegisterCheck ReceiptService::checkRegisterPdf(const ReceiptIdentity& identity, 
   pdf.forEachChunk([&](std::string_view chunk) {
     digest.update(chunk);
     identical = identical && chunk.size() <= stored->size() - at &&
-                std::equal(chunk.begin(), chunk.end(), stored->begin() + static_cast<std::ptrdiff_t>(at),
-                           [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
+                std::memcmp(chunk.data(), stored->data() + at, chunk.size()) == 0;
     at += chunk.size();
   });
   check.contentSha256 = toHex(digest.finish());

@@ -1,5 +1,6 @@
 #include "pdf_lexer.h"
 
+#include <array>
 #include <string>
 
 namespace kyso::signer::detail {
@@ -8,7 +9,7 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-bool isWhitespace(char c) {
+constexpr bool isWhitespace(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
 }
 bool isDelimiter(char c) {
@@ -162,17 +163,25 @@ class Lexer {
       }
     }
   }
+  // A signature's /Contents is a hex string of tens of kilobytes, skipped on every look-up in its
+  // dictionary: one table look-up per byte instead of the chain of comparisons.
   void hexString() {
     ++at_;
-    while (at_ < text_.size() && text_[at_] != '>') {
-      if (!isHexDigit(text_[at_]) && !isWhitespace(text_[at_])) {
-        throw LexError("bad hex string");
-      }
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text_.data());
+    while (at_ < text_.size() && bytes[at_] != '>') {
+      if (!kHexDigitOrSpace[bytes[at_]]) throw LexError("bad hex string");
       ++at_;
     }
     if (at_ >= text_.size()) throw LexError("unterminated hex string");
     ++at_;
   }
+  static constexpr std::array<bool, 256> kHexDigitOrSpace = [] {
+    std::array<bool, 256> table{};
+    for (std::size_t c = 0; c < table.size(); ++c) {
+      table[c] = isHexDigit(static_cast<char>(c)) || isWhitespace(static_cast<char>(c));
+    }
+    return table;
+  }();
 
   std::string_view text_;
   std::size_t at_ = 0;
@@ -228,6 +237,39 @@ std::vector<std::pair<std::uint32_t, std::uint16_t>> referenceArray(std::string_
     if (lexer.peek() == ']') return out;
     out.push_back(lexer.reference());
   }
+}
+
+SignatureKeys signatureKeys(std::string_view text) {
+  SignatureKeys out;
+  Lexer lexer(text);
+  lexer.skipSpace();
+  if (!lexer.startsWith("<<")) throw LexError("not a dictionary");
+  lexer.seek(lexer.position() + 2);
+  // findDictionaryValues skips the key it looks for one level less deep than the others; the
+  // /ByteRange look-up passes a /ByteRange nested 65 deep that the /Contents look-up refuses.
+  bool byteRangeTooDeep = false;
+  for (;;) {
+    lexer.skipSpace();
+    if (lexer.startsWith(">>")) break;
+    const std::string name = lexer.name();
+    lexer.skipSpace();
+    const std::size_t begin = lexer.position();
+    if (name == "ByteRange") {
+      if (++out.byteRanges == 2) return out;
+      try {
+        lexer.value(1);
+      } catch (const LexError&) {
+        lexer.seek(begin);
+        lexer.value(0);
+        byteRangeTooDeep = true;
+      }
+    } else {
+      lexer.value(1);
+      if (name == "Contents" && out.contents.size() < 2) out.contents.emplace_back(begin, lexer.position());
+    }
+  }
+  if (byteRangeTooDeep) throw LexError("nested too deeply");
+  return out;
 }
 
 std::size_t skipValue(std::string_view text, std::size_t at) {

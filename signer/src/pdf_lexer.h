@@ -20,7 +20,7 @@ class LexError : public std::runtime_error {
 
 // ISO 32000-1 §7.3.4.3: hexadecimal digits are ASCII ones (not the locale's; and inline, without a
 // libc call per byte: a signature's /Contents is tens of thousands of them).
-inline bool isHexDigit(char c) {
+constexpr bool isHexDigit(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
@@ -33,6 +33,17 @@ std::optional<std::size_t> findDictionaryValue(std::string_view text, std::strin
 // most `limit` of them (a well-formed dictionary has one; a second is enough to refuse it). One
 // pass over the dictionary, however long its values (a signature's /Contents).
 std::vector<std::size_t> findDictionaryValues(std::string_view text, std::string_view key, std::size_t limit);
+
+// A signature dictionary's /ByteRange and /Contents keys in one pass over it (its /Contents is
+// tens of kilobytes): the same answers, and the same LexError, as findDictionaryValues(text,
+// "ByteRange", 2) and then, unless that found two, findDictionaryValues(text, "Contents", 2)
+// followed by skipValue() at the first /Contents.
+struct SignatureKeys {
+  std::size_t byteRanges = 0;  // up to 2
+  // Where each /Contents value starts and ends, up to 2.
+  std::vector<std::pair<std::size_t, std::size_t>> contents;
+};
+SignatureKeys signatureKeys(std::string_view text);
 
 // The offset just past the value that starts at `at` (after white space).
 std::size_t skipValue(std::string_view text, std::size_t at);

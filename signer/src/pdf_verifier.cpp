@@ -155,18 +155,16 @@ std::variant<RawContents, std::string> locateContents(const ParsedPdf& pdf, cons
     const std::string_view body = std::string_view(text).substr(obj + 3);
     const std::uint64_t bodyOffset = entry->offset + obj + 3;
     try {
-      if (detail::findDictionaryValues(body, "ByteRange", 2).size() > 1) {
-        return std::string("the signature dictionary has more than one /ByteRange");
+      // One pass over the dictionary for both keys (its /Contents is most of it).
+      const detail::SignatureKeys keys = detail::signatureKeys(body);
+      if (keys.byteRanges > 1) return std::string("the signature dictionary has more than one /ByteRange");
+      if (keys.contents.size() != 1) {
+        return std::string(keys.contents.empty() ? "the signature dictionary has no /Contents"
+                                                 : "the signature dictionary has more than one /Contents");
       }
-      const std::vector<std::size_t> contents = detail::findDictionaryValues(body, "Contents", 2);
-      if (contents.size() != 1) {
-        return std::string(contents.empty() ? "the signature dictionary has no /Contents"
-                                            : "the signature dictionary has more than one /Contents");
-      }
-      const std::size_t at = contents.front();
+      const auto [at, end] = keys.contents.front();
       if (at >= body.size()) throw detail::LexError("cut off");  // read more
       if (body[at] != '<' || body.substr(at, 2) == "<<") return std::string("/Contents is not a hexadecimal string");
-      const std::size_t end = detail::skipValue(body, at);
       RawContents raw;
       raw.open = bodyOffset + at;
       raw.close = bodyOffset + end - 1;
@@ -445,12 +443,14 @@ class SignatureVerifier {
 
   void verifyCms(const RawContents& contents, bool cades, SignatureResult& result) const {
     // §12.8.3.3.1: DER in /Contents, zero bytes after it up to the reserved size.
-    const std::string& hex = contents.hex;
-    if (hex.size() % 2 != 0 || !std::all_of(hex.begin(), hex.end(), detail::isHexDigit)) {
+    // fromHex refuses an odd count or any other character (one pass: the check was a second).
+    Bytes der;
+    try {
+      der = fromHex(contents.hex);
+    } catch (const InputError&) {
       failed(result, SubIndication::FormatFailure, "/Contents is not an even run of hexadecimal digits");
       return;
     }
-    const Bytes der = fromHex(hex);
     const unsigned char* p = der.data();
     ossl::Ptr<CMS_ContentInfo> cms(d2i_CMS_ContentInfo(nullptr, &p, checkedCast<long>(der.size())));
     if (!cms) {

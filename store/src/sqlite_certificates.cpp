@@ -9,6 +9,7 @@
 
 #include "kyso/error.h"
 #include "sqlite_common.h"
+#include "sqlite_statement.h"
 
 namespace kyso::store::detail {
 
@@ -99,21 +100,20 @@ class SqliteCertificates final : public CertificateIndex {
     return std::move(rows.front());
   }
 
+  // Read for every OCSP answer and every verification: prepared once per connection.
   std::optional<CertificateState> state(const std::string& issuerKeyId, const std::string& serial) override {
     std::optional<CertificateState> out;
-    pool_.read([&](Poco::Data::Session& s) {
-      std::string issuer = issuerKeyId, number = serial;
-      std::vector<std::string> serials, statuses, times;
-      std::vector<Poco::Int64> reasons;
-      s << "SELECT serial, status, COALESCE(revoked_at, ''), reason FROM certificates"
-           " WHERE issuer_key_id = ? AND serial = ?",
-          use(issuer), use(number), into(serials), into(statuses), into(times), into(reasons), now;
-      if (serials.empty()) return;
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(
+          "SELECT serial, status, COALESCE(revoked_at, ''), reason FROM certificates"
+          " WHERE issuer_key_id = ? AND serial = ?");
+      select.bind(issuerKeyId).bind(serial);
+      if (!select.step()) return;
       CertificateState found;
-      found.serial = serials.front();
-      found.revoked = statuses.front() == "revoked";
-      if (!times.front().empty()) found.revokedAt = parseTime(times.front());
-      found.reason = reasonCode(reasons.front());
+      found.serial = select.text(0);
+      found.revoked = select.text(1) == "revoked";
+      if (const std::string time = select.text(2); !time.empty()) found.revokedAt = parseTime(time);
+      found.reason = reasonCode(select.integer(3));
       out = std::move(found);
     });
     return out;
@@ -147,16 +147,12 @@ class SqliteCertificates final : public CertificateIndex {
 
   std::vector<RevocationRecord> revoked(const std::string& issuerKeyId) override {
     std::vector<RevocationRecord> out;
-    pool_.read([&](Poco::Data::Session& s) {
-      std::string issuer = issuerKeyId;
-      std::vector<std::string> serials, times;
-      std::vector<Poco::Int64> reasons;
-      s << "SELECT serial, revoked_at, reason FROM certificates WHERE issuer_key_id = ? AND status = 'revoked'"
-           " ORDER BY serial",
-          use(issuer), into(serials), into(times), into(reasons), now;
-      for (std::size_t i = 0; i < serials.size(); ++i) {
-        out.push_back({serials[i], parseTime(times[i]), reasonCode(reasons[i])});
-      }
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(
+          "SELECT serial, revoked_at, reason FROM certificates WHERE issuer_key_id = ? AND status = 'revoked'"
+          " ORDER BY serial");
+      select.bind(issuerKeyId);
+      while (select.step()) out.push_back({select.text(0), parseTime(select.text(1)), reasonCode(select.integer(2))});
     });
     return out;
   }

@@ -149,6 +149,11 @@ void ConnectionPool::writeTransaction(const std::function<void(Poco::Data::Sessi
   }
 }
 
+void ConnectionPool::read(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work) {
+  Lease session = acquire();
+  translateErrors([&] { work(*session, session.prepared()); });
+}
+
 void ConnectionPool::read(const std::function<void(Poco::Data::Session&)>& work) {
   Lease session = acquire();
   translateErrors([&] { work(*session); });

@@ -53,6 +53,9 @@ class ConnectionPool {
   // runs `work` in one read transaction: every statement sees the same committed state.
   void writeTransaction(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work);
   void readSnapshot(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work);
+  // One or more reads with the connection's prepared statements, each its own (autocommit)
+  // transaction, as read() (the verification path's register reads).
+  void read(const std::function<void(Poco::Data::Session&, PreparedStatements&)>& work);
 
  private:
   std::unique_ptr<Connection> open();

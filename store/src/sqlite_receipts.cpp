@@ -64,11 +64,6 @@ std::vector<ReceiptRecord> selectReceipts(Poco::Data::Session& s, const std::str
   return out;
 }
 
-std::optional<ReceiptRecord> first(std::vector<ReceiptRecord> rows) {
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows.front());
-}
-
 template <typename... Params>
 std::vector<NoticeRecord> selectNotices(Poco::Data::Session& s, const std::string& where, Params... params) {
   Poco::Data::Statement select(s);
@@ -176,6 +171,20 @@ const std::string kEarlier =
     kReceiptColumns +
     " FROM receipts WHERE ? != '' AND payment_provider = ? AND payment_transaction_id = ? AND replaces = ''";
 const std::string kById = receiptsWhere("WHERE id = ?");
+const std::string kByLookupCode = receiptsWhere("WHERE lookup_code = ?");
+// Through the series id, so the lookup uses the UNIQUE (series_id, number) index.
+constexpr const char* kWhereNumber =
+    "WHERE series_id = (SELECT id FROM receipt_series WHERE template = ? AND symbol = ?) AND number = ?";
+const std::string kByNumber = receiptsWhere(kWhereNumber);
+// The register check of a PDF copy: the receipt's columns in kReceiptColumns' order, but '' for
+// its XML (not needed there, 4 KB a row), then the PDF copy.
+constexpr int kReceiptColumnCount = 20;
+const std::string kPdfCopyByNumber =
+    std::string(
+        "SELECT id, series_id, template, symbol, number, unit, issued_at, status, replaces, replaced_by,"
+        " lookup_code, payment_provider, payment_transaction_id, dossier_code, total, actor, request_sha256,"
+        " content, '', xml_sha256, pdf FROM receipts ") +
+    kWhereNumber;
 const std::string kInsertReceipt = std::string("INSERT INTO receipts (") + kReceiptColumns +
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -477,27 +486,51 @@ class SqliteReceipts final : public ReceiptRepository {
     });
   }
 
+  // The look-ups verification and the public look-up make: prepared once per connection.
   std::optional<ReceiptRecord> find(const std::string& id) override {
     std::optional<ReceiptRecord> out;
-    pool_.read([&](Poco::Data::Session& s) { out = first(selectReceipts(s, "WHERE id = ?", id)); });
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(kById);
+      select.bind(id);
+      if (select.step()) out = readReceipt(select);
+    });
     return out;
   }
 
   std::optional<ReceiptRecord> findByLookupCode(const std::string& code) override {
     std::optional<ReceiptRecord> out;
-    pool_.read([&](Poco::Data::Session& s) { out = first(selectReceipts(s, "WHERE lookup_code = ?", code)); });
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(kByLookupCode);
+      select.bind(code);
+      if (select.step()) out = readReceipt(select);
+    });
     return out;
   }
 
   std::optional<ReceiptRecord> findByNumber(const std::string& templateCode, const std::string& symbol,
                                             std::uint32_t number) override {
     std::optional<ReceiptRecord> out;
-    const Poco::Int64 n = number;
-    pool_.read([&](Poco::Data::Session& s) {
-      // Through the series id, so the lookup uses the UNIQUE (series_id, number) index.
-      out = first(selectReceipts(
-          s, "WHERE series_id = (SELECT id FROM receipt_series WHERE template = ? AND symbol = ?) AND number = ?",
-          templateCode, symbol, n));
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(kByNumber);
+      select.bind(templateCode).bind(symbol).bind(std::int64_t{number});
+      if (select.step()) out = readReceipt(select);
+    });
+    return out;
+  }
+
+  std::optional<ReceiptPdfCopy> findPdfCopy(const std::string& templateCode, const std::string& symbol,
+                                            std::uint32_t number) override {
+    std::optional<ReceiptPdfCopy> out;
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(kPdfCopyByNumber);
+      select.bind(templateCode).bind(symbol).bind(std::int64_t{number});
+      if (!select.step()) return;
+      ReceiptPdfCopy copy{readReceipt(select), std::nullopt};
+      if (!select.isNull(kReceiptColumnCount)) {
+        const ByteView pdf = select.blob(kReceiptColumnCount);
+        copy.pdf = Bytes(pdf.begin(), pdf.end());
+      }
+      out = std::move(copy);
     });
     return out;
   }

@@ -55,6 +55,13 @@ std::int64_t BoundStatement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+ByteView BoundStatement::blob(int column) const {
+  // sqlite3_column_blob before sqlite3_column_bytes (SQLite's documented order for conversions).
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement_, column));
+  if (data == nullptr) return {};
+  return {data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+}
+
 bool BoundStatement::isNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }

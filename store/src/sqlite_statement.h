@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "kyso/pki/bytes.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -45,6 +47,9 @@ class BoundStatement {
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   bool isNull(int column) const;
+  // A BLOB column (empty for NULL or an empty blob): SQLite's own buffer, valid until the next
+  // step or the end of this execution.
+  ByteView blob(int column) const;
 
  private:
   [[noreturn]] void fail(int rc) const;

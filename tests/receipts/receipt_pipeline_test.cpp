@@ -119,6 +119,10 @@ class FailingRepository final : public store::ReceiptRepository {
   std::optional<store::NoticeRecord> findNotice(const std::string& id) override { return real_.findNotice(id); }
   Bytes storePdf(const std::string& id, ByteView pdf) override { return real_.storePdf(id, pdf); }
   std::optional<Bytes> pdf(const std::string& id) override { return real_.pdf(id); }
+  std::optional<store::ReceiptPdfCopy> findPdfCopy(const std::string& t, const std::string& s,
+                                                   std::uint32_t n) override {
+    return real_.findPdfCopy(t, s, n);
+  }
   void setCallback(const store::CallbackRecord& c) override { real_.setCallback(c); }
   std::optional<store::CallbackRecord> callback(const std::string& id) override { return real_.callback(id); }
   bool removeCallback(const std::string& id) override { return real_.removeCallback(id); }

@@ -66,6 +66,75 @@ TEST(PdfLexer, DictionaryLayoutGivesEveryTopLevelValueItsSpan) {
   EXPECT_THROW(dictionaryLayout("[ /A ]"), LexError);
 }
 
+// The signature dictionary's one-pass reading answers as the look-ups it replaces did: the
+// number of /ByteRange keys, then the /Contents values, and LexError wherever they threw.
+std::string byLookups(std::string_view dict) {
+  try {
+    if (detail::findDictionaryValues(dict, "ByteRange", 2).size() > 1) return "2 byte ranges";
+    std::string out = "contents";
+    for (const std::size_t at : detail::findDictionaryValues(dict, "Contents", 2)) {
+      out += " " + std::to_string(at) + "-" + std::to_string(skipValue(dict, at));
+    }
+    return out;
+  } catch (const LexError&) {
+    return "LexError";
+  }
+}
+std::string byOnePass(std::string_view dict) {
+  try {
+    const detail::SignatureKeys keys = detail::signatureKeys(dict);
+    if (keys.byteRanges > 1) return "2 byte ranges";
+    std::string out = "contents";
+    for (const auto& [begin, end] : keys.contents) out += " " + std::to_string(begin) + "-" + std::to_string(end);
+    return out;
+  } catch (const LexError&) {
+    return "LexError";
+  }
+}
+
+TEST(PdfLexer, SignatureKeys_OnePass_AnswersAsTheSeparateLookUps) {
+  const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  const std::string hex = "<" + std::string(4000, '0') + ">";
+  const std::vector<std::string> dicts = {
+      "<< /Type /Sig /ByteRange [0 10 30 40] /Contents " + hex + " /M (D:2026) >>",
+      "<< /Contents " + hex + " /ByteRange [0 10 30 40] >>",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /ByteRange [0 1 2 3] >>",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /Contents <01> >>",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /Contents <01> /Contents <02> >>",
+      "<< /ByteRange [0 1 2 3] >>",
+      "<< /ByteRange [0 1 2 3] /Contents << /A 1 >> >>",
+      "<< /ByteRange [0 1 2 3] /Contents (literal) >>",
+      "<< /ByteRange [0 1 2 3] /Contents <0g> >>",
+      "<< /ByteRange [0 1 2 3] /Contents <0000",
+      "<< /Contents <00> /ByteRange [0 1 2 3] /ByteRange [ /Broken",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /X [ /Broken",
+      "<< /B#79teRange [0 1 2 3] /Cont#65nts <00> >>",
+      "<< /Contents <00> /Sub << /ByteRange [1] /Contents <01> >> >>",
+      // The nesting limit: each look-up skips its own key one level less deep than the others.
+      "<< /ByteRange " + nested(64) + " /Contents <00> >>",
+      "<< /ByteRange " + nested(65) + " /Contents <00> >>",
+      "<< /ByteRange " + nested(66) + " /Contents <00> >>",
+      "<< /ByteRange " + nested(65) + " /Contents <00> /ByteRange [0] >>",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /X " + nested(65) + " >>",
+      "<< /ByteRange [0 1 2 3] /Contents <00> /X " + nested(64) + " >>",
+      "<< /ByteRange [0 1 2 3] /Contents " + nested(64) + " >>",
+      "<< /ByteRange [0 1 2 3] /Contents " + nested(65) + " >>",
+      "not a dictionary",
+  };
+  for (const std::string& dict : dicts) {
+    EXPECT_EQ(byOnePass(dict), byLookups(dict)) << dict.substr(0, 120);
+  }
+  // The cases mean what they say.
+  EXPECT_EQ(byOnePass(dicts[2]), "2 byte ranges");
+  EXPECT_EQ(byOnePass(dicts[5]), "contents");
+  EXPECT_EQ(byOnePass(dicts[9]), "LexError");
+  EXPECT_EQ(byOnePass(dicts[12]), "contents 38-42");
+  EXPECT_EQ(byOnePass(dicts[14]), "contents 153-157");
+  EXPECT_EQ(byOnePass(dicts[15]), "LexError");
+  EXPECT_EQ(byOnePass(dicts[16]), "LexError");
+  EXPECT_EQ(byOnePass(dicts[17]), "2 byte ranges");
+}
+
 TEST(PdfLexer, ReferenceArraysOnlyHoldReferences) {
   const auto refs = referenceArray(" [3 0 R\n12 1 R 4294967295 65535 R]");
   ASSERT_EQ(refs.size(), 3u);

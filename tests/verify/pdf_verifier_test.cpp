@@ -180,6 +180,23 @@ TEST_F(PdfVerifierTest, DataHiddenInTheContentsPadding_IsFormatFailure) {
   EXPECT_EQ(report.indication, Indication::TotalFailed);
 }
 
+TEST_F(PdfVerifierTest, ContentsNotAnEvenRunOfHexDigits_IsFormatFailure) {
+  const std::string signedPdf = sign(document(), PadesLevel::B_B);
+  const auto range = test::embeddedSignatures(signedPdf).at(0).byteRange;
+  const auto contents = static_cast<std::size_t>(range[1]) + 1;  // just past '<'
+  // White space is allowed in a hex string (ISO 32000-1 §7.3.4.3) but not in DER as hex: a space
+  // for a digit leaves an odd count, two spaces for two digits an even one; both are refused.
+  for (const std::size_t spaces : {1u, 2u}) {
+    std::string pdf = signedPdf;
+    pdf.replace(contents + 10, spaces, std::string(spaces, ' '));
+    const VerificationReport report = verify(pdf);
+    ASSERT_EQ(report.signatures.size(), 1u) << describe(report);
+    EXPECT_EQ(report.subIndication, SubIndication::FormatFailure) << describe(report);
+    EXPECT_NE(report.signatures[0].detail.find("not an even run of hexadecimal digits"), std::string::npos)
+        << describe(report);
+  }
+}
+
 TEST_F(PdfVerifierTest, MalformedByteRange_IsFormatFailure) {
   const std::string pdf = sign(document(), PadesLevel::B_B);
   const auto [a, b, c, d] = test::embeddedSignatures(pdf).at(0).byteRange;

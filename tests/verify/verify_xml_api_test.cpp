@@ -8,7 +8,9 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include "http_client.h"
+#include "kyso/pki/digest.h"
 #include "kyso/receipts/receipt_service.h"
+#include "kyso/signer/pdf_io.h"
 #include "kyso/signer/xml_signature.h"
 #include "online_service.h"
 
@@ -210,6 +212,89 @@ TEST_F(VerifyXmlApi, ReceiptPdfCopy_TheStoredCopyMatches_AnAlteredOneDoesNot) {
   // Any other PDF is no receipt.
   report = json(postXml(sign(seal(), signer::PadesLevel::B_B), "application/pdf").body);
   EXPECT_TRUE(report->isNull("receipt"));
+}
+
+TEST_F(VerifyXmlApi, ReceiptPdfCopy_OneByteChangedSameSize_NotTheRegistersCopy) {
+  const receipts::Receipt receipt = core->receipts().issue(request("k1")).receipt;
+  const Bytes stored = core->receipts().pdf(receipt.id);
+  std::string pdf(stored.begin(), stored.end());
+  // One hexadecimal digit of the signature value: the same size, the same /Title.
+  const auto at = pdf.find("/Contents <") + 40;
+  pdf[at] = pdf[at] == '0' ? '1' : '0';
+  const auto report = json(postXml(pdf, "application/pdf").body);
+  const Object::Ptr r = report->getObject("receipt");
+  ASSERT_TRUE(r) << report->get("receipt").toString();
+  EXPECT_TRUE(r->getValue<bool>("known"));
+  EXPECT_FALSE(r->getValue<bool>("matches_register"));
+  EXPECT_NE(r->getValue<std::string>("problem").find("not the register's PDF copy"), std::string::npos);
+  EXPECT_TRUE(r->isNull("status"));
+}
+
+TEST_F(VerifyXmlApi, ReceiptPdfCopy_Replaced_MatchesWithTheReplacement) {
+  const receipts::Receipt original = core->receipts().issue(request("k1")).receipt;
+  const Bytes stored = core->receipts().pdf(original.id);
+  const receipts::Receipt replacement = core->receipts().replace(original.id, request("k2", 9000)).receipt;
+  const auto report = json(postXml(std::string(stored.begin(), stored.end()), "application/pdf").body);
+  EXPECT_EQ(verdict(report), "TOTAL_PASSED");
+  const Object::Ptr r = report->getObject("receipt");
+  ASSERT_TRUE(r) << report->get("receipt").toString();
+  EXPECT_TRUE(r->getValue<bool>("matches_register"));
+  EXPECT_EQ(r->getValue<std::string>("status"), "replaced");
+  const Object::Ptr by = r->getObject("replaced_by");
+  ASSERT_TRUE(by) << r->get("replaced_by").toString();
+  EXPECT_EQ(by->getValue<std::string>("number"), receipts::formatReceiptNumber(replacement.number));
+}
+
+// The register check of a PDF copy on its own: the receipt the title names, compared with the
+// copy the register stored for it (not any other receipt's copy).
+TEST_F(VerifyXmlApi, ReceiptPdfCopyCheck_UnknownNumberNoCopyOrAnotherReceiptsCopy_NoMatch) {
+  const receipts::Receipt first = core->receipts().issue(request("k1")).receipt;
+  const Bytes firstCopy = core->receipts().pdf(first.id);
+  receipts::IssueRequest other = request("k2", 9000);
+  other.content.payment.transactionId = "PAY-2";
+  const receipts::Receipt second = core->receipts().issue(other).receipt;
+  const std::string firstPdf(firstCopy.begin(), firstCopy.end());
+  const auto identity = [&](std::uint32_t number) {
+    receipts::ReceiptIdentity id;
+    id.series = first.series;
+    id.number = number;
+    return id;
+  };
+  const auto check = [&](std::uint32_t number, const std::string& pdf) {
+    return core->receipts().checkRegisterPdf(identity(number), signer::PdfInput::fromMemory(pdf));
+  };
+
+  auto c = check(first.number, firstPdf);
+  EXPECT_TRUE(c.known && c.matches && c.identicalFile) << c.problem;
+  EXPECT_EQ(c.contentSha256, toHex(pki::sha256(firstCopy)));
+  ASSERT_TRUE(c.receipt);
+  EXPECT_EQ(c.receipt->id, first.id);
+
+  c = check(99, firstPdf);
+  EXPECT_FALSE(c.known || c.matches);
+  EXPECT_NE(c.problem.find("has no receipt"), std::string::npos) << c.problem;
+  EXPECT_EQ(c.contentSha256, toHex(pki::sha256(firstCopy)));
+
+  // The second receipt has no copy yet: nothing to compare with.
+  c = check(second.number, firstPdf);
+  EXPECT_TRUE(c.known);
+  EXPECT_FALSE(c.matches);
+  EXPECT_NE(c.problem.find("holds no PDF copy"), std::string::npos) << c.problem;
+  EXPECT_FALSE(c.receipt);
+
+  // Once it has one, the first receipt's copy is still not the second's, nor the reverse.
+  const Bytes secondCopy = core->receipts().pdf(second.id);
+  c = check(second.number, firstPdf);
+  EXPECT_TRUE(c.known);
+  EXPECT_FALSE(c.matches);
+  EXPECT_NE(c.problem.find("not the register's PDF copy"), std::string::npos) << c.problem;
+  EXPECT_FALSE(c.receipt);
+  c = check(first.number, std::string(secondCopy.begin(), secondCopy.end()));
+  EXPECT_FALSE(c.matches);
+  // A prefix of the stored copy is not the copy either.
+  c = check(first.number, firstPdf.substr(0, firstPdf.size() - 1));
+  EXPECT_FALSE(c.matches);
+  EXPECT_TRUE(check(second.number, std::string(secondCopy.begin(), secondCopy.end())).matches);
 }
 
 // --- kyso verify FILE with XML -----------------------------------------------------------------

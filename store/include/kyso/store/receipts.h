@@ -68,6 +68,13 @@ struct ReceiptRecord {
   std::string xmlSha256;      // hex
 };
 
+// A receipt and its PDF copy as the register check of a PDF copy reads them: the record without
+// its XML (`xml` is empty; `xml_sha256` is read), the copy if one is stored.
+struct ReceiptPdfCopy {
+  ReceiptRecord record;
+  std::optional<Bytes> pdf;
+};
+
 struct NoticeRecord {
   std::string id;
   std::string receiptId;
@@ -178,6 +185,9 @@ class ReceiptRepository {
   // returns the stored one either way.
   virtual Bytes storePdf(const std::string& receiptId, ByteView pdf) = 0;
   virtual std::optional<Bytes> pdf(const std::string& receiptId) = 0;
+  // The receipt numbered `number` in (template, symbol) and its PDF copy, in one read.
+  virtual std::optional<ReceiptPdfCopy> findPdfCopy(const std::string& templateCode, const std::string& symbol,
+                                                    std::uint32_t number) = 0;
 
   // Callbacks, one per API client: set (replacing an earlier one), read, removed.
   virtual void setCallback(const CallbackRecord& callback) = 0;
