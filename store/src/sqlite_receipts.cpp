@@ -488,34 +488,17 @@ class SqliteReceipts final : public ReceiptRepository {
 
   // The look-ups verification and the public look-up make: prepared once per connection.
   std::optional<ReceiptRecord> find(const std::string& id) override {
-    std::optional<ReceiptRecord> out;
-    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
-      auto select = prepared(kById);
-      select.bind(id);
-      if (select.step()) out = readReceipt(select);
-    });
-    return out;
+    return selectReceipt(kById, [&](BoundStatement& select) { select.bind(id); });
   }
 
   std::optional<ReceiptRecord> findByLookupCode(const std::string& code) override {
-    std::optional<ReceiptRecord> out;
-    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
-      auto select = prepared(kByLookupCode);
-      select.bind(code);
-      if (select.step()) out = readReceipt(select);
-    });
-    return out;
+    return selectReceipt(kByLookupCode, [&](BoundStatement& select) { select.bind(code); });
   }
 
   std::optional<ReceiptRecord> findByNumber(const std::string& templateCode, const std::string& symbol,
                                             std::uint32_t number) override {
-    std::optional<ReceiptRecord> out;
-    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
-      auto select = prepared(kByNumber);
-      select.bind(templateCode).bind(symbol).bind(std::int64_t{number});
-      if (select.step()) out = readReceipt(select);
-    });
-    return out;
+    return selectReceipt(
+        kByNumber, [&](BoundStatement& select) { select.bind(templateCode).bind(symbol).bind(std::int64_t{number}); });
   }
 
   std::optional<ReceiptPdfCopy> findPdfCopy(const std::string& templateCode, const std::string& symbol,
@@ -688,6 +671,17 @@ class SqliteReceipts final : public ReceiptRepository {
   }
 
  private:
+  // The receipt row `sql` selects once `bind` has bound its parameters, if there is one.
+  std::optional<ReceiptRecord> selectReceipt(const std::string& sql, const std::function<void(BoundStatement&)>& bind) {
+    std::optional<ReceiptRecord> out;
+    pool_.read([&](Poco::Data::Session&, PreparedStatements& prepared) {
+      auto select = prepared(sql);
+      bind(select);
+      if (select.step()) out = readReceipt(select);
+    });
+    return out;
+  }
+
   ConnectionPool& pool_;
 };
 
