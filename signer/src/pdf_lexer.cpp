@@ -9,15 +9,8 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-constexpr bool isWhitespace(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
-}
-bool isDelimiter(char c) {
-  return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
-         c == '%';
-}
-bool isRegular(char c) {
-  return !isWhitespace(c) && !isDelimiter(c);
+constexpr bool isRegular(char c) {
+  return !isPdfWhitespace(c) && !isPdfDelimiter(c);
 }
 
 class Lexer {
@@ -30,7 +23,7 @@ class Lexer {
   // White space and comments.
   void skipSpace() {
     while (at_ < text_.size()) {
-      if (isWhitespace(text_[at_])) {
+      if (isPdfWhitespace(text_[at_])) {
         ++at_;
       } else if (text_[at_] == '%') {
         while (at_ < text_.size() && text_[at_] != '\n' && text_[at_] != '\r') ++at_;
@@ -178,7 +171,7 @@ class Lexer {
   static constexpr std::array<bool, 256> kHexDigitOrSpace = [] {
     std::array<bool, 256> table{};
     for (std::size_t c = 0; c < table.size(); ++c) {
-      table[c] = isHexDigit(static_cast<char>(c)) || isWhitespace(static_cast<char>(c));
+      table[c] = isHexDigit(static_cast<char>(c)) || isPdfWhitespace(static_cast<char>(c));
     }
     return table;
   }();

@@ -13,6 +13,15 @@
 
 namespace kyso::signer::detail {
 
+// ISO 32000-1 §7.2.2: the white-space and delimiter characters.
+constexpr bool isPdfWhitespace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+constexpr bool isPdfDelimiter(char c) {
+  return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
+         c == '%';
+}
+
 class LexError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -17,6 +17,7 @@
 #include "kyso/signer/pdf_signature.h"
 #include "parsed_pdf.h"
 #include "pdf_dss.h"
+#include "pdf_values.h"
 #include "podofo_guard.h"
 #include "revocation_check.h"
 #include "signature_fields.h"
@@ -27,6 +28,7 @@ namespace {
 
 using detail::SignatureField;
 
+using detail::nameOf;
 using detail::ParsedPdf;
 using PoDoFo::PdfArray;
 using PoDoFo::PdfDictionary;
@@ -41,10 +43,6 @@ struct FoundSignature {
   PdfReference ref;  // the signature dictionary
   bool documentTimeStamp = false;
 };
-
-std::string nameOf(const PdfObject* value) {
-  return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
-}
 
 // The signed signature fields and document time-stamps, in field order.
 std::vector<FoundSignature> findSignatures(const ParsedPdf& pdf) {

@@ -19,6 +19,7 @@
 #include "parsed_pdf.h"
 #include "pdf_dss.h"
 #include "pdf_lexer.h"
+#include "pdf_values.h"
 #include "podofo_guard.h"
 #include "revision_analysis.h"
 #include "revocation_check.h"
@@ -37,11 +38,13 @@ using detail::isExpiryError;
 using detail::isGeneralChainError;
 using detail::isNoPathError;
 using detail::keyConstraintProblem;
+using detail::nameOf;
 using detail::ParsedPdf;
 using detail::pathErrorText;
 using detail::PathValidation;
 using detail::shareCertificate;
 using detail::summaryOf;
+using detail::textOf;
 using detail::toTimeT;
 using detail::validatePath;
 using PoDoFo::PdfArray;
@@ -113,15 +116,6 @@ std::optional<pki::TimePoint> parsePdfDate(std::string_view text) {
   tm.tm_min = fields[3];
   tm.tm_sec = fields[4];
   return std::chrono::system_clock::from_time_t(timegm(&tm)) - std::chrono::minutes(offsetMinutes);
-}
-
-std::string textOf(const PdfObject* value) {
-  if (value == nullptr || !(value->IsString() || value->IsHexString())) return {};
-  return value->GetString().GetStringUtf8();
-}
-
-std::string nameOf(const PdfObject* value) {
-  return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
 }
 
 // --- The raw signature dictionary ------------------------------------------------------------------

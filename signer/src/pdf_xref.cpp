@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kyso/error.h"
+#include "pdf_lexer.h"
 #include "podofo_guard.h"
 
 namespace kyso::signer::detail {
@@ -21,10 +22,6 @@ constexpr std::size_t kTokenBuffer = 4096;
 [[noreturn]] void damaged(const std::string& what) {
   throw DocumentError("pdf_damaged", "the PDF's cross-reference data is damaged (" + what +
                                          "); a repaired copy (for example re-saved by a PDF editor) can be signed");
-}
-
-bool isPdfWhitespace(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
 }
 
 // Sequential reader over the input: the memory itself for in-memory documents, a window read with

@@ -9,7 +9,9 @@
 #include "incremental_update.h"
 #include "kyso/error.h"
 #include "pdf_lexer.h"
+#include "pdf_values.h"
 #include "podofo_guard.h"
+#include "signature_fields.h"
 
 namespace kyso::signer {
 
@@ -42,17 +44,7 @@ using PoDoFo::PdfDictionary;
 using PoDoFo::PdfObject;
 using PoDoFo::PdfReference;
 
-constexpr int kMaxFieldDepth = 32;
-constexpr std::size_t kMaxFields = 100000;
 constexpr std::size_t kMaxReachable = 200000;
-
-bool isPdfWhitespace(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
-}
-bool isPdfDelimiter(char c) {
-  return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' ||
-         c == '%';
-}
 
 // --- The raw bytes --------------------------------------------------------------------------------
 
@@ -134,15 +126,6 @@ std::optional<std::uint32_t> objectHeaderBefore(const ByteSearch& bytes, std::ui
 }
 
 // --- Small PoDoFo helpers -----------------------------------------------------------------------
-
-std::string nameOf(const PdfObject* value) {
-  return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
-}
-
-std::string textOf(const PdfObject* value) {
-  if (value == nullptr || !(value->IsString() || value->IsHexString())) return {};
-  return value->GetString().GetStringUtf8();
-}
 
 const XrefEntry* liveEntry(const ParsedPdf& pdf, std::uint32_t number) {
   const XrefEntry* entry = pdf.xref().merged.find(number);

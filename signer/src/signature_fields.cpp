@@ -3,6 +3,7 @@
 #include <set>
 
 #include "kyso/error.h"
+#include "pdf_values.h"
 
 namespace kyso::signer::detail {
 
@@ -12,18 +13,6 @@ using PoDoFo::PdfArray;
 using PoDoFo::PdfDictionary;
 using PoDoFo::PdfObject;
 using PoDoFo::PdfReference;
-
-constexpr int kMaxFieldDepth = 32;
-constexpr std::size_t kMaxFields = 100000;
-
-std::string textOf(const PdfObject* value) {
-  if (value == nullptr || !(value->IsString() || value->IsHexString())) return {};
-  return value->GetString().GetStringUtf8();
-}
-
-std::string nameOf(const PdfObject* value) {
-  return value != nullptr && value->IsName() ? value->GetName().GetName() : std::string();
-}
 
 class FieldCollector {
  public:

@@ -19,8 +19,12 @@ struct SignatureField {
   PoDoFo::PdfReference reference;
 };
 
-// Throws DocumentError("pdf_malformed") for a field tree nested deeper than 32 levels or with more
-// than 100 000 fields.
+// How far a walk over the field tree goes before the document is refused (pdf_malformed).
+constexpr int kMaxFieldDepth = 32;
+constexpr std::size_t kMaxFields = 100000;
+
+// Throws DocumentError("pdf_malformed") for a field tree nested deeper than kMaxFieldDepth levels or
+// with more than kMaxFields fields.
 std::vector<SignatureField> collectSignatureFields(const ParsedPdf& pdf);
 
 }  // namespace kyso::signer::detail

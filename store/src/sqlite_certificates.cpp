@@ -13,10 +13,6 @@
 
 namespace kyso::store::detail {
 
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
-
 namespace {
 
 int reasonCode(const Poco::Int64 value) {
@@ -28,30 +24,27 @@ int reasonCode(const Poco::Int64 value) {
 
 std::vector<CertificateRecord> selectCertificates(Poco::Data::Session& s, const std::string& where,
                                                   const std::vector<std::string>& params) {
-  Poco::Data::Statement select(s);
-  select << "SELECT serial, issuer_key_id, issuer, subject, not_before, not_after, status, revoked_at, reason, der"
-            " FROM certificates " +
-                where + " ORDER BY issuer_key_id, serial";
-  for (const auto& p : params) select.addBind(Poco::Data::Keywords::bind(p));
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<CertificateRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-    CertificateRecord r;
-    r.serial = rs["serial"].convert<std::string>();
-    r.issuerKeyId = rs["issuer_key_id"].convert<std::string>();
-    r.issuer = rs["issuer"].convert<std::string>();
-    r.subject = rs["subject"].convert<std::string>();
-    r.notBefore = parseTime(rs["not_before"].convert<std::string>());
-    r.notAfter = parseTime(rs["not_after"].convert<std::string>());
-    r.status = rs["status"].convert<std::string>();
-    if (!rs["revoked_at"].isEmpty()) r.revokedAt = parseTime(rs["revoked_at"].convert<std::string>());
-    r.reason = reasonCode(rs["reason"].convert<Poco::Int64>());
-    const auto der = rs["der"].extract<Poco::Data::BLOB>();  // a copy: rs[...] is a temporary
-    r.der.assign(der.content().begin(), der.content().end());
-    out.push_back(std::move(r));
-  }
-  return out;
+  return selectRows(
+      s,
+      "SELECT serial, issuer_key_id, issuer, subject, not_before, not_after, status, revoked_at, reason, der"
+      " FROM certificates " +
+          where + " ORDER BY issuer_key_id, serial",
+      [](Poco::Data::RecordSet& rs) {
+        CertificateRecord r;
+        r.serial = rs["serial"].convert<std::string>();
+        r.issuerKeyId = rs["issuer_key_id"].convert<std::string>();
+        r.issuer = rs["issuer"].convert<std::string>();
+        r.subject = rs["subject"].convert<std::string>();
+        r.notBefore = parseTime(rs["not_before"].convert<std::string>());
+        r.notAfter = parseTime(rs["not_after"].convert<std::string>());
+        r.status = rs["status"].convert<std::string>();
+        if (!rs["revoked_at"].isEmpty()) r.revokedAt = parseTime(rs["revoked_at"].convert<std::string>());
+        r.reason = reasonCode(rs["reason"].convert<Poco::Int64>());
+        const auto der = rs["der"].extract<Poco::Data::BLOB>();  // a copy: rs[...] is a temporary
+        r.der.assign(der.content().begin(), der.content().end());
+        return r;
+      },
+      params);
 }
 
 class SqliteCertificates final : public CertificateIndex {

@@ -6,10 +6,6 @@
 
 namespace kyso::store::detail {
 
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
-
 std::string timeText(pki::TimePoint t) {
   return pki::formatIso8601Utc(t);
 }

@@ -4,17 +4,46 @@
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kyso/pki/bytes.h"
 #include "kyso/pki/clock.h"
 #include "kyso/store/audit_log.h"
 
 namespace kyso::store::detail {
+
+// Poco::Data's statement keywords, as every SQLite repository writes them.
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+
+// Binds a statement's parameters in order: a value, or each element of a vector of texts.
+inline void bindInOrder(Poco::Data::Statement& select, const std::vector<std::string>& values) {
+  for (const auto& value : values) select.addBind(Poco::Data::Keywords::bind(value));
+}
+template <typename T>
+void bindInOrder(Poco::Data::Statement& select, const T& value) {
+  select.addBind(Poco::Data::Keywords::bind(value));
+}
+
+// Runs the SELECT `sql` with `params` bound in order and reads every row with `read`.
+template <typename Read, typename... Params>
+auto selectRows(Poco::Data::Session& s, const std::string& sql, Read read, const Params&... params) {
+  Poco::Data::Statement select(s);
+  select << sql;
+  (bindInOrder(select, params), ...);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<decltype(read(rs))> out;
+  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(read(rs));
+  return out;
+}
 
 // Times are stored as ISO 8601 UTC text, whole seconds ("2026-11-27T02:15:00Z"), which sorts.
 std::string timeText(pki::TimePoint t);

@@ -10,10 +10,6 @@
 
 namespace kyso::store::detail {
 
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
-
 namespace {
 
 constexpr const char* kColumns =
@@ -80,14 +76,7 @@ pki::EnrollmentRecord readRecord(Poco::Data::RecordSet& rs) {
 
 std::vector<pki::EnrollmentRecord> selectRecords(Poco::Data::Session& s, const std::string& where,
                                                  const std::vector<std::string>& params) {
-  Poco::Data::Statement select(s);
-  select << std::string("SELECT ") + kColumns + " FROM enrollments " + where;
-  for (const auto& p : params) select.addBind(Poco::Data::Keywords::bind(p));
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<pki::EnrollmentRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(readRecord(rs));
-  return out;
+  return selectRows(s, std::string("SELECT ") + kColumns + " FROM enrollments " + where, readRecord, params);
 }
 
 std::optional<pki::EnrollmentRecord> first(std::vector<pki::EnrollmentRecord> rows) {

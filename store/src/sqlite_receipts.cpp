@@ -12,10 +12,6 @@
 
 namespace kyso::store::detail {
 
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
-
 namespace {
 
 constexpr const char* kReceiptColumns =
@@ -54,69 +50,63 @@ ReceiptRecord readReceipt(Poco::Data::RecordSet& rs) {
 // Runs a SELECT of receipt rows with `where` (bound to `params`) and reads them all.
 template <typename... Params>
 std::vector<ReceiptRecord> selectReceipts(Poco::Data::Session& s, const std::string& where, Params... params) {
-  Poco::Data::Statement select(s);
-  select << std::string("SELECT ") + kReceiptColumns + " FROM receipts " + where;
-  (select.addBind(Poco::Data::Keywords::bind(params)), ...);
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<ReceiptRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(readReceipt(rs));
-  return out;
+  return selectRows(
+      s, std::string("SELECT ") + kReceiptColumns + " FROM receipts " + where,
+      [](Poco::Data::RecordSet& rs) { return readReceipt(rs); }, params...);
 }
 
 template <typename... Params>
 std::vector<NoticeRecord> selectNotices(Poco::Data::Session& s, const std::string& where, Params... params) {
-  Poco::Data::Statement select(s);
-  select << "SELECT id, receipt_id, issued_at, actor, idempotency_key, request_sha256, content, xml"
-            " FROM receipt_notices " +
-                where;
-  (select.addBind(Poco::Data::Keywords::bind(params)), ...);
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<NoticeRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-    out.push_back({text(rs, "id"), text(rs, "receipt_id"), parseTime(text(rs, "issued_at")), text(rs, "actor"),
-                   text(rs, "idempotency_key"), text(rs, "request_sha256"), text(rs, "content"), text(rs, "xml")});
-  }
-  return out;
+  return selectRows(
+      s,
+      "SELECT id, receipt_id, issued_at, actor, idempotency_key, request_sha256, content, xml"
+      " FROM receipt_notices " +
+          where,
+      [](Poco::Data::RecordSet& rs) {
+        return NoticeRecord{text(rs, "id"),
+                            text(rs, "receipt_id"),
+                            parseTime(text(rs, "issued_at")),
+                            text(rs, "actor"),
+                            text(rs, "idempotency_key"),
+                            text(rs, "request_sha256"),
+                            text(rs, "content"),
+                            text(rs, "xml")};
+      },
+      params...);
 }
 
 std::vector<SeriesRecord> selectSeries(Poco::Data::Session& s, const std::string& where,
                                        std::vector<std::string> params) {
-  Poco::Data::Statement select(s);
-  select << "SELECT id, template, symbol, year, org_name, org_tax_code, org_address, key_id, created_at, next_number"
-            " FROM receipt_series " +
-                where + " ORDER BY created_at, id";
-  for (const auto& p : params) select.addBind(Poco::Data::Keywords::bind(p));
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<SeriesRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-    SeriesRecord r;
-    r.id = text(rs, "id");
-    r.templateCode = text(rs, "template");
-    r.symbol = text(rs, "symbol");
-    r.year = rs["year"].convert<int>();
-    r.organizationName = text(rs, "org_name");
-    r.organizationTaxCode = text(rs, "org_tax_code");
-    r.organizationAddress = text(rs, "org_address");
-    r.keyId = text(rs, "key_id");
-    r.createdAt = parseTime(text(rs, "created_at"));
-    r.next = number(rs, "next_number");
-    out.push_back(std::move(r));
-  }
+  auto out = selectRows(
+      s,
+      "SELECT id, template, symbol, year, org_name, org_tax_code, org_address, key_id, created_at, next_number"
+      " FROM receipt_series " +
+          where + " ORDER BY created_at, id",
+      [](Poco::Data::RecordSet& rs) {
+        SeriesRecord r;
+        r.id = text(rs, "id");
+        r.templateCode = text(rs, "template");
+        r.symbol = text(rs, "symbol");
+        r.year = rs["year"].convert<int>();
+        r.organizationName = text(rs, "org_name");
+        r.organizationTaxCode = text(rs, "org_tax_code");
+        r.organizationAddress = text(rs, "org_address");
+        r.keyId = text(rs, "key_id");
+        r.createdAt = parseTime(text(rs, "created_at"));
+        r.next = number(rs, "next_number");
+        return r;
+      },
+      params);
   for (auto& series : out) {
-    Poco::Data::Statement ranges(s);
-    std::string id = series.id;
-    ranges << "SELECT unit, first_number, last_number, next_number FROM receipt_ranges WHERE series_id = ?"
-              " ORDER BY first_number",
-        use(id);
-    ranges.execute();
-    Poco::Data::RecordSet rr(ranges);
-    for (bool more = rr.moveFirst(); more; more = rr.moveNext()) {
-      series.ranges.push_back(
-          {text(rr, "unit"), number(rr, "first_number"), number(rr, "last_number"), number(rr, "next_number")});
-    }
+    series.ranges = selectRows(
+        s,
+        "SELECT unit, first_number, last_number, next_number FROM receipt_ranges WHERE series_id = ?"
+        " ORDER BY first_number",
+        [](Poco::Data::RecordSet& rr) {
+          return decltype(series.ranges)::value_type{text(rr, "unit"), number(rr, "first_number"),
+                                                     number(rr, "last_number"), number(rr, "next_number")};
+        },
+        series.id);
   }
   return out;
 }

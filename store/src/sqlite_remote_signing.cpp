@@ -12,10 +12,6 @@
 
 namespace kyso::store::detail {
 
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
-
 namespace {
 
 constexpr const char* kColumns =
@@ -53,14 +49,8 @@ RemoteSigningRecord readRecord(Poco::Data::RecordSet& rs) {
 
 std::vector<RemoteSigningRecord> selectRecords(Poco::Data::Session& s, const std::string& where,
                                                const std::vector<std::string>& params) {
-  Poco::Data::Statement select(s);
-  select << std::string("SELECT ") + kColumns + " FROM remote_signing_sessions " + where;
-  for (const auto& p : params) select.addBind(Poco::Data::Keywords::bind(p));
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<RemoteSigningRecord> out;
-  for (bool more = rs.moveFirst(); more; more = rs.moveNext()) out.push_back(readRecord(rs));
-  return out;
+  return selectRows(s, std::string("SELECT ") + kColumns + " FROM remote_signing_sessions " + where, readRecord,
+                    params);
 }
 
 class SqliteRemoteSigning final : public RemoteSigningRepository {
