@@ -9,7 +9,10 @@
 #      request when the previous one is answered; every request has its own Idempotency-Key and
 #      payment transaction, so every one is a new receipt: numbered, signed, committed;
 #   3. openssl speed -multi again (the machine is shared; the ratio uses the mean of both);
-#   4. open loop at half the closed loop's rate, latency counted from when each request was due.
+#   4. open loop at half the closed loop's rate, latency counted from when each request was due;
+#   5. the floor: the same closed loop against kyso-http-floor (bench/http_floor.cpp), a Poco HTTP
+#      server set up as kyso-server's that only makes one RSA-2048 signature per request (no JSON,
+#      XML, database or durability) — the most a service on this stack can reach on this machine.
 # The server's and the load generator's CPU time are recorded; both share the machine's cores
 # (there is no second machine), which openssl speed does not. The series' next number is checked
 # against the receipts answered 201: every answer took a number, none was lost.
@@ -39,7 +42,7 @@ done
 
 scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
-cmake --build --preset release --target kyso kyso-server kyso-receipt-load >/dev/null
+cmake --build --preset release --target kyso kyso-server kyso-receipt-load kyso-http-floor >/dev/null
 bin="$root/build-release/bin"
 mkdir -p "$out"
 cd "$out"
@@ -88,6 +91,20 @@ start_server() {
     '{"template":"EBL01","symbol":"'"$symbol"'","organization":{"name":"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang","tax_code":"5000123459","address":"Phường Minh Xuân, tỉnh Tuyên Quang"}}')
   [[ "$status" == 201 ]] || { echo "creating the series failed ($status): $(cat series.json)" >&2; exit 1; }
 }
+# kyso-http-floor under the closed loop: sets $floor (the load line) and $floor_server_ms.
+floor_run() {
+  local run=$1 f0 f1
+  shift
+  "$bin/kyso-http-floor" --connections "$connections" "$@" >floor.out &
+  server=$!
+  for _ in $(seq 100); do grep -q "listening on" floor.out 2>/dev/null && break; sleep 0.1; done
+  f0=$(cpu "$server")
+  floor=$("$bin/kyso-receipt-load" --port "$(grep -o '[0-9]*$' floor.out)" --key none --symbol "$symbol" \
+    --clients "$clients" --seconds "$seconds" --warmup "$warmup" --run "$run")
+  f1=$(cpu "$server")
+  stop_server
+  floor_server_ms=$(calc %.3f "($f1 - $f0) / $ticks * 1000 / $(field "$floor" issued)")
+}
 load() { "$bin/kyso-receipt-load" --port "$port" --key "$backend" --symbol "$symbol" --clients "$clients" "$@"; }
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # user + system, in clock ticks
@@ -118,16 +135,22 @@ for round in $(seq "$rounds"); do
   open=$(load --seconds "$seconds" --warmup "$warmup" --rate "$half" --run "r$round-open")
   check_numbers $(($(field "$closed" issued) + $(field "$open" issued)))
   stop_server
+  # The floor, under the same load generator, right after: with its one signature per request,
+  # then without (Poco's HTTP exchange alone).
+  floor_run "r$round-floor"
+  floor_rate=$(field "$floor" rate); floor_ms=$floor_server_ms
+  floor_run "r$round-http" --sign none
+  http_ms=$floor_server_ms
   server_ms=$(calc %.3f "($c1 - $c0) / $ticks * 1000 / $(field "$closed" issued)")
   client_ms=$(calc %.3f "$(field "$closed" client_cpu_s) * 1000 / $(field "$closed" issued)")
   # openssl speed divides by user CPU time (no -elapsed): 1000 / s1 is the CPU ms of one signature.
   cpu_ratio=$(calc %.3f "(1000 / $s1) / ($server_ms + $client_ms)")
-  printf '%s\t%s\t%s\t%s / %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$loadavg" "$s1" "$sa" "$sb" \
+  printf '%s\t%s\t%s\t%s / %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$loadavg" "$s1" "$sa" "$sb" \
     "$rate" "$(calc %.3f "$rate / $sn")" "$(field "$closed" p50_ms)" "$(field "$closed" p99_ms)" \
     "$(field "$open" rate)" "$(field "$open" p50_ms)" "$(field "$open" p99_ms)" "$server_ms" "$client_ms" "$cpu_ratio" \
-    >>rounds.tsv
+    "$floor_rate" "$(calc %.3f "$floor_rate / $sn")" "$floor_ms" "$(calc %.3f "$rate / $floor_rate")" "$http_ms" >>rounds.tsv
   echo "round $round (load $loadavg): openssl $sa/$sb sign/s ($cores processes), $s1 (1); kyso $rate receipts/s;" \
-    "at $half/s p99 $(field "$open" p99_ms) ms" >&2
+    "at $half/s p99 $(field "$open" p99_ms) ms; floor $floor_rate/s" >&2
 done
 
 if ((profile)); then
@@ -189,15 +212,21 @@ col() { cut -f "$1" rounds.tsv | median; }
   echo "${seconds} s measured after ${warmup} s of warm-up, closed loop then open loop at half its rate."
   echo "$rounds rounds, each on a fresh data directory; openssl speed -seconds 3 before and after each closed loop."
   echo
-  echo "| round | load avg | openssl sign/s, 1 process | openssl sign/s, $cores processes (before / after) | kyso receipts/s | kyso / openssl $cores processes | p50 / p99 ms at max | open loop: receipts/s | p50 / p99 ms at half | server CPU ms / receipt | load generator CPU ms / receipt | CPU ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s / %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }' rounds.tsv
-  echo "| median | | $(col 3) | | $(col 5) | $(col 6) | $(col 7) / $(col 8) | $(col 9) | $(col 10) / $(col 11) | $(col 12) | $(col 13) | $(col 14) |"
+  echo "| round | load avg | openssl sign/s, 1 process | openssl sign/s, $cores processes (before / after) | kyso receipts/s | kyso / openssl $cores processes | p50 / p99 ms at max | open loop: receipts/s | p50 / p99 ms at half | server CPU ms / receipt | load generator CPU ms / receipt | CPU ratio | floor requests/s | floor / openssl | floor server CPU ms / request | kyso / floor | HTTP alone: server CPU ms / request |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 }' rounds.tsv
+  echo "| median | | $(col 3) | | $(col 5) | $(col 6) | $(col 7) / $(col 8) | $(col 9) | $(col 10) / $(col 11) | $(col 12) | $(col 13) | $(col 14) | $(col 15) | $(col 16) | $(col 17) | $(col 18) | $(col 19) |"
   echo
   echo "CPU ratio: openssl's CPU time per signature (1 process; openssl speed divides by user CPU time)"
   echo "over kyso's CPU time per receipt (server + load generator): the throughput ratio kyso would reach"
   echo "if both had every core to themselves and kyso kept them all busy. It depends less on the other"
   echo "users of a shared machine than the throughput ratio does."
+  echo
+  echo "Floor: kyso-http-floor (bench/http_floor.cpp), Poco's HTTP server set up as kyso-server's, answering"
+  echo "each request with one RSA-2048 signature over its body and nothing else, under the same load"
+  echo "generator: the most a service on this stack can reach here. kyso / floor is what the receipt"
+  echo "itself costs (validation, numbering, XML, the durable commit). HTTP alone: the same server"
+  echo "without the signature (--sign none)."
   echo
   echo "Target (issue 4): kyso / openssl ≥ 0.70; p99 < 50 ms at half load."
   if ((profile)); then

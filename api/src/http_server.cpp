@@ -80,8 +80,11 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     const int status = ex.responded() ? ex.status() : 0;
     if (!errorCode.empty()) core_.metrics().countError(errorCode);
     core_.metrics().observeRequest(request.getMethod(), ex.route, status, seconds);
-    log().information("%s %s %s %d %.1fms %s", ex.requestId(), request.getMethod(), ex.path(), status, seconds * 1000,
-                      ex.principal ? ex.principal->actor() : std::string("-"));
+    // Poco formats a message before it looks at the level: ask first.
+    if (log().information()) {
+      log().information("%s %s %s %d %.1fms %s", ex.requestId(), request.getMethod(), ex.path(), status, seconds * 1000,
+                        ex.principal ? ex.principal->actor() : std::string("-"));
+    }
   }
 
  private:
