@@ -206,11 +206,8 @@ void issueReceipt(ServiceCore& core, Exchange& ex) {
 void replaceReceipt(ServiceCore& core, Exchange& ex) {
   ex.requireContentType({"application/json"});
   const std::string key = idempotencyKey(ex);
-  const auto json =
-      JsonRequest::parse(ex.readBody(kReceiptBodyLimit), {"unit", "payer", "items", "payment", "dossier"});
-  receipts::IssueRequest request;
-  request.unit = json.optionalString("unit").value_or("");
-  request.content = receiptRequestFrom(json);
+  const auto json = JsonRequest::parse(ex.readBody(kReceiptBodyLimit), issueRequestFields());
+  receipts::IssueRequest request = replacementRequestFrom(json);
   request.actor = ex.principal->actor();
   request.idempotencyKey = key;
   sendIssued(ex, core.receipts().replace(ex.pathParameters.at("id"), request));

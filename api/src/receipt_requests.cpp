@@ -1,6 +1,7 @@
 #include "receipt_requests.h"
 
 #include "kyso/error.h"
+#include "kyso/receipts/identifiers.h"
 
 namespace kyso::api::detail {
 
@@ -26,6 +27,22 @@ receipts::IssueRequest issueRequestFrom(const JsonRequest& json) {
   receipts::IssueRequest request;
   request.templateCode = receipts::parseTemplateCode(json.string("template"));
   request.symbol = json.string("symbol");
+  // The symbol's form, as POST /v1/series checks it: a malformed one is a bad request, not a series
+  // that does not exist.
+  receipts::validateSeriesSymbol(request.symbol, receipts::seriesSymbolYear(request.symbol));
+  request.unit = json.optionalString("unit").value_or("");
+  request.content = receiptRequestFrom(json);
+  return request;
+}
+
+receipts::IssueRequest replacementRequestFrom(const JsonRequest& json) {
+  receipts::IssueRequest request;
+  // Another series than the original's: template and symbol together, or neither.
+  if (json.has("template") || json.has("symbol")) {
+    request.templateCode = receipts::parseTemplateCode(json.string("template"));
+    request.symbol = json.string("symbol");
+    receipts::validateSeriesSymbol(request.symbol, receipts::seriesSymbolYear(request.symbol));
+  }
   request.unit = json.optionalString("unit").value_or("");
   request.content = receiptRequestFrom(json);
   return request;

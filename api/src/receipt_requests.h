@@ -16,6 +16,9 @@ inline const std::set<std::string>& issueRequestFields() {
   static const std::set<std::string> fields{"template", "symbol", "unit", "payer", "items", "payment", "dossier"};
   return fields;
 }
+// POST /v1/receipts/{id}/replacement: as issueRequestFrom, but `template` and `symbol` are optional
+// (together): without them the replacement goes into the original's series.
+receipts::IssueRequest replacementRequestFrom(const JsonRequest& json);
 // POST /v1/series.
 receipts::SeriesSpec seriesSpecFrom(const JsonRequest& json);
 inline const std::set<std::string>& seriesFields() {

@@ -47,6 +47,14 @@ void validateSeriesSymbol(std::string_view symbol, int year) {
   }
 }
 
+int seriesSymbolYear(std::string_view symbol) {
+  if (symbol.size() < 2 || !isAsciiDigit(symbol[0]) || !isAsciiDigit(symbol[1])) {
+    throw InputError("invalid_series_symbol",
+                     "symbol: a series symbol is 5 characters, the 2-digit year first (e.g. 26TAB)");
+  }
+  return 2000 + digitValue(symbol[0]) * 10 + digitValue(symbol[1]);
+}
+
 PayerIdKind validatePayerId(std::string_view id) {
   if (isValidCccd(id)) return PayerIdKind::Cccd;
   if (isValidMst(id)) return PayerIdKind::Mst;

@@ -122,12 +122,37 @@ Series fromSeriesRecord(const store::SeriesRecord& r) {
   return s;
 }
 
+// A replacement is numbered in its original's series or, named by the request, in another series
+// of the same template and organisation: the original's series is closed once its year is over
+// (Decree 254/2026 has no cancel, so a receipt of 31 December is corrected in the next year's
+// series). The replacement's XML still names the original (TTBLLQuan).
+void requireReplacementSeries(store::ReceiptIssuance& tx, const store::ReceiptRecord& original,
+                              const store::SeriesRecord& series) {
+  if (series.id == original.seriesId) return;
+  const auto originalSeries = tx.series(original.seriesId);
+  if (!originalSeries) {
+    throw InternalError("receipt " + original.id + " names a series that does not exist", "database_corrupt");
+  }
+  if (series.templateCode != originalSeries->templateCode) {
+    throw InputError("replacement_series_mismatch", "series " + series.templateCode + " " + series.symbol +
+                                                        " is of another template than the original receipt (" +
+                                                        originalSeries->templateCode + ")");
+  }
+  if (series.organizationTaxCode != originalSeries->organizationTaxCode) {
+    throw InputError("replacement_series_mismatch",
+                     "series " + series.templateCode + " " + series.symbol + " belongs to tax code " +
+                         series.organizationTaxCode + ", the original receipt to " +
+                         originalSeries->organizationTaxCode + "; a replacement is issued by the same organisation");
+  }
+}
+
 }  // namespace
 
 // A request waiting to be issued in a group.
 struct ReceiptService::Pending {
   IssueRequest request;
-  std::string replaces;  // for a replacement: the original's id
+  std::string replaces;      // for a replacement: the original's id
+  bool namedSeries = false;  // a replacement whose request named its series (else the original's)
   std::string requestSha256;
   // Set while planning: the id of the receipt an earlier member of the same group is issuing for
   // the same idempotency key or payment.
@@ -304,14 +329,7 @@ ReceiptService::~ReceiptService() {
 }
 
 Series ReceiptService::createSeries(const SeriesSpec& spec) {
-  const bool yearDigits = spec.symbol.size() >= 2 && std::isdigit(static_cast<unsigned char>(spec.symbol[0])) != 0 &&
-                          std::isdigit(static_cast<unsigned char>(spec.symbol[1])) != 0;
-  if (!yearDigits) {
-    throw InputError("invalid_series_symbol",
-                     "symbol: a series symbol is 5 characters, the 2-digit year first (e.g. 26TAB)");
-  }
-  const int symbolYear = 2000 + (spec.symbol[0] - '0') * 10 + (spec.symbol[1] - '0');
-  const int year = spec.year.value_or(symbolYear);
+  const int year = spec.year.value_or(seriesSymbolYear(spec.symbol));
   validateSeriesSymbol(spec.symbol, year);
   requireText(spec.organization.name, "organization.name");
   validateTaxCode(spec.organization.taxCode);
@@ -376,10 +394,14 @@ IssueResult ReceiptService::replace(const std::string& originalId, const IssueRe
   const Receipt original = get(originalId);
   auto pending = std::make_shared<Pending>();
   pending->request = request;
-  pending->request.templateCode = original.series.templateCode;
-  pending->request.symbol = original.series.symbol;
   pending->replaces = originalId;
-  pending->requestSha256 = detail::requestSha256(original.series.templateCode, original.series.symbol, request.unit,
+  pending->namedSeries = !request.symbol.empty();
+  if (!pending->namedSeries) {
+    pending->request.templateCode = original.series.templateCode;
+    pending->request.symbol = original.series.symbol;
+  }
+  // Naming the original's own series is the same request as naming none.
+  pending->requestSha256 = detail::requestSha256(pending->request.templateCode, pending->request.symbol, request.unit,
                                                  request.content, originalId);
   return submit(std::move(pending));
 }
@@ -646,18 +668,24 @@ void ReceiptService::plan(store::ReceiptIssuance& tx, Batch& batch) {
       const std::string seriesKey = std::string(templateCodeName(p.request.templateCode)) + " " + p.request.symbol;
       auto cached = seriesCache.find(seriesKey);
       if (cached == seriesCache.end()) {
-        std::optional<store::SeriesRecord> found;
-        found = original ? tx.series(original->seriesId)
-                         : tx.series(std::string(templateCodeName(p.request.templateCode)), p.request.symbol);
-        cached = seriesCache.emplace(seriesKey, std::move(found)).first;
+        cached =
+            seriesCache
+                .emplace(seriesKey, tx.series(std::string(templateCodeName(p.request.templateCode)), p.request.symbol))
+                .first;
       }
       if (!cached->second) {
         throw NotFoundError("series_not_found", "no receipt series " + seriesKey + "; create it with POST /v1/series");
       }
       const store::SeriesRecord& series = *cached->second;
+      if (original) requireReplacementSeries(tx, *original, series);
       if (vietnamYear(issuedAt) != series.year) {
-        throw InputError("series_closed", "series " + series.symbol + " is for " + std::to_string(series.year) +
-                                              "; receipts issued now need a series of the current year");
+        std::string message = "series " + series.symbol + " is for " + std::to_string(series.year) +
+                              "; receipts issued now need a series of the current year";
+        if (original && !p.namedSeries) {
+          message += ": name one of the organisation's " + series.templateCode + " series of " +
+                     std::to_string(vietnamYear(issuedAt)) + " with template and symbol";
+        }
+        throw InputError("series_closed", message);
       }
       Batch::Work w;
       w.pending = &p;

@@ -15,6 +15,11 @@ namespace kyso::receipts {
 // Throws InputError("invalid_series_symbol") saying which part is wrong; `year` is the year of issue
 // (e.g. 2026), InternalError when it is not in 1..9999.
 void validateSeriesSymbol(std::string_view symbol, int year);
+// The year of issue a series symbol names: 2000 + its first two digits ("26TAB" → 2026). Throws
+// InputError("invalid_series_symbol") when it does not start with two ASCII digits. A symbol's form
+// on its own, where no year is given (a receipt request naming its series), is
+// validateSeriesSymbol(symbol, seriesSymbolYear(symbol)): what POST /v1/series checks too.
+int seriesSymbolYear(std::string_view symbol);
 
 // The CCCD and tax-code rules are the PKI's (certificates carry them too).
 using pki::isValidCccd;

@@ -125,8 +125,12 @@ class ReceiptService {
   // ConflictError ("idempotency_key_reused", "payment_already_receipted").
   IssueResult issue(const IssueRequest& request);
 
-  // A replacement receipt for `originalId` (new number in the original's series, linked to it);
-  // the original becomes "replaced". Idempotent by key like issue().
+  // A replacement receipt for `originalId` (new number, linked to it); the original becomes
+  // "replaced". Idempotent by key like issue(). Numbered in the original's series when
+  // `request.symbol` is empty; else in the series `request.templateCode` + `request.symbol`, which
+  // must be of the original's template and organisation (InputError("replacement_series_mismatch"))
+  // — how a receipt of an earlier year, whose series is closed (InputError("series_closed")), is
+  // replaced in the current year's series.
   IssueResult replace(const std::string& originalId, const IssueRequest& request);
 
   // Throws NotFoundError("series_not_found").
