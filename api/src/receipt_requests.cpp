@@ -5,19 +5,37 @@
 
 namespace kyso::api::detail {
 
+namespace {
+
+// A value parsed from a field whose parser does not know the field: its error names it.
+template <typename Parse>
+auto named(const std::string& field, Parse&& parse) {
+  try {
+    return parse();
+  } catch (const InputError& e) {
+    throw InputError(e.code(), "'" + field + "': " + e.what(), e.kind());
+  }
+}
+
+}  // namespace
+
 receipts::ReceiptRequest receiptRequestFrom(const JsonRequest& json) {
   receipts::ReceiptRequest r;
   const auto payer = json.object("payer", {"name", "id", "address"});
   r.payer = {payer.string("name"), payer.string("id"), payer.optionalString("address").value_or("")};
-  for (const auto& item : json.objectArray("items", {"code", "name", "kind", "amount"}, 100)) {
-    r.items.push_back({item.string("code"), item.string("name"), receipts::parseFeeKind(item.string("kind")),
-                       item.integer("amount")});
+  const auto items = json.objectArray("items", {"code", "name", "kind", "amount"}, 100);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    r.items.push_back(
+        {item.string("code"), item.string("name"),
+         named("items[" + std::to_string(i) + "].kind", [&] { return receipts::parseFeeKind(item.string("kind")); }),
+         item.integer("amount")});
   }
   const auto payment = json.object("payment", {"method", "transaction_id", "provider", "paid_at"});
-  r.payment.method = receipts::parsePaymentMethod(payment.string("method"));
+  r.payment.method = named("payment.method", [&] { return receipts::parsePaymentMethod(payment.string("method")); });
   r.payment.transactionId = payment.string("transaction_id");
   r.payment.provider = payment.string("provider");
-  r.payment.paidAt = pki::parseIso8601(payment.string("paid_at"));
+  r.payment.paidAt = named("payment.paid_at", [&] { return pki::parseIso8601(payment.string("paid_at")); });
   const auto dossier = json.object("dossier", {"code", "procedure_code"});
   r.dossier = {dossier.string("code"), dossier.string("procedure_code")};
   return r;

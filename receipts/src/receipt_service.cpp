@@ -283,7 +283,11 @@ std::int64_t totalOf(const ReceiptRequest& request) {
 void ReceiptService::validate(const ReceiptRequest& r) {
   requireText(r.payer.name, "payer.name");
   requireText(r.payer.id, "payer.id", 14);
-  validatePayerId(r.payer.id);
+  try {
+    validatePayerId(r.payer.id);
+  } catch (const InputError& e) {
+    throw InputError(e.code(), std::string("payer.id: ") + e.what(), e.kind());  // the path, as other fields
+  }
   if (r.payer.address.size() > kMaxText) throw InputError("invalid_field", "payer.address is too long");
   requirePrintable(r.payer.address, "payer.address");
   if (r.items.empty()) throw InputError("missing_field", "items: at least one fee or charge is required");

@@ -14,9 +14,11 @@
 #include "kyso/error.h"
 #include "kyso/pki/certificate_builder.h"
 #include "kyso/pki/pkcs11.h"
+#include "kyso/receipts/receipt_service.h"
 #include "kyso/signer/pdf_io.h"
 #include "soft_hsm.h"
 #include "test_support.h"
+#include "xml_peers.h"
 
 namespace kyso::api {
 namespace {
@@ -143,6 +145,47 @@ TEST_P(Pkcs11ServiceSeal, SealKeyInToken_SignedPdf_PdfsigAndOpensslAcceptIt) {
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, Pkcs11ServiceSeal, ::testing::Values(KeyAlgorithm::Rsa, KeyAlgorithm::Ecdsa),
                          [](const auto& p) { return p.param == KeyAlgorithm::Rsa ? "Rsa" : "Ecdsa"; });
+
+// An e-receipt sealed by the key in the token: issued through the receipt service with the series'
+// default key 'agency', and accepted by xmlsec1 against the development root.
+TEST_F(Pkcs11Service, ReceiptSealedInTheToken_Xmlsec1VerifiesIt) {
+  configureSeal(KeyAlgorithm::Rsa);
+  ServiceCore core(settings());
+  const auto local = std::chrono::floor<std::chrono::days>(pki::SystemClock::instance().now() + pki::kVietnamUtcOffset);
+  const int year = static_cast<int>(std::chrono::year_month_day(local).year());
+  receipts::SeriesSpec spec;
+  spec.symbol = (year % 100 < 10 ? "0" : "") + std::to_string(year % 100) + "THS";
+  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Lâm Đồng", "0101234565", "Phường Xuân Hương, Đà Lạt"};
+  const receipts::Series series = core.receipts().createSeries(spec);
+  EXPECT_EQ(series.keyId, "agency");
+
+  receipts::IssueRequest request;
+  request.symbol = spec.symbol;
+  request.actor = "apikey:test";
+  request.idempotencyKey = "hsm-1";
+  request.content.payer = {"Nguyễn Văn A", "008085012345", "Tổ 5, phường Phan Thiết"};
+  request.content.items = {{"LPHT01", "Lệ phí cấp bản sao trích lục hộ tịch", receipts::FeeKind::LePhi, 8000}};
+  request.content.payment = {receipts::PaymentMethod::Online, "PG-HSM-1", "paygov",
+                             pki::parseIso8601("2026-11-27T09:15:00+07:00")};
+  request.content.dossier = {"H59.22-261127-0001", "1.001193"};
+  const receipts::IssueResult issued = core.receipts().issue(request);
+  EXPECT_EQ(issued.receipt.number, 1u);
+
+  const std::string xml = core.receipts().xml(issued.receipt.id);
+  EXPECT_NE(xml.find("0101234565"), std::string::npos);
+  test::writeFile(dir / "receipt.xml", xml);
+  const test::PeerCheck verdict =
+      test::xmlsec1Verify(dir / "receipt.xml", test::devPki().rootCa(), &test::devPki().issuingCa());
+  EXPECT_TRUE(verdict.ok) << verdict.output;
+  // The certificate in the signature is the token key's (from keys.agency.pem_chain).
+  const auto chain = pki::Certificate::allFromPemFile((dir / "agency-chain.pem").string());
+  EXPECT_NE(xml.find(toBase64(chain.front().der())), std::string::npos);
+  // A changed amount no longer verifies: xmlsec1 checked the token's signature, not just the form.
+  std::string tampered = xml;
+  tampered.replace(tampered.find("<TgTien>8000"), 12, "<TgTien>9000");
+  test::writeFile(dir / "tampered.xml", tampered);
+  EXPECT_FALSE(test::xmlsec1Verify(dir / "tampered.xml", test::devPki().rootCa(), &test::devPki().issuingCa()).ok);
+}
 
 TEST_F(Pkcs11Service, WrongPinInTheFile_StopsStartUpNamingTheKey) {
   configureSeal(KeyAlgorithm::Ecdsa);

@@ -401,6 +401,45 @@ TEST_F(Callbacks, Replacement_SendsReceiptReplaced) {
   EXPECT_NE(got[0].eventId, got[1].eventId);
 }
 
+TEST_F(Callbacks, Notice_SendsReceiptNotice_SignedAndNamingTheReceipt) {
+  Receiver receiver;
+  const std::string secret = registerCallback(receiver.url());
+  const std::string receipt = issue();
+  const auto made = service->call(
+      "POST", "/v1/receipts/" + receipt + "/notices", backendKey,
+      R"({"reason": "Sai tên người nộp", "corrections": [{"field": "payer.name", "new": "Nguyễn Văn Anh"}]})",
+      {{"Idempotency-Key", unique("ev-notice-")}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string notice = json(made.body)->getValue<std::string>("id");
+  ASSERT_EQ(pending(service->clock().now()).size(), 2u);
+
+  deliverDue();
+  const auto got = receiver.waitFor(2);
+  ASSERT_EQ(got.size(), 2u);
+  const Received& r = got[1];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, "/kyso/events");
+  EXPECT_EQ(r.contentType, "application/json");
+  EXPECT_EQ(r.signature, expectedSignature(secret, r.timestamp, r.body)) << r.body;
+  EXPECT_EQ(r.timestamp, std::to_string(unixSeconds(service->clock().now())));
+  EXPECT_EQ(r.eventType, "receipt.notice");
+  const auto event = json(r.body);
+  EXPECT_EQ(event->getValue<std::string>("type"), "receipt.notice");
+  EXPECT_EQ(event->getValue<std::string>("event_id"), r.eventId);
+  EXPECT_NE(r.eventId, got[0].eventId);
+  const auto body = event->getObject("notice");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->getValue<std::string>("id"), notice);
+  EXPECT_EQ(body->getValue<std::string>("receipt_id"), receipt);
+  EXPECT_EQ(body->getValue<std::string>("reason"), "Sai tên người nộp");
+  const auto correction = body->getArray("corrections")->getObject(0);
+  EXPECT_EQ(correction->getValue<std::string>("field"), "payer.name");
+  EXPECT_EQ(correction->getValue<std::string>("new"), "Nguyễn Văn Anh");
+  // The receipt.issued before it is the receipt's own event.
+  expectSignedEvent(got[0], secret, "receipt.issued", receipt, service->clock().now());
+  EXPECT_TRUE(pending(service->clock().now() + 24h).empty());
+}
+
 TEST_F(Callbacks, RemovedCallback_EventsWaitHourly_ForANewOne) {
   Receiver first;
   registerCallback(first.url());

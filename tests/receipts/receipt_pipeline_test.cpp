@@ -165,6 +165,65 @@ std::string createSeries(ReceiptService& service) {
   return spec.symbol;
 }
 
+// A seal key in a token that stops answering while `failing` is set (an HSM restarting, a network
+// session dropped): every signature then throws, as the PKCS#11 key source does. Counts its calls.
+class FlakyKey final : public pki::SigningKey {
+ public:
+  FlakyKey(std::shared_ptr<const pki::SigningKey> real, const std::atomic<bool>& failing)
+      : real_(std::move(real)), failing_(failing) {}
+  pki::KeyAlgorithm algorithm() const override { return real_->algorithm(); }
+  std::size_t maxSignatureSize() const override { return real_->maxSignatureSize(); }
+  Bytes signDigest(pki::DigestAlgorithm algorithm, ByteView digest) const override {
+    ++calls;
+    if (failing_) throw UnavailableError("key_unavailable", "the token does not answer", "injected signing failure");
+    return real_->signDigest(algorithm, digest);
+  }
+  mutable std::atomic<int> calls{0};
+
+ private:
+  std::shared_ptr<const pki::SigningKey> real_;
+  const std::atomic<bool>& failing_;
+};
+
+// The dev PKI's seal as "seal", and the same certificate on a FlakyKey as "token".
+struct TwoKeys {
+  TwoKeys(const pki::DevPki& pki, const std::atomic<bool>& failing)
+      : seal(pki.seal()), key(std::make_shared<FlakyKey>(pki.seal().key, failing)) {
+    token = {"token", key, seal.chain};
+  }
+  CredentialLookup lookup() {
+    return [this](const std::string& id) -> const pki::SigningCredential& {
+      if (id == "seal") return seal;
+      if (id == "token") return token;
+      throw NotFoundError("key_not_found", "no key " + id);
+    };
+  }
+  pki::SigningCredential seal, token;
+  std::shared_ptr<FlakyKey> key;
+};
+
+std::string symbolWith(const std::string& letters) {
+  return currentSymbol().substr(0, 3) + letters;
+}
+
+// A series of this year sealed with `keyId`; returns its symbol.
+std::string createSeries(ReceiptService& service, const std::string& letters, const std::string& keyId) {
+  SeriesSpec spec;
+  spec.symbol = symbolWith(letters);
+  spec.keyId = keyId;
+  spec.organization = {"Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "5000123459", "Phường Minh Xuân"};
+  service.createSeries(spec);
+  return spec.symbol;
+}
+
+std::uint32_t nextNumberOf(ReceiptService& service, const std::string& symbol) {
+  for (const Series& s : service.listSeries()) {
+    if (s.symbol == symbol) return s.nextNumber;
+  }
+  ADD_FAILURE() << "no series " << symbol;
+  return 0;
+}
+
 IssueRequest request(const std::string& symbol, const std::string& transaction) {
   IssueRequest r;
   r.symbol = symbol;
@@ -352,6 +411,154 @@ TEST(ReceiptPipeline, ConcurrentRetriesAcrossGroups_OneReceiptPerPayment_Gapless
   const store::AuditCheck chain = database->audit().verify();
   EXPECT_TRUE(chain.intact) << chain.problem;
   EXPECT_EQ(chain.entries, kPayments);
+}
+
+// A signing that fails takes no number: the request fails with the key's error, the series' next
+// number is unchanged, and the next request — and the failed one, retried once the key is back —
+// continue the series without a gap.
+TEST(ReceiptPipeline, SigningFails_TheRequestFails_AndTakesNoNumber) {
+  test::TempDir dir;
+  const pki::DevPki& pki = test::devPki();
+  auto database = store::openSqliteStore(dir / "kyso.db");
+  std::atomic<bool> failing{false};
+  TwoKeys keys(pki, failing);
+  ReceiptServiceOptions options;
+  options.signingThreads = 2;
+  ReceiptService service(database->receipts(), keys.lookup(), noPdfCopies(), pki::SystemClock::instance(), options);
+  const std::string symbol = createSeries(service, "TK", "token");
+
+  EXPECT_EQ(service.issue(request(symbol, "OK-1")).receipt.number, 1u);
+  failing = true;
+  try {
+    service.issue(request(symbol, "FAIL-1"));
+    FAIL() << "issued without a signature";
+  } catch (const UnavailableError& e) {
+    EXPECT_EQ(e.code(), "key_unavailable");
+  }
+  EXPECT_GE(keys.key->calls.load(), 2);  // the signing was tried (and tried again alone)
+  EXPECT_EQ(nextNumberOf(service, symbol), 2u);
+  EXPECT_FALSE(database->receipts().findByNumber("EBL01", symbol, 2).has_value());
+
+  failing = false;
+  test::XmlVerifier verifier(pki.rootCa(), pki.issuingCa());
+  const IssueResult next = service.issue(request(symbol, "OK-2"));
+  EXPECT_EQ(next.receipt.number, 2u);
+  const IssueResult retried = service.issue(request(symbol, "FAIL-1"));
+  EXPECT_FALSE(retried.replayed);
+  EXPECT_EQ(retried.receipt.number, 3u);
+  for (std::uint32_t n = 1; n <= 3; ++n) {
+    const auto stored = database->receipts().findByNumber("EBL01", symbol, n);
+    ASSERT_TRUE(stored.has_value()) << n;
+    EXPECT_TRUE(verifier.verify(stored->xml)) << n;
+  }
+  EXPECT_EQ(nextNumberOf(service, symbol), 4u);
+  const store::AuditCheck chain = database->audit().verify();
+  EXPECT_TRUE(chain.intact) << chain.problem;
+  EXPECT_EQ(chain.entries, 3);
+}
+
+// A group whose signing fails for one request is issued again one by one: only that request fails;
+// the others of the group get their receipts with gapless numbers, and the failing one's series
+// keeps its numbers. The group is gathered behind a first request held after it was signed.
+TEST(ReceiptPipeline, SigningFailsForOneRequestOfAGroup_OnlyItFails_OthersGapless) {
+  test::TempDir dir;
+  const pki::DevPki& pki = test::devPki();
+  auto database = store::openSqliteStore(dir / "kyso.db");
+  std::atomic<bool> failing{true};
+  TwoKeys keys(pki, failing);
+  std::mutex gateMutex;
+  std::condition_variable gateChanged;
+  bool held = false, released = false;
+  ReceiptServiceOptions options;
+  options.signingThreads = 2;
+  options.groupSigned = [&](std::size_t) {
+    std::unique_lock lock(gateMutex);
+    if (held) return;
+    held = true;
+    gateChanged.notify_all();
+    gateChanged.wait(lock, [&] { return released; });
+  };
+  ReceiptService service(database->receipts(), keys.lookup(), noPdfCopies(), pki::SystemClock::instance(), options);
+  const std::string good = createSeries(service, "TG", "seal");
+  const std::string bad = createSeries(service, "TH", "token");
+
+  std::optional<IssueResult> gate;
+  std::thread first([&] { gate = service.issue(request(good, "GATE")); });
+  {
+    std::unique_lock lock(gateMutex);
+    gateChanged.wait(lock, [&] { return held; });
+  }
+  // The planner is held: these gather in its queue and are planned as one group once it goes on.
+  constexpr int kGood = 4;
+  std::vector<std::optional<IssueResult>> results(kGood);
+  std::exception_ptr badError;
+  std::string goodErrors;
+  std::atomic<int> started{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kGood; ++i) {
+    clients.emplace_back([&, i] {
+      ++started;
+      try {
+        results[static_cast<std::size_t>(i)] = service.issue(request(good, "OK-" + std::to_string(i)));
+      } catch (const std::exception& e) {
+        std::lock_guard lock(gateMutex);
+        goodErrors += std::string(e.what()) + "\n";
+      }
+    });
+  }
+  clients.emplace_back([&] {
+    ++started;
+    try {
+      service.issue(request(bad, "FAIL-1"));
+    } catch (...) {
+      badError = std::current_exception();
+    }
+  });
+  while (started < kGood + 1) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // from started to queued
+  {
+    std::lock_guard lock(gateMutex);
+    released = true;
+  }
+  gateChanged.notify_all();
+  first.join();
+  for (auto& c : clients) c.join();
+
+  // The failing request was in the group with the others: signed in the group, in the group again,
+  // then alone (three tries; alone in a group it would have been two).
+  EXPECT_EQ(keys.key->calls.load(), 3);
+  ASSERT_TRUE(badError);
+  try {
+    std::rethrow_exception(badError);
+  } catch (const UnavailableError& e) {
+    EXPECT_EQ(e.code(), "key_unavailable");
+  }
+  EXPECT_EQ(goodErrors, "");
+  ASSERT_TRUE(gate.has_value());
+  EXPECT_EQ(gate->receipt.number, 1u);
+  test::XmlVerifier verifier(pki.rootCa(), pki.issuingCa());
+  std::vector<std::uint32_t> numbers;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.has_value());
+    EXPECT_FALSE(r->replayed);
+    numbers.push_back(r->receipt.number);
+    EXPECT_TRUE(verifier.verify(service.xml(r->receipt.id))) << r->receipt.id;
+  }
+  std::sort(numbers.begin(), numbers.end());
+  EXPECT_EQ(numbers, (std::vector<std::uint32_t>{2, 3, 4, 5}));
+  EXPECT_EQ(nextNumberOf(service, good), 6u);
+  EXPECT_EQ(nextNumberOf(service, bad), 1u);
+  EXPECT_FALSE(database->receipts().findByNumber("EBL01", bad, 1).has_value());
+
+  // The key is back: the failed request, retried, takes its series' first number.
+  failing = false;
+  const IssueResult retried = service.issue(request(bad, "FAIL-1"));
+  EXPECT_FALSE(retried.replayed);
+  EXPECT_EQ(retried.receipt.number, 1u);
+  EXPECT_TRUE(verifier.verify(service.xml(retried.receipt.id)));
+  const store::AuditCheck chain = database->audit().verify();
+  EXPECT_TRUE(chain.intact) << chain.problem;
+  EXPECT_EQ(chain.entries, kGood + 2);
 }
 
 }  // namespace

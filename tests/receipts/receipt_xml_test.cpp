@@ -1,6 +1,7 @@
 #include "receipt_xml.h"
 
 #include <gtest/gtest.h>
+#include <libxml/tree.h>
 
 #include <chrono>
 
@@ -14,6 +15,22 @@ namespace {
 
 using signer::childElement;
 using signer::textContent;
+
+std::string attribute(const xmlNode* element, const char* name) {
+  if (element == nullptr) return "(no element)";
+  const signer::xml::Ptr<xmlChar> value(xmlGetNoNsProp(element, reinterpret_cast<const xmlChar*>(name)));
+  return value ? reinterpret_cast<const char*>(value.get()) : "(no attribute)";
+}
+
+// The element children of `parent` named `name`, in order.
+std::vector<const xmlNode*> children(const xmlNode* parent, std::string_view name) {
+  std::vector<const xmlNode*> out;
+  if (parent == nullptr) return out;
+  for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE && signer::elementName(c) == name) out.push_back(c);
+  }
+  return out;
+}
 
 Receipt sampleReceipt(const pki::Certificate& certificate) {
   Receipt r;
@@ -108,6 +125,50 @@ TEST_F(ReceiptXml, Build_Content_InTheAuthorityPattern) {
   ASSERT_NE(signature, nullptr);
   EXPECT_EQ(signer::findElementById(doc, "NBan"), signature);
   EXPECT_EQ(textContent(signer::findElementById(doc, "SigningTime-NBan")), signer::formatSigningTime(receipt.issuedAt));
+}
+
+// The signature's algorithms, as the issue fixes them: C14N 1.0 for SignedInfo, RSA-SHA256, one
+// Reference to the data element (enveloped-signature, then C14N 1.0) and one to the
+// SignatureProperties object (no transforms: C14N 1.0 by default), both SHA-256, in the XMLDSig
+// namespace.
+TEST_F(ReceiptXml, Signature_C14n10_RsaSha256_EnvelopedTransform_TwoReferences) {
+  const auto credential = test::sampleCredential(pki::KeyAlgorithm::Rsa);
+  const Receipt receipt = sampleReceipt(credential.certificate());
+  const signer::XmlDocument doc = signer::parseXml(detail::buildReceiptXml(receipt, credential));
+  const xmlNode* signature = childElement(childElement(childElement(doc.root(), "DSCKS"), "NBan"), "Signature");
+  ASSERT_NE(signature, nullptr);
+  ASSERT_NE(signature->ns, nullptr);
+  EXPECT_STREQ(reinterpret_cast<const char*>(signature->ns->href), "http://www.w3.org/2000/09/xmldsig#");
+  const xmlNode* signedInfo = childElement(signature, "SignedInfo");
+  EXPECT_EQ(attribute(childElement(signedInfo, "CanonicalizationMethod"), "Algorithm"),
+            "http://www.w3.org/TR/2001/REC-xml-c14n-20010315");
+  EXPECT_EQ(attribute(childElement(signedInfo, "SignatureMethod"), "Algorithm"),
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+
+  const auto references = children(signedInfo, "Reference");
+  ASSERT_EQ(references.size(), 2u);
+  EXPECT_EQ(attribute(references[0], "URI"), "#" + receipt.id);
+  const auto transforms = children(childElement(references[0], "Transforms"), "Transform");
+  ASSERT_EQ(transforms.size(), 2u);
+  EXPECT_EQ(attribute(transforms[0], "Algorithm"), "http://www.w3.org/2000/09/xmldsig#enveloped-signature");
+  EXPECT_EQ(attribute(transforms[1], "Algorithm"), "http://www.w3.org/TR/2001/REC-xml-c14n-20010315");
+  EXPECT_EQ(attribute(references[1], "Type"), "http://www.w3.org/2000/09/xmldsig#SignatureProperties");
+  const std::string propertiesId = attribute(references[1], "URI");
+  ASSERT_TRUE(propertiesId.starts_with("#"));
+  EXPECT_EQ(childElement(references[1], "Transforms"), nullptr);
+  for (const xmlNode* reference : references) {
+    EXPECT_EQ(attribute(childElement(reference, "DigestMethod"), "Algorithm"),
+              "http://www.w3.org/2001/04/xmlenc#sha256");
+  }
+  // The second Reference is the Object's SignatureProperties, whose SigningTime is the issue time.
+  const xmlNode* object = signer::findElementById(doc, propertiesId.substr(1));
+  ASSERT_NE(object, nullptr);
+  EXPECT_EQ(signer::elementName(object), std::string_view("Object"));
+  EXPECT_EQ(object->parent, signature);
+  const xmlNode* time =
+      childElement(childElement(childElement(object, "SignatureProperties"), "SignatureProperty"), "SigningTime");
+  EXPECT_EQ(textContent(time), signer::formatSigningTime(receipt.issuedAt));
+  EXPECT_NE(childElement(childElement(childElement(signature, "KeyInfo"), "X509Data"), "X509Certificate"), nullptr);
 }
 
 TEST_F(ReceiptXml, Replacement_WithoutOptionalFields_MatchesSchemaAndVerifies) {
