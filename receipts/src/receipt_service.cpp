@@ -412,11 +412,14 @@ IssueResult ReceiptService::replace(const std::string& originalId, const IssueRe
 
 IssueResult ReceiptService::submit(std::shared_ptr<Pending> pending) {
   auto done = pending->done.get_future();
+  std::size_t waiting = 0;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(pending);
+    waiting = queue_.size();
   }
   queued_.notify_one();
+  if (options_.queued) options_.queued(waiting);
   done.wait();  // only this request's group wakes it
   if (pending->error) std::rethrow_exception(pending->error);
   return std::move(*pending->result);

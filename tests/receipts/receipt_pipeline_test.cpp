@@ -469,8 +469,14 @@ TEST(ReceiptPipeline, SigningFailsForOneRequestOfAGroup_OnlyItFails_OthersGaples
   std::mutex gateMutex;
   std::condition_variable gateChanged;
   bool held = false, released = false;
+  std::size_t waiting = 0;
   ReceiptServiceOptions options;
   options.signingThreads = 2;
+  options.queued = [&](std::size_t length) {
+    std::lock_guard lock(gateMutex);
+    waiting = std::max(waiting, length);
+    gateChanged.notify_all();
+  };
   options.groupSigned = [&](std::size_t) {
     std::unique_lock lock(gateMutex);
     if (held) return;
@@ -493,11 +499,9 @@ TEST(ReceiptPipeline, SigningFailsForOneRequestOfAGroup_OnlyItFails_OthersGaples
   std::vector<std::optional<IssueResult>> results(kGood);
   std::exception_ptr badError;
   std::string goodErrors;
-  std::atomic<int> started{0};
   std::vector<std::thread> clients;
   for (int i = 0; i < kGood; ++i) {
     clients.emplace_back([&, i] {
-      ++started;
       try {
         results[static_cast<std::size_t>(i)] = service.issue(request(good, "OK-" + std::to_string(i)));
       } catch (const std::exception& e) {
@@ -507,17 +511,16 @@ TEST(ReceiptPipeline, SigningFailsForOneRequestOfAGroup_OnlyItFails_OthersGaples
     });
   }
   clients.emplace_back([&] {
-    ++started;
     try {
       service.issue(request(bad, "FAIL-1"));
     } catch (...) {
       badError = std::current_exception();
     }
   });
-  while (started < kGood + 1) std::this_thread::yield();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // from started to queued
   {
-    std::lock_guard lock(gateMutex);
+    // All five are queued behind the held group: the planner takes them as one group.
+    std::unique_lock lock(gateMutex);
+    gateChanged.wait(lock, [&] { return waiting >= kGood + 1; });
     released = true;
   }
   gateChanged.notify_all();

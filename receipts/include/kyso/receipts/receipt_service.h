@@ -97,6 +97,9 @@ struct ReceiptServiceOptions {
   // Called by the planner after it signed a group, before the group is committed, with the number
   // of receipts signed (tests use it to fail a commit while the next group is signed).
   std::function<void(std::size_t)> groupSigned;
+  // Called after a request joined the queue of requests waiting to be planned, with the queue's
+  // length then (tests use it to know a group has gathered instead of waiting for it).
+  std::function<void(std::size_t)> queued;
   // Where the PDF copies' signatures are recorded (receipts and notices are recorded in the
   // transaction that stores them). Null: not recorded.
   store::AuditLog* audit = nullptr;
