@@ -265,6 +265,13 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
   if (options.brokenSignature) value[value.size() / 2] ^= 0x01;
   ossl::check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(signer), value.data(), checkedCast<int>(value.size())),
               "ASN1_STRING_set");
+  if (options.unsignedBytes > 0) {
+    // id-aa-ets-revocationValues (RFC 5126 §6.3.4), standing for the CRLs some partners put in.
+    const Bytes filler(options.unsignedBytes, 0x5a);
+    ossl::check(CMS_unsigned_add1_attr_by_txt(signer, "1.2.840.113549.1.9.16.2.24", V_ASN1_OCTET_STRING, filler.data(),
+                                              checkedCast<int>(filler.size())),
+                "unsigned attribute");
+  }
   unsigned char* der = nullptr;
   const int size = i2d_CMS_ContentInfo(cms.get(), &der);
   ossl::check(size, "i2d_CMS_ContentInfo");

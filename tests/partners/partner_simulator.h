@@ -95,6 +95,7 @@ struct WholeCmsOptions {
   bool otherDigest = false;                        // message-digest over something else than the hash given
   bool attached = false;                           // the hash given encapsulated as content
   bool brokenSignature = false;                    // one bit of the signature value flipped
+  std::size_t unsignedBytes = 0;                   // an unsigned attribute of this size (revocation values)
 };
 // A detached SignedData whose one SignerInfo signs content-type id-data, message-digest = `digest`
 // (SHA-256) and the attributes `options` asks for, with the credential's certificate inside.

@@ -20,6 +20,7 @@
 #include "http_client.h"
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
+#include "kyso/signer/pdf_verifier.h"
 #include "mysign_model.h"
 #include "partner_simulator.h"
 #include "pdf_builder.h"
@@ -425,6 +426,19 @@ class RemoteSigningCms : public RemoteSigning {
     pollLater();
     return session(id);
   }
+
+  // kyso's own verifier over the signed PDF, offline: the partner's root as trust anchor (also for
+  // the service's time-stamping authority), revocation not checked.
+  static signer::SignatureResult kysoVerdict(const std::string& pdf) {
+    signer::VerificationPolicy policy;
+    policy.trustAnchors = {devPki().rootCa()};
+    policy.timeStampTrustAnchors = {service->core().devPki()->rootCa()};
+    policy.clock = &clock;
+    policy.revocation = signer::RevocationCheck::Skip;
+    const auto report = signer::verifyPdf(signer::PdfInput::fromMemory(pdf), policy);
+    EXPECT_EQ(report.signatures.size(), 1u);
+    return report.signatures.at(0);
+  }
 };
 
 TEST_F(RemoteSigningCms, Vnpt_BaselineCms_DocumentDigestSent_EmbeddedAsItIs_PassesPdfsigAndOpensslCms) {
@@ -450,11 +464,17 @@ TEST_F(RemoteSigningCms, Vnpt_BaselineCms_DocumentDigestSent_EmbeddedAsItIs_Pass
                                  (work / "contents.der").string()});
   EXPECT_NE(certificates.output.find(devPki().issuingCa().commonName()), std::string::npos) << certificates.output;
   EXPECT_FALSE(signatureTimeStampToken(signatures[0].cms).has_value());
+  // A PAdES baseline B-B signature to kyso's own verifier too.
+  const auto verdict = kysoVerdict(pdf);
+  EXPECT_EQ(verdict.indication, signer::Indication::TotalPassed) << verdict.detail;
+  EXPECT_EQ(verdict.level, signer::SignatureLevel::B_B);
 }
 
 TEST_F(RemoteSigningCms, MySign_BT_WithoutSigningCertificateV2_SignedWithWarnings_TimeStampOverItsSignature) {
   mysign::MySignModel partner(*simulator);
-  partner.wholeCms = WholeCmsOptions{.signingCertificateV2 = false, .signingTime = true};
+  // Without signing-certificate-v2, with a signing-time and 4 KiB of unsigned revocation values,
+  // which the room reserved in /Contents takes besides kyso's time-stamp.
+  partner.wholeCms = WholeCmsOptions{.signingCertificateV2 = false, .signingTime = true, .unsignedBytes = 4096};
   auto request = pdfRequest("viettel-mysign", mysign::kUser);
   request->set("level", "B-T");
   const auto created = start(request);
@@ -480,6 +500,11 @@ TEST_F(RemoteSigningCms, MySign_BT_WithoutSigningCertificateV2_SignedWithWarning
   const auto verify =
       opensslVerifyToken(*token, pki::sha256(signatureValue(signatures[0].cms)), *service->core().devPki());
   EXPECT_EQ(verify.exitCode, 0) << verify.output;
+  // What the warning announces: a PAdES validator (kyso's) fails ETSI.CAdES.detached without it.
+  const auto verdict = kysoVerdict(pdf);
+  EXPECT_EQ(verdict.indication, signer::Indication::TotalFailed) << verdict.detail;
+  EXPECT_EQ(verdict.subIndication, signer::SubIndication::FormatFailure) << verdict.detail;
+  EXPECT_NE(verdict.detail.find("signing-certificate-v2"), std::string::npos) << verdict.detail;
 }
 
 TEST_F(RemoteSigningCms, MisAnswers_FailedWithTheirCodes) {
@@ -492,6 +517,7 @@ TEST_F(RemoteSigningCms, MisAnswers_FailedWithTheirCodes) {
       {WholeCmsOptions{.signer = &devPki().tsa()}, "partner_certificate_mismatch"},
       {WholeCmsOptions{.brokenSignature = true}, "partner_signature_invalid"},
       {WholeCmsOptions{.attached = true}, "partner_cms_content_attached"},
+      {WholeCmsOptions{.unsignedBytes = 64 * 1024}, "partner_cms_too_large"},
       {std::nullopt, "partner_cms_invalid"},  // a bare value where a whole CMS was expected
   };
   for (const auto& c : cases) {
