@@ -1,6 +1,7 @@
 #include "kyso/api/remote_signing.h"
 #include "pades_request.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
@@ -62,17 +63,42 @@ pki::CertificateChain chainOf(const RemoteSigningRecord& record) {
   }
 }
 
-// "B-B", "B-T" for a PDF (in its state), "xmldsig" for XML.
-std::string levelOf(const RemoteSigningRecord& r) {
-  if (r.kind != "pdf") return "xmldsig";
+Poco::JSON::Object::Ptr stateOf(const RemoteSigningRecord& r) {
   try {
-    return Poco::JSON::Parser()
-        .parse(r.prepared)
-        .extract<Poco::JSON::Object::Ptr>()
-        ->optValue<std::string>("level", "B-B");
+    return Poco::JSON::Parser().parse(r.prepared).extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
     throw InternalError("unreadable remote signing state: " + e.displayText(), "database_corrupt");
   }
+}
+
+// "B-B", "B-T" for a PDF (in its state), "xmldsig" for XML.
+std::string levelOf(const RemoteSigningRecord& r) {
+  if (r.kind != "pdf") return "xmldsig";
+  return stateOf(r)->optValue<std::string>("level", "B-B");
+}
+
+// Whether the partner was asked for a whole CMS over the document digest: fixed in the session's
+// state when it was made, so a change of partners.<name>.answer does not touch sessions under way.
+bool wholeCmsSession(const RemoteSigningRecord& r) {
+  return r.kind == "pdf" && stateOf(r)->optValue<std::string>("answer", "signature") == "cms";
+}
+
+// Room in /Contents for what a partner's whole CMS may hold beyond kyso's own: its certificates
+// (the chain once more, a root included) and its attributes (signing-time, SMIMECapabilities,
+// CMS algorithm protection, a signing-certificate with more than one ESSCertID...).
+std::size_t partnerCmsReserve(const pki::CertificateChain& chain) {
+  std::size_t size = 8 * 1024;
+  for (const auto& c : chain) size += c.der().size();
+  return size;
+}
+
+// The signer's codes for a whole CMS it cannot use, as the session's partner_* codes.
+std::string partnerCmsCode(const std::string& code) {
+  if (code == "cms_content_attached") return "partner_cms_content_attached";
+  if (code == "cms_digest_mismatch") return "partner_cms_digest_mismatch";
+  if (code == "cms_signer_mismatch") return "partner_certificate_mismatch";
+  if (code == "signature_invalid") return "partner_signature_invalid";
+  return "partner_cms_invalid";
 }
 
 // A final state with its code and words.
@@ -107,10 +133,26 @@ RemoteSigningService::~RemoteSigningService() {
   stopWorker();
 }
 
-void RemoteSigningService::addSigner(std::shared_ptr<pki::RemoteSigner> signer) {
+void RemoteSigningService::addSigner(std::shared_ptr<pki::RemoteSigner> signer, pki::RemoteAnswerForm answer) {
   if (!signer) throw InternalError("a null remote signer");
   std::lock_guard lock(signersMutex_);
+  answers_[signer->name()] = answer;
   signers_[signer->name()] = std::move(signer);
+}
+
+pki::RemoteAnswerForm RemoteSigningService::answerForm(const std::string& name) const {
+  std::lock_guard lock(signersMutex_);
+  const auto it = answers_.find(name);
+  return it == answers_.end() ? pki::RemoteAnswerForm::Signature : it->second;
+}
+
+std::vector<std::string> RemoteSigningService::warnings(const RemoteSigningRecord& r) {
+  std::vector<std::string> out;
+  if (r.prepared.empty()) return out;
+  const auto list = stateOf(r)->getArray("warnings");
+  for (std::size_t i = 0; list && i < list->size(); ++i)
+    out.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
+  return out;
 }
 
 std::shared_ptr<pki::RemoteSigner> RemoteSigningService::signer(const std::string& name) const {
@@ -132,6 +174,15 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
   }
   if (request.format != "pdf" && request.format != "xml") {
     throw InputError("unsupported_format", "field 'format' must be pdf or xml");
+  }
+  const bool wholeCms = answerForm(request.partner) == pki::RemoteAnswerForm::Cms;
+  if (wholeCms && request.format == "xml") {
+    // Checked before anything goes to the partner, so the citizen is never asked to confirm a
+    // signature that could not be used.
+    throw InputError("partner_xml_unsupported",
+                     "partner '" + request.partner +
+                         "' answers a whole CMS over its own signed attributes (partners.<name>.answer = cms), "
+                         "which cannot carry an XML signature value: sign XML with another partner");
   }
   if (request.userId.empty()) throw InputError("invalid_field", "field 'user_id' is required");
   if (request.level == signer::PadesLevel::B_T && !pades_.canTimeStamp()) {
@@ -172,6 +223,7 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
 
   if (request.format == "pdf") {
     signer::PadesOptions options = detail::padesOptionsFor(request, now);
+    if (wholeCms) options.contentsReserve = partnerCmsReserve(chain);
     appearances_.completeFields(options.fields, "", leaf);
     const auto input = signer::PdfInput::fromMemory(asChars(request.document));
     signer::MemoryPdfOutput output;
@@ -181,13 +233,15 @@ RemoteSigningRecord RemoteSigningService::create(const RemoteSigningRequest& req
     if (prepared.pdf.digestAlgorithm != pki::DigestAlgorithm::Sha256) {
       throw InternalError("remote signing needs SHA-256 signed attributes");
     }
-    r.digest = pki::sha256(prepared.cms.signedAttributes());
+    // A `cms` partner signs attributes of its own over the document digest; the others sign kyso's.
+    r.digest = wholeCms ? prepared.pdf.documentDigest : pki::sha256(prepared.cms.signedAttributes());
     // The two-step sessions' state, with the level the signature is finished at.
     Poco::JSON::Object::Ptr state =
         Poco::JSON::Parser()
             .parse(detail::encodeState({prepared.pdf, now, request.reason, request.location, request.contactInfo}))
             .extract<Poco::JSON::Object::Ptr>();
     state->set("level", std::string(signer::padesLevelName(request.level)));
+    if (wholeCms) state->set("answer", "cms");
     r.prepared = stringify(*state);
     const std::string& bytes = output.bytes();
     r.document.assign(bytes.begin(), bytes.end());
@@ -260,16 +314,58 @@ std::string RemoteSigningService::document(const std::string& id, const std::str
   return std::string(asChars(r.document));
 }
 
-std::string RemoteSigningService::finish(const RemoteSigningRecord& r, const pki::RemoteSignStatus& status) const {
+RemoteSigningService::Finished RemoteSigningService::finish(const RemoteSigningRecord& r,
+                                                            const pki::RemoteSignStatus& status) const {
   if (status.signatures.size() != 1) {
     throw InputError("partner_signature_invalid", "the partner returned " + std::to_string(status.signatures.size()) +
                                                       " signature values for one digest");
   }
-  const pki::CertificateChain chain = chainOf(r);
-  const pki::Certificate& leaf = chain.front();
   // The signature is made now: the certificate must still allow it (it may have expired since the
   // preparation); certificate_expired and the like end the session.
-  pki::requireUsableForSigning(leaf, clock_.now());
+  pki::requireUsableForSigning(chainOf(r).front(), clock_.now());
+  if (wholeCmsSession(r)) return finishWithCms(r, status);
+  return {finishWithValue(r, status), {}};
+}
+
+RemoteSigningService::Finished RemoteSigningService::finishWithCms(const RemoteSigningRecord& r,
+                                                                   const pki::RemoteSignStatus& status) const {
+  if (!status.cms) {
+    throw InputError("partner_cms_invalid",
+                     "the partner answered a bare signature value where a whole CMS was "
+                     "expected (partners.<name>.answer = cms)");
+  }
+  const pki::CertificateChain chain = chainOf(r);
+  const detail::PdfSessionState state = detail::decodeState(r.prepared);
+  if (state.prepared.documentDigest != r.digest) {
+    throw InternalError("remote signing session " + r.id + ": the document digest differs from the one sent",
+                        "database_corrupt");
+  }
+  std::optional<signer::CadesSignature> cms;
+  try {
+    cms = signer::CadesSignature::fromSigned(status.signatures.front(), chain, state.prepared.digestAlgorithm,
+                                             state.prepared.documentDigest);
+  } catch (const InputError& e) {
+    throw InputError(partnerCmsCode(e.code()), std::string("the partner's answer: ") + e.what(),
+                     ErrorKind::UnprocessableContent);
+  }
+  signer::MemoryPdfOutput output;
+  output.write(asChars(r.document));
+  try {
+    pades_.complete(output, state.prepared, *cms, signer::parsePadesLevel(levelOf(r)));
+  } catch (const InternalError& e) {
+    if (e.code() != "signature_too_large") throw;
+    throw InputError("partner_cms_too_large",
+                     "the partner's CMS does not fit the room the document was prepared with (" +
+                         std::to_string(state.prepared.contentsCapacity) + " bytes)",
+                     ErrorKind::UnprocessableContent);
+  }
+  return {output.take(), cms->baselineDeviations()};
+}
+
+std::string RemoteSigningService::finishWithValue(const RemoteSigningRecord& r,
+                                                  const pki::RemoteSignStatus& status) const {
+  const pki::CertificateChain chain = chainOf(r);
+  const pki::Certificate& leaf = chain.front();
   const Bytes raw =
       status.cms ? pki::signatureValueFromCms(status.signatures.front(), leaf) : status.signatures.front();
   Bytes value;
@@ -332,9 +428,16 @@ RemoteSigningRecord RemoteSigningService::apply(RemoteSigningRecord r, const pki
         r.document = std::move(full->document);
       }
       try {
-        const std::string signedDocument = finish(r, status);
-        r.document.assign(signedDocument.begin(), signedDocument.end());
+        const Finished finished = finish(r, status);
+        r.document.assign(finished.document.begin(), finished.document.end());
         r.documentSha256 = toHex(pki::sha256(r.document));
+        if (!finished.warnings.empty()) {
+          Poco::JSON::Object::Ptr state = stateOf(r);
+          Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+          for (const auto& warning : finished.warnings) list->add(warning);
+          state->set("warnings", list);
+          r.prepared = stringify(*state);
+        }
         end(r, "signed", "", "", now);
         withDocument = true;
       } catch (const InputError& e) {
@@ -380,6 +483,15 @@ RemoteSigningRecord RemoteSigningService::apply(RemoteSigningRecord r, const pki
     details.set("transaction", r.transactionId);
     details.set("credential", r.credentialId);
     details.set("signer", chainOf(r).front().subject());
+    const std::vector<std::string> notes = warnings(r);
+    if (!notes.empty()) {
+      Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+      for (const auto& note : notes) {
+        list->add(note);
+        log().warning("remote signing %s: %s", r.id, note);
+      }
+      details.set("warnings", list);
+    }
     const std::string level = levelOf(r);
     audit_.append({now, r.actor, "sign." + r.kind + ".remote", "partner:" + r.partner, r.documentSha256, level,
                    stringify(details)});

@@ -1,5 +1,6 @@
 #include "remote_signing_handlers.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include "appearance_json.h"
@@ -42,6 +43,11 @@ Object::Ptr sessionJson(const store::RemoteSigningRecord& r) {
     o->set("error", error);
   }
   if (!r.documentSha256.empty()) o->set("document_sha256", r.documentSha256);
+  if (const auto warnings = RemoteSigningService::warnings(r); !warnings.empty()) {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& warning : warnings) list->add(warning);
+    o->set("warnings", list);
+  }
   Object::Ptr links = new Object;
   links->set("self", "/v1/remote-signing/" + r.id);
   if (r.status == "signed") links->set("document", "/v1/remote-signing/" + r.id + "/document");

@@ -167,10 +167,12 @@ ServiceCore::ServiceCore(Settings settings, const pki::Clock& clock) : settings_
   // The adapters read their secrets files here and keep the secrets; Settings keeps a copy only
   // of what was configured in place.
   if (settings_.remoteSigning.vnpt) {
-    remoteSigning_->addSigner(std::make_shared<pki::VnptSmartCa>(*settings_.remoteSigning.vnpt, clock_));
+    remoteSigning_->addSigner(std::make_shared<pki::VnptSmartCa>(*settings_.remoteSigning.vnpt, clock_),
+                              settings_.remoteSigning.vnptAnswer);
   }
   if (settings_.remoteSigning.viettel) {
-    remoteSigning_->addSigner(std::make_shared<pki::ViettelMySign>(*settings_.remoteSigning.viettel, clock_));
+    remoteSigning_->addSigner(std::make_shared<pki::ViettelMySign>(*settings_.remoteSigning.viettel, clock_),
+                              settings_.remoteSigning.viettelAnswer);
   }
 }
 

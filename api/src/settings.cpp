@@ -368,7 +368,7 @@ RemoteSigningSettings remoteSigningSettings(const AbstractConfiguration& c) {
   auto values =
       partnerValues(c, prefix,
                     {"base_url", "grant", "client_id", "client_secret", "username", "password", "secrets_file",
-                     "notify_url", "webhook_secret", "connect_timeout_seconds", "timeout_seconds"});
+                     "notify_url", "webhook_secret", "connect_timeout_seconds", "timeout_seconds", "answer"});
   if (!values.empty()) {
     pki::VnptSmartCaSettings v;
     v.baseUrl = values["base_url"];
@@ -382,13 +382,15 @@ RemoteSigningSettings remoteSigningSettings(const AbstractConfiguration& c) {
     v.webhookSecret = values["webhook_secret"];
     v.connectTimeout = partnerSeconds(c, prefix + "connect_timeout_seconds", 5);
     v.readTimeout = partnerSeconds(c, prefix + "timeout_seconds", 30);
+    r.vnptAnswer =
+        pki::parseRemoteAnswerForm(values.contains("answer") ? values["answer"] : "signature", prefix + "answer");
     for (auto& [_, value] : values) wipe(value);
     r.vnpt = std::move(v);
   }
   prefix = "partners.viettel_mysign.";
   values = partnerValues(c, prefix,
                          {"base_url", "client_id", "client_secret", "profile_id", "secrets_file", "webhook_secret",
-                          "connect_timeout_seconds", "timeout_seconds"});
+                          "connect_timeout_seconds", "timeout_seconds", "answer"});
   if (!values.empty()) {
     pki::ViettelMySignSettings v;
     v.baseUrl = values["base_url"];
@@ -399,6 +401,8 @@ RemoteSigningSettings remoteSigningSettings(const AbstractConfiguration& c) {
     v.webhookSecret = values["webhook_secret"];
     v.connectTimeout = partnerSeconds(c, prefix + "connect_timeout_seconds", 5);
     v.readTimeout = partnerSeconds(c, prefix + "timeout_seconds", 30);
+    r.viettelAnswer =
+        pki::parseRemoteAnswerForm(values.contains("answer") ? values["answer"] : "signature", prefix + "answer");
     for (auto& [_, value] : values) wipe(value);
     r.viettel = std::move(v);
   }

@@ -8,6 +8,12 @@
 
 namespace kyso::pki {
 
+RemoteAnswerForm parseRemoteAnswerForm(std::string_view text, const std::string& setting) {
+  if (text == "signature") return RemoteAnswerForm::Signature;
+  if (text == "cms") return RemoteAnswerForm::Cms;
+  throw InputError("config_invalid", setting + " must be signature or cms, not '" + std::string(text) + "'");
+}
+
 Bytes signatureValueFromCms(ByteView cmsDer, const Certificate& credential) {
   const auto invalid = [](const std::string& why) {
     return InputError("partner_signature_invalid", "the partner's CMS answer cannot be used: " + why,

@@ -2,16 +2,51 @@
 
 #include <openssl/pkcs7.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "kyso/numeric.h"
 #include "kyso/pki/ossl.h"
+#include "kyso/pki/trust_store.h"
 
 namespace kyso::signer {
 
 using pki::Certificate;
 using pki::CertificateChain;
 using pki::DigestAlgorithm;
+
+namespace {
+
+// RFC 5652 §5.4: the signature covers the DER encoding of the signed attributes, a SET OF sorted
+// into DER order. OpenSSL keeps them in insertion (or received) order in memory and verifies in
+// the order it holds them (CMS_Attributes_Verify), while it writes them sorted; so put them in DER
+// order in memory too: encode a borrowed copy of the list (the encoder sorts that list), then
+// re-insert the attributes in its order. Returns that encoding.
+Bytes sortSignedAttributes(CMS_SignerInfo* signerInfo) {
+  std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> sorted(
+      ossl::check(sk_X509_ATTRIBUTE_new_null(), "sk_X509_ATTRIBUTE_new_null"),
+      [](STACK_OF(X509_ATTRIBUTE) * list) { sk_X509_ATTRIBUTE_free(list); });  // borrowed elements
+  for (int i = 0; i < CMS_signed_get_attr_count(signerInfo); ++i) {
+    ossl::check(sk_X509_ATTRIBUTE_push(sorted.get(), CMS_signed_get_attr(signerInfo, i)), "sk_push");
+  }
+  unsigned char* der = nullptr;
+  const int size = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(sorted.get()), &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+  ossl::check(size, "encoding the signed attributes");
+  ossl::Buffer owned(der);
+  Bytes encoded(der, der + size);
+
+  std::vector<ossl::Ptr<X509_ATTRIBUTE>> removed;
+  while (CMS_signed_get_attr_count(signerInfo) > 0) {
+    removed.emplace_back(ossl::check(CMS_signed_delete_attr(signerInfo, 0), "CMS_signed_delete_attr"));
+  }
+  for (int i = 0; i < sk_X509_ATTRIBUTE_num(sorted.get()); ++i) {
+    // The sorted list still points at the removed (now owned) attributes; add1 copies them.
+    ossl::check(CMS_signed_add1_attr(signerInfo, sk_X509_ATTRIBUTE_value(sorted.get(), i)), "CMS_signed_add1_attr");
+  }
+  return encoded;
+}
+
+}  // namespace
 
 void CadesSignature::Free::operator()(CMS_ContentInfo* cms) const noexcept {
   CMS_ContentInfo_free(cms);
@@ -56,30 +91,138 @@ CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm di
                                           contentDigest.data(), checkedCast<int>(contentDigest.size())),
               "message-digest attribute");
 
-  // RFC 5652 §5.4: the signature covers the DER encoding of the attributes, a SET OF sorted into
-  // DER order. OpenSSL keeps them in insertion order in memory and verifies in the order it holds
-  // them (CMS_Attributes_Verify), so put them in DER order in memory too: encode a borrowed copy
-  // of the list (the encoder sorts that list), then re-insert the attributes in its order.
-  std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> sorted(
-      ossl::check(sk_X509_ATTRIBUTE_new_null(), "sk_X509_ATTRIBUTE_new_null"),
-      [](STACK_OF(X509_ATTRIBUTE) * list) { sk_X509_ATTRIBUTE_free(list); });  // borrowed elements
-  for (int i = 0; i < CMS_signed_get_attr_count(signerInfo_); ++i) {
-    ossl::check(sk_X509_ATTRIBUTE_push(sorted.get(), CMS_signed_get_attr(signerInfo_, i)), "sk_push");
-  }
-  unsigned char* der = nullptr;
-  const int size = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(sorted.get()), &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
-  ossl::check(size, "encoding the signed attributes");
-  ossl::Buffer owned(der);
-  signedAttributes_.assign(der, der + size);
+  signedAttributes_ = sortSignedAttributes(signerInfo_);
+}
 
-  std::vector<ossl::Ptr<X509_ATTRIBUTE>> removed;
-  while (CMS_signed_get_attr_count(signerInfo_) > 0) {
-    removed.emplace_back(ossl::check(CMS_signed_delete_attr(signerInfo_, 0), "CMS_signed_delete_attr"));
+CadesSignature CadesSignature::fromSigned(ByteView cmsDer, const CertificateChain& chain, DigestAlgorithm digest,
+                                          ByteView contentDigest) {
+  if (chain.empty()) throw InternalError("a CMS signature needs the signer's certificate");
+  const auto refuse = [](const char* code, const std::string& why) {
+    ossl::clearErrors();
+    return InputError(code, "the CMS cannot be used: " + why, ErrorKind::UnprocessableContent);
+  };
+  const Certificate& leaf = chain.front();
+  CadesSignature out;
+  out.digest_ = digest;
+  const unsigned char* p = cmsDer.data();
+  out.cms_.reset(d2i_CMS_ContentInfo(nullptr, &p, checkedCast<long>(cmsDer.size())));
+  if (!out.cms_ || p != cmsDer.data() + cmsDer.size() ||
+      OBJ_obj2nid(CMS_get0_type(out.cms_.get())) != NID_pkcs7_signed) {
+    throw refuse("cms_invalid", "it is not a CMS SignedData");
   }
-  for (int i = 0; i < sk_X509_ATTRIBUTE_num(sorted.get()); ++i) {
-    // The sorted list still points at the removed (now owned) attributes; add1 copies them.
-    ossl::check(CMS_signed_add1_attr(signerInfo_, sk_X509_ATTRIBUTE_value(sorted.get(), i)), "CMS_signed_add1_attr");
+  // RFC 5652 §5.2: a detached signature has no eContent; a PDF signature signs the byte range,
+  // which is not inside the CMS (ISO 32000-1 §12.8.3.3).
+  ASN1_OCTET_STRING** content = CMS_get0_content(out.cms_.get());  // borrowed
+  if (content != nullptr && *content != nullptr) {
+    throw refuse("cms_content_attached", "it encapsulates its content, where a PDF signature is detached");
   }
+  if (OBJ_obj2nid(CMS_get0_eContentType(out.cms_.get())) != NID_pkcs7_data) {
+    throw refuse("cms_invalid", "its content type is not id-data");
+  }
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(out.cms_.get());  // borrowed
+  if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
+    throw refuse("cms_invalid", "it has not exactly one SignerInfo");
+  }
+  CMS_SignerInfo* si = out.signerInfo_ = sk_CMS_SignerInfo_value(signers, 0);  // owned by cms_
+
+  // The signer: its identifier (issuer and serial, or key identifier) names the leaf, and a
+  // certificate carried under that identifier is the leaf itself.
+  if (CMS_SignerInfo_cert_cmp(si, leaf.get()) != 0) {
+    throw refuse("cms_signer_mismatch", "its signer is not the credential's certificate");
+  }
+  ossl::Ptr<STACK_OF(X509)> carried(CMS_get1_certs(out.cms_.get()));
+  ossl::clearErrors();  // no certificates at all is not an error
+  std::vector<Certificate> carriedCertificates;
+  for (int i = 0; carried && i < sk_X509_num(carried.get()); ++i) {
+    X509* candidate = sk_X509_value(carried.get(), i);  // borrowed
+    if (CMS_SignerInfo_cert_cmp(si, candidate) == 0 && X509_cmp(candidate, leaf.get()) != 0) {
+      throw refuse("cms_signer_mismatch", "it carries another certificate under its signer's identifier");
+    }
+    ossl::check(X509_up_ref(candidate), "X509_up_ref");
+    carriedCertificates.emplace_back(candidate);  // takes the reference just made
+  }
+
+  X509_ALGOR* digestAlgorithm = nullptr;  // borrowed
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digestAlgorithm, nullptr);
+  const ASN1_OBJECT* digestOid = nullptr;
+  if (digestAlgorithm != nullptr) X509_ALGOR_get0(&digestOid, nullptr, nullptr, digestAlgorithm);
+  if (digestOid == nullptr || OBJ_obj2nid(digestOid) != EVP_MD_get_type(pki::evpMd(digest))) {
+    throw refuse("cms_invalid", "its digest algorithm is not " + std::string(pki::digestName(digest)));
+  }
+
+  // RFC 5652 §5.3, §11.1, §11.2: signed attributes with exactly one content-type (id-data) and one
+  // message-digest, the digest of the document kyso sent.
+  if (CMS_signed_get_attr_count(si) <= 0) throw refuse("cms_invalid", "its SignerInfo has no signed attributes");
+  // lastpos -3: the attribute occurs once, with one value.
+  const auto* contentType = static_cast<const ASN1_OBJECT*>(
+      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT));
+  if (contentType == nullptr || OBJ_obj2nid(contentType) != NID_pkcs7_data) {
+    throw refuse("cms_invalid", "its signed attributes have not one content-type id-data");
+  }
+  const auto* messageDigest = static_cast<const ASN1_OCTET_STRING*>(
+      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (messageDigest == nullptr) throw refuse("cms_invalid", "its signed attributes have not one message-digest");
+  const unsigned char* digestData = ASN1_STRING_get0_data(messageDigest);
+  if (!std::equal(contentDigest.begin(), contentDigest.end(), digestData,
+                  digestData + ASN1_STRING_length(messageDigest))) {
+    throw refuse("cms_digest_mismatch", "its message-digest is not the digest of the document that was sent");
+  }
+
+  // RFC 5035: an ESS signing-certificate(-v2) attribute must name the leaf (its first ESSCertID).
+  ossl::Ptr<ESS_SIGNING_CERT_V2> essV2;
+  ossl::Ptr<ESS_SIGNING_CERT> essV1;
+  for (const int nid : {NID_id_smime_aa_signingCertificateV2, NID_id_smime_aa_signingCertificate}) {
+    if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0) continue;
+    const auto* sequence =
+        static_cast<const ASN1_STRING*>(CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(nid), -3, V_ASN1_SEQUENCE));
+    const unsigned char* at = sequence != nullptr ? ASN1_STRING_get0_data(sequence) : nullptr;
+    const long length = sequence != nullptr ? ASN1_STRING_length(sequence) : 0;
+    if (nid == NID_id_smime_aa_signingCertificateV2) {
+      if (at != nullptr) essV2.reset(d2i_ESS_SIGNING_CERT_V2(nullptr, &at, length));
+      if (!essV2) throw refuse("cms_invalid", "its signing-certificate-v2 attribute is malformed");
+    } else {
+      if (at != nullptr) essV1.reset(d2i_ESS_SIGNING_CERT(nullptr, &at, length));
+      if (!essV1) throw refuse("cms_invalid", "its signing-certificate attribute is malformed");
+    }
+  }
+  if (essV1 || essV2) {
+    std::vector<Certificate> known(chain.begin(), chain.end());
+    known.insert(known.end(), carriedCertificates.begin(), carriedCertificates.end());
+    auto stack = pki::newX509Stack(known);
+    const int rc = OSSL_ESS_check_signing_certs(essV1.get(), essV2.get(), stack.get(), 0);
+    if (rc == 0) throw refuse("cms_signer_mismatch", "its signing-certificate attribute names another certificate");
+    if (rc < 0) throw refuse("cms_invalid", "its signing-certificate attribute is malformed");
+  }
+  if (!essV2 && essV1) {
+    out.deviations_.push_back(
+        "the CMS has only the ESS signing-certificate attribute (SHA-1), not signing-certificate-v2: not a PAdES "
+        "baseline signature (ETSI EN 319 122-1 §5.2.2.3)");
+  } else if (!essV2) {
+    out.deviations_.push_back(
+        "the CMS has no ESS signing-certificate-v2 attribute: not a PAdES baseline signature (ETSI EN 319 122-1 "
+        "§5.2.2.3), and PAdES validators, kyso's own among them, fail an ETSI.CAdES.detached signature without one");
+  }
+  if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0) {
+    out.deviations_.push_back(
+        "the CMS has a signing-time attribute, which PAdES baseline forbids (ETSI EN 319 142-1 §6.3); its time is "
+        "the partner's claim");
+  }
+
+  // The value over the attributes in DER order (as they are written out) with the leaf's key.
+  out.signedAttributes_ = sortSignedAttributes(si);
+  CMS_SignerInfo_set1_signer_cert(si, leaf.get());
+  if (CMS_SignerInfo_verify(si) != 1) {
+    throw refuse("signature_invalid", "its signature does not verify with the credential's certificate");
+  }
+  // The path for verifiers (ETSI EN 319 142-1 §5.1): the leaf and its CAs where missing, roots out.
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (i != 0 && chain[i].isSelfSigned()) continue;
+    const bool present = std::any_of(carriedCertificates.begin(), carriedCertificates.end(),
+                                     [&](const Certificate& c) { return c == chain[i]; });
+    if (!present) ossl::check(CMS_add1_cert(out.cms_.get(), chain[i].get()), "CMS_add1_cert");
+  }
+  out.signed_ = true;
+  return out;
 }
 
 CadesSignature::~CadesSignature() = default;

@@ -74,7 +74,8 @@ PadesSigner::Prepared PadesSigner::prepare(const PdfInput& input, PdfOutput& out
                                            std::size_t maxSignatureSize, const PadesOptions& options) const {
   if (chain.empty()) throw InputError("invalid_certificate", "no signer certificate given");
   pki::requireUsableForSigning(chain.front(), options.fields.signingTime);
-  const std::size_t capacity = contentsCapacity(chain, maxSignatureSize, options.level, options.digest);
+  const std::size_t capacity =
+      contentsCapacity(chain, maxSignatureSize, options.level, options.digest) + options.contentsReserve;
   PreparedPdfSignature pdf = preparePdfSignature(input, output, options.fields, capacity, options.digest);
   CadesSignature cms(chain, options.digest, pdf.documentDigest);
   return Prepared{std::move(pdf), std::move(cms)};

@@ -118,15 +118,16 @@ class SqliteRemoteSigning final : public RemoteSigningRepository {
     bool written = false;
     pool_.writeTransaction([&](Poco::Data::Session& s) {
       std::string id = r.id, status = r.status, code = r.errorCode, message = r.errorMessage,
-                  transaction = r.transactionId, updated = timeText(r.updatedAt), sha256 = r.documentSha256;
+                  transaction = r.transactionId, updated = timeText(r.updatedAt), sha256 = r.documentSha256,
+                  prepared = r.prepared;
       Poco::Nullable<std::string> next = nullableTime(r.nextPollAt);
       Poco::Int64 polls = r.polls, failures = r.failures, version = r.version;
       Poco::Data::Statement statement(s);
       statement << "UPDATE remote_signing_sessions SET status = ?, error_code = ?, error_message = ?,"
                    " transaction_id = ?, updated_at = ?, next_poll_at = ?, polls = ?, failures = ?,"
-                   " document_sha256 = ?, version = version + 1 WHERE id = ? AND version = ?",
+                   " document_sha256 = ?, prepared = ?, version = version + 1 WHERE id = ? AND version = ?",
           use(status), use(code), use(message), use(transaction), use(updated), use(next), use(polls), use(failures),
-          use(sha256), use(id), use(version);
+          use(sha256), use(prepared), use(id), use(version);
       written = statement.execute() > 0;
       if (written && withDocument) {
         Poco::Data::BLOB document(r.document.data(), r.document.size());

@@ -10,9 +10,12 @@
 #include <Poco/URI.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+
+#include <openssl/pkcs7.h>
 
 #include "kyso/numeric.h"
 #include "kyso/pki/digest.h"
@@ -205,6 +208,70 @@ Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView diges
   const Bytes value = credential.key->signDigest(pki::DigestAlgorithm::Sha256, digest);
   ossl::check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(signer), value.data(), checkedCast<int>(value.size())),
               "ASN1_STRING_set");
+  unsigned char* der = nullptr;
+  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
+  ossl::check(size, "i2d_CMS_ContentInfo");
+  const ossl::Buffer owned(der);
+  return Bytes(der, der + size);
+}
+
+Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, const WholeCmsOptions& options) {
+  const pki::SigningCredential& with = options.signer != nullptr ? *options.signer : credential;
+  const X509* certificate = with.certificate().get();
+  auto cms =
+      ossl::own(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY), "CMS_sign");
+  // CMS_PARTIAL: the SignerInfo is set up and signed below, over the given hash as message-digest
+  // (CMS_sign would hash content itself, and CMS_SignerInfo_sign always adds a signing-time). The
+  // certificate's public key stands in for the private key, which the partner's HSM holds.
+  CMS_SignerInfo* signer =
+      CMS_add1_signer(cms.get(), const_cast<X509*>(certificate), with.certificate().publicKey(), EVP_sha256(),
+                      CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP | (options.signingCertificateV2 ? CMS_CADES : 0));
+  ossl::check(signer, "CMS_add1_signer");  // owned by the CMS
+  X509_ALGOR* signatureAlgorithm = nullptr;
+  CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, nullptr, &signatureAlgorithm);
+  ossl::check(X509_ALGOR_set0(signatureAlgorithm, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, nullptr),
+              "X509_ALGOR_set0");
+  ossl::check(
+      CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
+      "content-type");
+  Bytes messageDigest(digest.begin(), digest.end());
+  if (options.otherDigest) messageDigest = pki::sha256(messageDigest);
+  ossl::check(CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, messageDigest.data(),
+                                          checkedCast<int>(messageDigest.size())),
+              "message-digest");
+  if (options.signingTime) {
+    auto now = ossl::own(X509_gmtime_adj(nullptr, 0), "X509_gmtime_adj");
+    ossl::check(CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, now->type, now.get(), -1), "signing-time");
+  }
+  if (options.attached) {
+    ossl::check(CMS_set_detached(cms.get(), 0), "CMS_set_detached");
+    ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+    ossl::check(ASN1_OCTET_STRING_set(*content, digest.data(), checkedCast<int>(digest.size())), "content");
+  }
+  // RFC 5652 §5.4: the value signs the DER SET OF the attributes, as OpenSSL writes them out.
+  std::unique_ptr<STACK_OF(X509_ATTRIBUTE), void (*)(STACK_OF(X509_ATTRIBUTE)*)> list(
+      ossl::check(sk_X509_ATTRIBUTE_new_null(), "sk_X509_ATTRIBUTE_new_null"),
+      [](STACK_OF(X509_ATTRIBUTE) * l) { sk_X509_ATTRIBUTE_free(l); });  // borrowed elements
+  for (int i = 0; i < CMS_signed_get_attr_count(signer); ++i) {
+    ossl::check(sk_X509_ATTRIBUTE_push(list.get(), CMS_signed_get_attr(signer, i)), "sk_push");
+  }
+  unsigned char* attributes = nullptr;
+  const int attributesSize =
+      ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(list.get()), &attributes, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+  ossl::check(attributesSize, "encoding the signed attributes");
+  const ossl::Buffer ownedAttributes(attributes);
+  Bytes value = with.key->signDigest(pki::DigestAlgorithm::Sha256,
+                                     pki::sha256(ByteView(attributes, static_cast<std::size_t>(attributesSize))));
+  if (options.brokenSignature) value[value.size() / 2] ^= 0x01;
+  ossl::check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(signer), value.data(), checkedCast<int>(value.size())),
+              "ASN1_STRING_set");
+  if (options.unsignedBytes > 0) {
+    // id-aa-ets-revocationValues (RFC 5126 §6.3.4), standing for the CRLs some partners put in.
+    const Bytes filler(options.unsignedBytes, 0x5a);
+    ossl::check(CMS_unsigned_add1_attr_by_txt(signer, "1.2.840.113549.1.9.16.2.24", V_ASN1_OCTET_STRING, filler.data(),
+                                              checkedCast<int>(filler.size())),
+                "unsigned attribute");
+  }
   unsigned char* der = nullptr;
   const int size = i2d_CMS_ContentInfo(cms.get(), &der);
   ossl::check(size, "i2d_CMS_ContentInfo");

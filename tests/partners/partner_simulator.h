@@ -86,6 +86,20 @@ Bytes signCms(const pki::SigningCredential& credential, ByteView digest);
 // The other CMS form partners answer with: a SignedData without signed attributes that packages
 // the bare PKCS#1 v1.5 value over `digest` (SHA-256) with the signer's certificate.
 Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView digest);
+// A partner that answers a whole CMS over attributes of its own (partners.<name>.answer = cms):
+// what it puts in, and the ways it can answer wrong.
+struct WholeCmsOptions {
+  bool signingCertificateV2 = true;                // ESS signing-certificate-v2 naming the signer
+  bool signingTime = true;                         // a signing-time attribute (PAdES baseline forbids it)
+  const pki::SigningCredential* signer = nullptr;  // another key and certificate than the credential's
+  bool otherDigest = false;                        // message-digest over something else than the hash given
+  bool attached = false;                           // the hash given encapsulated as content
+  bool brokenSignature = false;                    // one bit of the signature value flipped
+  std::size_t unsignedBytes = 0;                   // an unsigned attribute of this size (revocation values)
+};
+// A detached SignedData whose one SignerInfo signs content-type id-data, message-digest = `digest`
+// (SHA-256) and the attributes `options` asks for, with the credential's certificate inside.
+Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, const WholeCmsOptions& options = {});
 // Lower-case hex HMAC-SHA256 of `body`: the webhook signature header.
 std::string webhookSignature(const std::string& secret, const std::string& body);
 

@@ -12,12 +12,15 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "http_client.h"
 #include "kyso/error.h"
 #include "kyso/pki/digest.h"
+#include "kyso/signer/pdf_verifier.h"
 #include "mysign_model.h"
 #include "partner_simulator.h"
 #include "pdf_builder.h"
@@ -46,7 +49,9 @@ std::string stringify(const Object& o) {
 
 class RemoteSigning : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { startService({}); }
+  // Both partners with the settings of the suite and `more`.
+  static void startService(const std::map<std::string, std::string>& more) {
     simulator = std::make_unique<PartnerSimulator>();
     TestServiceOptions options;
     options.clock = &clock;
@@ -67,6 +72,7 @@ class RemoteSigning : public ::testing::Test {
         {"remote_signing.partner_poll_seconds", "5"},
         {"remote_signing.lifetime_seconds", "600"},
     };
+    for (const auto& [name, value] : more) options.settings[name] = value;
     service = std::make_unique<TestService>(options);
     signerKey = service->key(api::Role::Signer, "desk");
   }
@@ -351,7 +357,10 @@ TEST_F(RemoteSigning, PartnerDownAtSubmission_503NothingStored) {
   EXPECT_TRUE(service->core().store().remoteSigning().due(clock.now() + 24h, 100).empty());
 }
 
-TEST_F(RemoteSigning, CmsOverThePartnersOwnAttributes_FailedSignatureInvalid) {
+TEST_F(RemoteSigning, SignaturePartner_CmsOverThePartnersOwnAttributes_FailedSignatureInvalid) {
+  // A `signature` partner (the default) was sent the digest of kyso's signed attributes: a CMS
+  // over attributes of the partner's own cannot finish kyso's signature, whether its
+  // message-digest is the digest of the hash (CMS_sign over the hash as content) or the hash itself.
   vnpt::SmartCaModel partner(*simulator);
   partner.cms = true;
   const std::string id = json(start(pdfRequest("vnpt-smartca", vnpt::kUser)).body)->getValue<std::string>("id");
@@ -359,6 +368,15 @@ TEST_F(RemoteSigning, CmsOverThePartnersOwnAttributes_FailedSignatureInvalid) {
   pollLater();
   EXPECT_EQ(session(id)->getValue<std::string>("status"), "failed");
   EXPECT_EQ(session(id)->getObject("error")->getValue<std::string>("code"), "partner_signature_invalid");
+
+  partner.cms = false;
+  partner.wholeCms = WholeCmsOptions{};
+  partner.tranStatus = 4000;
+  const std::string whole = json(start(pdfRequest("vnpt-smartca", vnpt::kUser)).body)->getValue<std::string>("id");
+  partner.tranStatus = 1;
+  pollLater();
+  EXPECT_EQ(session(whole)->getValue<std::string>("status"), "failed");
+  EXPECT_EQ(session(whole)->getObject("error")->getValue<std::string>("code"), "partner_signature_invalid");
 }
 
 TEST_F(RemoteSigning, BadRequests_400NamingTheField) {
@@ -390,6 +408,139 @@ TEST_F(RemoteSigning, Restart_AnotherServiceOnTheSameDatabaseFinishesTheSession)
   expectPdfPasses(service->call("GET", "/v1/remote-signing/" + id + "/document", signerKey).body);
 }
 
+// Partners that answer a whole CMS over attributes of their own (partners.<name>.answer = cms):
+// kyso sends the document digest and embeds the partner's CMS.
+class RemoteSigningCms : public RemoteSigning {
+ protected:
+  static void SetUpTestSuite() {
+    startService({{"partners.vnpt_smartca.answer", "cms"}, {"partners.viettel_mysign.answer", "cms"}});
+  }
+
+  // Starts a PDF session at VNPT, lets the partner answer and returns the session as it ended.
+  static Object::Ptr signAtVnpt(vnpt::SmartCaModel& partner, const Object::Ptr& request) {
+    partner.tranStatus = 4000;
+    const auto created = start(request);
+    EXPECT_EQ(created.status, 202) << created.body;
+    const std::string id = json(created.body)->getValue<std::string>("id");
+    partner.tranStatus = 1;
+    pollLater();
+    return session(id);
+  }
+
+  // kyso's own verifier over the signed PDF, offline: the partner's root as trust anchor (also for
+  // the service's time-stamping authority), revocation not checked.
+  static signer::SignatureResult kysoVerdict(const std::string& pdf) {
+    signer::VerificationPolicy policy;
+    policy.trustAnchors = {devPki().rootCa()};
+    policy.timeStampTrustAnchors = {service->core().devPki()->rootCa()};
+    policy.clock = &clock;
+    policy.revocation = signer::RevocationCheck::Skip;
+    const auto report = signer::verifyPdf(signer::PdfInput::fromMemory(pdf), policy);
+    EXPECT_EQ(report.signatures.size(), 1u);
+    return report.signatures.at(0);
+  }
+};
+
+TEST_F(RemoteSigningCms, Vnpt_BaselineCms_DocumentDigestSent_EmbeddedAsItIs_PassesPdfsigAndOpensslCms) {
+  vnpt::SmartCaModel partner(*simulator);
+  partner.wholeCms = WholeCmsOptions{.signingCertificateV2 = true, .signingTime = false};
+  const auto done = signAtVnpt(partner, pdfRequest("vnpt-smartca", vnpt::kUser));
+  ASSERT_EQ(done->getValue<std::string>("status"), "signed") << stringify(*done);
+  EXPECT_FALSE(done->has("warnings")) << stringify(*done);
+  const std::string pdf =
+      service->call("GET", "/v1/remote-signing/" + done->getValue<std::string>("id") + "/document", signerKey).body;
+  expectPdfPasses(pdf);
+  // The partner got the digest of the signed byte ranges, and /Contents holds its own CMS: the
+  // signature value is the one it made over its attributes, with the issuing CA added.
+  const auto signatures = embeddedSignatures(pdf);
+  ASSERT_EQ(signatures.size(), 1u);
+  ASSERT_EQ(partner.hashes.size(), 1u);
+  EXPECT_EQ(pki::sha256(asBytes(signatures[0].signedBytes)), partner.hashes[0]);
+  EXPECT_EQ(toBase64(partner.hashes[0]), done->getValue<std::string>("digest_sha256"));
+  EXPECT_EQ(signatureValue(signatures[0].cms),
+            signatureValue(signCmsWhole(partner.signer, partner.hashes[0], *partner.wholeCms)));
+  writeFile(work / "contents.der", std::string(asChars(signatures[0].cms)));
+  const auto certificates = run({"/usr/bin/openssl", "pkcs7", "-print_certs", "-noout", "-inform", "DER", "-in",
+                                 (work / "contents.der").string()});
+  EXPECT_NE(certificates.output.find(devPki().issuingCa().commonName()), std::string::npos) << certificates.output;
+  EXPECT_FALSE(signatureTimeStampToken(signatures[0].cms).has_value());
+  // A PAdES baseline B-B signature to kyso's own verifier too.
+  const auto verdict = kysoVerdict(pdf);
+  EXPECT_EQ(verdict.indication, signer::Indication::TotalPassed) << verdict.detail;
+  EXPECT_EQ(verdict.level, signer::SignatureLevel::B_B);
+}
+
+TEST_F(RemoteSigningCms, MySign_BT_WithoutSigningCertificateV2_SignedWithWarnings_TimeStampOverItsSignature) {
+  mysign::MySignModel partner(*simulator);
+  // Without signing-certificate-v2, with a signing-time and 4 KiB of unsigned revocation values,
+  // which the room reserved in /Contents takes besides kyso's time-stamp.
+  partner.wholeCms = WholeCmsOptions{.signingCertificateV2 = false, .signingTime = true, .unsignedBytes = 4096};
+  auto request = pdfRequest("viettel-mysign", mysign::kUser);
+  request->set("level", "B-T");
+  const auto created = start(request);
+  ASSERT_EQ(created.status, 202) << created.body;
+  const std::string id = json(created.body)->getValue<std::string>("id");
+  const auto delivered = notify(kMySignNotifications, mysign::kWebhookSecret, partner.statusAnswer(1));
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+  const auto done = session(id);
+  ASSERT_EQ(done->getValue<std::string>("status"), "signed") << stringify(*done);
+  // Signed, but not PAdES baseline, and the session says why.
+  const auto warnings = done->getArray("warnings");
+  ASSERT_TRUE(warnings) << stringify(*done);
+  ASSERT_EQ(warnings->size(), 2u) << stringify(*done);
+  EXPECT_NE(warnings->getElement<std::string>(0).find("signing-certificate-v2"), std::string::npos);
+  EXPECT_NE(warnings->getElement<std::string>(1).find("signing-time"), std::string::npos);
+  const std::string pdf = service->call("GET", "/v1/remote-signing/" + id + "/document", signerKey).body;
+  expectPdfPasses(pdf);
+  // kyso's signature time-stamp over the partner's signature value, as an unsigned attribute.
+  const auto signatures = embeddedSignatures(pdf);
+  ASSERT_EQ(signatures.size(), 1u);
+  const auto token = signatureTimeStampToken(signatures[0].cms);
+  ASSERT_TRUE(token.has_value());
+  const auto verify =
+      opensslVerifyToken(*token, pki::sha256(signatureValue(signatures[0].cms)), *service->core().devPki());
+  EXPECT_EQ(verify.exitCode, 0) << verify.output;
+  // What the warning announces: a PAdES validator (kyso's) fails ETSI.CAdES.detached without it.
+  const auto verdict = kysoVerdict(pdf);
+  EXPECT_EQ(verdict.indication, signer::Indication::TotalFailed) << verdict.detail;
+  EXPECT_EQ(verdict.subIndication, signer::SubIndication::FormatFailure) << verdict.detail;
+  EXPECT_NE(verdict.detail.find("signing-certificate-v2"), std::string::npos) << verdict.detail;
+}
+
+TEST_F(RemoteSigningCms, MisAnswers_FailedWithTheirCodes) {
+  vnpt::SmartCaModel partner(*simulator);
+  const struct {
+    std::optional<WholeCmsOptions> answer;
+    std::string code;
+  } cases[] = {
+      {WholeCmsOptions{.otherDigest = true}, "partner_cms_digest_mismatch"},
+      {WholeCmsOptions{.signer = &devPki().tsa()}, "partner_certificate_mismatch"},
+      {WholeCmsOptions{.brokenSignature = true}, "partner_signature_invalid"},
+      {WholeCmsOptions{.attached = true}, "partner_cms_content_attached"},
+      {WholeCmsOptions{.unsignedBytes = 64 * 1024}, "partner_cms_too_large"},
+      {std::nullopt, "partner_cms_invalid"},  // a bare value where a whole CMS was expected
+  };
+  for (const auto& c : cases) {
+    partner.wholeCms = c.answer;
+    const auto done = signAtVnpt(partner, pdfRequest("vnpt-smartca", vnpt::kUser));
+    EXPECT_EQ(done->getValue<std::string>("status"), "failed") << c.code;
+    ASSERT_TRUE(done->has("error")) << c.code << ": " << stringify(*done);
+    EXPECT_EQ(done->getObject("error")->getValue<std::string>("code"), c.code) << stringify(*done);
+  }
+}
+
+TEST_F(RemoteSigningCms, Xml_RefusedUpFront_NothingSentToThePartner) {
+  vnpt::SmartCaModel vnptPartner(*simulator);
+  mysign::MySignModel mysignPartner(*simulator);
+  for (const std::string partner : {"vnpt-smartca", "viettel-mysign"}) {
+    const auto refused = start(xmlRequest(partner, vnpt::kUser));
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(errorCode(refused), "partner_xml_unsupported");
+  }
+  EXPECT_TRUE(simulator->requests().empty());
+  EXPECT_TRUE(service->core().store().remoteSigning().due(clock.now() + 24h, 100).empty());
+}
+
 TEST(RemoteSigningSettings, UnknownKeysAndMissingBaseUrl_ConfigInvalid) {
   EXPECT_THROW(api::Settings::load(std::nullopt, {{"partners.vnpt_smartca.clientid", "x"}}, {}), InputError);
   EXPECT_THROW(api::Settings::load(std::nullopt, {{"partners.viettel_mysign.client_id", "x"}}, {}), InputError);
@@ -407,6 +558,21 @@ TEST(RemoteSigningSettings, UnknownKeysAndMissingBaseUrl_ConfigInvalid) {
   ASSERT_TRUE(s.remoteSigning.viettel.has_value());
   EXPECT_EQ(s.remoteSigning.viettel->readTimeout, 7s);
   EXPECT_FALSE(s.remoteSigning.vnpt.has_value());
+  EXPECT_EQ(s.remoteSigning.viettelAnswer, pki::RemoteAnswerForm::Signature);
+  // partners.<name>.answer: signature (the default) or cms.
+  const auto cms = api::Settings::load(std::nullopt,
+                                       {{"partners.vnpt_smartca.base_url", "http://127.0.0.1:1"},
+                                        {"partners.vnpt_smartca.client_id", "kyso"},
+                                        {"partners.vnpt_smartca.answer", "cms"}},
+                                       {});
+  EXPECT_EQ(cms.remoteSigning.vnptAnswer, pki::RemoteAnswerForm::Cms);
+  const auto wrong = expectThrow<InputError>([] {
+    api::Settings::load(
+        std::nullopt,
+        {{"partners.vnpt_smartca.base_url", "http://127.0.0.1:1"}, {"partners.vnpt_smartca.answer", "pkcs7"}}, {});
+  });
+  EXPECT_EQ(wrong.code(), "config_invalid");
+  EXPECT_NE(std::string(wrong.what()).find("partners.vnpt_smartca.answer"), std::string::npos);
 }
 
 }  // namespace

@@ -65,6 +65,8 @@ class SmartCaModel {
   bool cms = false;
   // A CMS without signed attributes whose signature value is over the digest itself.
   bool cmsOverDigest = false;
+  // A whole CMS over the partner's own attributes with the hash as message-digest (a `cms` partner).
+  std::optional<WholeCmsOptions> wholeCms;
   const pki::SigningCredential& signer = devPki().seal();
   // The CA behind the gateway (enrolment); its own keys sign for the credentials it issued.
   PartnerCaModel ca;
@@ -86,9 +88,10 @@ class SmartCaModel {
       Poco::JSON::Array::Ptr signatures = new Poco::JSON::Array;
       for (const auto& hash : hashes) {
         const pki::SigningCredential& with = signing != nullptr ? *signing : signer;
-        signatures->add(base64WithLineBreaks(cmsOverDigest ? signCmsOverDigest(with, hash)
-                                             : cms         ? signCms(with, hash)
-                                                           : signBare(with, hash)));
+        signatures->add(base64WithLineBreaks(wholeCms        ? signCmsWhole(with, hash, *wholeCms)
+                                             : cmsOverDigest ? signCmsOverDigest(with, hash)
+                                             : cms           ? signCms(with, hash)
+                                                             : signBare(with, hash)));
       }
       content->set("signatures", signatures);
     }

@@ -6,16 +6,28 @@
 //
 // States: waiting → signed | rejected (the citizen refused) | expired (not confirmed in time) |
 // failed (a stable error code: partner_quota_exhausted, partner_certificate_revoked,
-// partner_signing_failed, partner_signature_invalid, partner_certificate_mismatch).
+// partner_signing_failed, partner_signature_invalid, partner_certificate_mismatch, and the
+// partner_cms_* codes below).
 //
-// A partner may answer with a bare signature value (PKCS#1 v1.5 or ECDSA) or with a whole CMS
-// SignedData. From a CMS kyso takes the SignerInfo's signature value, after checking that its
-// signer certificate is the credential's; the value must then verify over kyso's own digest, as a
-// bare value does. A CMS whose SignerInfo has signed attributes signs the partner's attributes, not
-// kyso's, and cannot finish kyso's signature: failed, partner_signature_invalid. (Embedding the
-// partner's CMS as it is would need it to sign the attributes kyso built, which a hash-only API
-// cannot do.)
-//
+// A partner answers in one of two forms, by its setting partners.<name>.answer
+// (pki::RemoteAnswerForm):
+// - `signature` (the default): kyso sends the digest of its own signed attributes. The answer is a
+//   bare signature value (PKCS#1 v1.5 or ECDSA) or a CMS SignedData without signed attributes
+//   that wraps one; from a CMS kyso takes the SignerInfo's value after checking that its signer
+//   certificate is the credential's. The value must verify over kyso's digest. A CMS whose
+//   SignerInfo has signed attributes signs the partner's attributes, not kyso's: failed,
+//   partner_signature_invalid.
+// - `cms`: kyso sends the PDF's document digest (its byte range) and the partner answers a whole
+//   CMS over signed attributes of its own whose message-digest is that digest. kyso checks it
+//   (signer::CadesSignature::fromSigned: detached, one SignerInfo by the credential's leaf,
+//   content-type id-data, message-digest, SHA-256, the signature) and embeds it, with the chain
+//   added and, for B-T, kyso's signature time-stamp. Failures: partner_cms_invalid,
+//   partner_cms_content_attached, partner_cms_digest_mismatch, partner_certificate_mismatch,
+//   partner_signature_invalid, partner_cms_too_large. Without ESS signing-certificate-v2 (or with
+//   a signing-time) the result is signed but not PAdES baseline: the session's warnings say so.
+//   Such a CMS cannot carry an XML signature value, so XML is refused up front
+//   (partner_xml_unsupported).
+
 // Nothing lives only in memory: a restarted service polls the waiting sessions where they stood.
 // Thread-safe: handlers, webhooks and the worker share it; a session is changed under its version,
 // so a webhook and a poll racing over it finish it once.
@@ -27,6 +39,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kyso/api/appearance_resources.h"
 #include "kyso/api/metrics.h"
@@ -72,13 +85,14 @@ class RemoteSigningService {
                        const pki::Clock& clock, RemoteSigningOptions options = {});
   ~RemoteSigningService();
 
-  // Makes `signer` the one for its name().
-  void addSigner(std::shared_ptr<pki::RemoteSigner> signer);
+  // Makes `signer` the one for its name(), answering in the form `answer`.
+  void addSigner(std::shared_ptr<pki::RemoteSigner> signer,
+                 pki::RemoteAnswerForm answer = pki::RemoteAnswerForm::Signature);
   std::shared_ptr<pki::RemoteSigner> signer(const std::string& name) const;
 
   // Prepares, submits and stores; the record is usually "waiting". Throws InputError
-  // ("unknown_partner", "unsupported_format", "invalid_field", the signer's and the adapter's
-  // input errors), NotFoundError ("partner_user_unknown", "partner_credential_unknown"),
+  // ("unknown_partner", "unsupported_format", "invalid_field", "partner_xml_unsupported", the
+  // signer's and the adapter's input errors), NotFoundError ("partner_user_unknown", "partner_credential_unknown"),
   // UnavailableError ("partner_unavailable", "partner_unauthorized": nothing stored, try again).
   store::RemoteSigningRecord create(const RemoteSigningRequest& request, const std::string& actor);
   // NotFoundError("remote_signing_not_found"), also for another caller's session.
@@ -94,6 +108,10 @@ class RemoteSigningService {
   store::RemoteSigningRecord notify(const std::string& partner, const std::string& body,
                                     const std::string& signatureHeader);
 
+  // What a signed session's document falls short of (a partner's CMS that is not PAdES baseline),
+  // in words; empty for most.
+  static std::vector<std::string> warnings(const store::RemoteSigningRecord& record);
+
   // One pass over the due sessions (the worker's); returns how many it looked at. Never throws.
   std::size_t pollDue();
 
@@ -105,8 +123,18 @@ class RemoteSigningService {
   // Applies a partner's status to a session; returns the session as stored afterwards.
   store::RemoteSigningRecord apply(store::RemoteSigningRecord record, const pki::RemoteSignStatus& status);
   store::RemoteSigningRecord load(const std::string& id, const std::string& actor, bool withDocument);
-  // The signed document from the partner's value; throws InputError with a partner_* code.
-  std::string finish(const store::RemoteSigningRecord& record, const pki::RemoteSignStatus& status) const;
+  // The signed document from the partner's value, and its warnings; throws InputError with a
+  // partner_* code.
+  struct Finished {
+    std::string document;
+    std::vector<std::string> warnings;
+  };
+  Finished finish(const store::RemoteSigningRecord& record, const pki::RemoteSignStatus& status) const;
+  // The partner's bare value or wrapped CMS, finishing kyso's own CMS or XML signature.
+  std::string finishWithValue(const store::RemoteSigningRecord& record, const pki::RemoteSignStatus& status) const;
+  // The partner's whole CMS, embedded into the prepared PDF.
+  Finished finishWithCms(const store::RemoteSigningRecord& record, const pki::RemoteSignStatus& status) const;
+  pki::RemoteAnswerForm answerForm(const std::string& partner) const;
 
   const signer::PadesSigner& pades_;
   const AppearanceResources& appearances_;
@@ -117,6 +145,7 @@ class RemoteSigningService {
   RemoteSigningOptions options_;
   mutable std::mutex signersMutex_;
   std::map<std::string, std::shared_ptr<pki::RemoteSigner>> signers_;
+  std::map<std::string, pki::RemoteAnswerForm> answers_;
   std::mutex passMutex_;
   std::unique_ptr<PeriodicWorker> worker_;  // last: stops before the members it uses go
 };

@@ -93,6 +93,9 @@ struct EnrollmentHsmSettings {
 struct RemoteSigningSettings {
   std::optional<pki::VnptSmartCaSettings> vnpt;
   std::optional<pki::ViettelMySignSettings> viettel;
+  // partners.<name>.answer: a signature value over kyso's digest, or a whole CMS (remote_signer.h).
+  pki::RemoteAnswerForm vnptAnswer = pki::RemoteAnswerForm::Signature;
+  pki::RemoteAnswerForm viettelAnswer = pki::RemoteAnswerForm::Signature;
   std::chrono::milliseconds pollInterval{1000};   // how often the worker looks for due sessions
   std::chrono::seconds partnerPoll{5};            // how often a partner is asked about one session
   std::chrono::seconds lifetime{10 * 60};         // how long the citizen has to confirm

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kyso/pki/bytes.h"
@@ -18,6 +19,18 @@
 #include "kyso/pki/digest.h"
 
 namespace kyso::pki {
+
+// What a partner answers for a digest (the setting partners.<name>.answer):
+//   Signature  a signature value over the digest kyso sent, bare (PKCS#1 v1.5, ECDSA) or wrapped
+//              in a CMS without signed attributes; kyso sends the digest of its own signed
+//              attributes and builds the CMS itself.
+//   Cms        a whole CMS SignedData over signed attributes of the partner's own, whose
+//              message-digest is the digest kyso sent; kyso sends the document digest (the PDF's
+//              byte range) and embeds the partner's CMS. It cannot carry an XML signature value.
+enum class RemoteAnswerForm { Signature, Cms };
+
+// "signature" or "cms"; throws InputError("config_invalid") naming `setting`.
+RemoteAnswerForm parseRemoteAnswerForm(std::string_view text, const std::string& setting);
 
 // One signing credential of a user at the partner: its id there and its certificate chain.
 struct RemoteCredential {
@@ -31,7 +44,9 @@ struct RemoteSignRequest {
   std::string reference;     // kyso's id for the request (the partner's refTranId / document id)
   std::string description;   // shown to the citizen in the partner's app
   DigestAlgorithm digestAlgorithm = DigestAlgorithm::Sha256;
-  std::vector<Bytes> digests;  // what to sign: for PAdES, the digest of the signed attributes
+  // What to sign: for PAdES, the digest of kyso's signed attributes (RemoteAnswerForm::Signature)
+  // or of the document's byte range (RemoteAnswerForm::Cms).
+  std::vector<Bytes> digests;
 };
 
 enum class RemoteSignState {

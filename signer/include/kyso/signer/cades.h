@@ -9,6 +9,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "kyso/pki/bytes.h"
 #include "kyso/pki/certificate.h"
@@ -24,6 +26,31 @@ class CadesSignature {
   // `chain` is the signer's certificate first, then its CAs (a self-signed root is left out).
   // `contentDigest` is the digest of the signed content (the PDF byte range) under `digest`.
   CadesSignature(const pki::CertificateChain& chain, pki::DigestAlgorithm digest, ByteView contentDigest);
+
+  // A CMS SignedData signed elsewhere as a whole, over signed attributes of its own (a
+  // remote-signing partner that answers a CMS over the document digest it was given), checked
+  // and taken as it is, ready for addSignatureTimeStamp() and der(): DER (or BER) SignedData,
+  // detached, exactly one SignerInfo whose signer identifier names `chain`'s leaf (a carried
+  // certificate with that identifier must be the leaf), `digest` as its digest algorithm, signed
+  // attributes with one content-type id-data and one message-digest equal to `contentDigest`, an
+  // ESS signing-certificate(-v2) attribute (when present) naming the leaf, and a signature value
+  // that verifies over the attributes with the leaf's key (RFC 5652 §5.4, §5.6). The certificates
+  // of `chain` it lacks are added (a self-signed root is left out). Throws InputError with:
+  //   cms_invalid           not a SignedData, not one SignerInfo, no signed attributes, content type
+  //                         or digest algorithm not the expected ones, a malformed attribute
+  //   cms_content_attached  the SignedData encapsulates its content
+  //   cms_signer_mismatch   the signer is not the leaf (identifier, carried certificate or ESS
+  //                         signing-certificate attribute)
+  //   cms_digest_mismatch   the message-digest is not `contentDigest`
+  //   signature_invalid     the signature value does not verify
+  static CadesSignature fromSigned(ByteView cmsDer, const pki::CertificateChain& chain, pki::DigestAlgorithm digest,
+                                   ByteView contentDigest);
+
+  // Why a signature from fromSigned() is not a CAdES/PAdES baseline signature, in words (empty for
+  // kyso's own): no ESS signing-certificate-v2 (EN 319 122-1 §5.2.2.3), a signing-time attribute
+  // (EN 319 142-1 §6.3, table 1).
+  const std::vector<std::string>& baselineDeviations() const { return deviations_; }
+
   ~CadesSignature();
   CadesSignature(CadesSignature&&) noexcept;
   CadesSignature& operator=(CadesSignature&&) noexcept;
@@ -56,9 +83,12 @@ class CadesSignature {
   };
   std::unique_ptr<CMS_ContentInfo, Free> cms_;
   CMS_SignerInfo* signerInfo_ = nullptr;  // owned by cms_
-  pki::DigestAlgorithm digest_;
+  pki::DigestAlgorithm digest_ = pki::DigestAlgorithm::Sha256;
   Bytes signedAttributes_;
   bool signed_ = false;
+  std::vector<std::string> deviations_;
+
+  CadesSignature() = default;
 };
 
 }  // namespace kyso::signer

@@ -28,6 +28,9 @@ struct PadesOptions {
   PadesLevel level = PadesLevel::B_B;
   PdfSignatureFields fields;
   pki::DigestAlgorithm digest = pki::DigestAlgorithm::Sha256;
+  // Bytes of /Contents reserved beyond what kyso's own CMS needs: for a CMS built elsewhere as a
+  // whole (CadesSignature::fromSigned), whose attributes and certificates kyso cannot measure.
+  std::size_t contentsReserve = 0;
 };
 
 struct PadesResult {
@@ -61,8 +64,9 @@ class PadesSigner {
   Prepared prepare(const PdfInput& input, PdfOutput& output, const pki::CertificateChain& chain,
                    std::size_t maxSignatureSize, const PadesOptions& options) const;
 
-  // Stage 2, once cms.setSignature() has accepted the signature value: time-stamps for B-T and
-  // embeds the CMS into `output`, which holds the prepared document.
+  // Stage 2, once cms.setSignature() has accepted the signature value (or the CMS came whole from
+  // CadesSignature::fromSigned over prepared.documentDigest): time-stamps for B-T and embeds the
+  // CMS into `output`, which holds the prepared document.
   PadesResult complete(PdfOutput& output, const PreparedPdfSignature& prepared, CadesSignature& cms,
                        PadesLevel level) const;
 

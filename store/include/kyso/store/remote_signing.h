@@ -33,7 +33,7 @@ struct RemoteSigningRecord {
   int failures = 0;                          // unanswered ones in a row
   std::string signerChainPem;                // the credential's chain, leaf first
   Bytes digest;                              // what the partner was asked to sign (SHA-256)
-  std::string prepared;                      // kind-specific JSON
+  std::string prepared;                      // kind-specific JSON (its warnings once signed)
   Bytes document;                            // prepared, then signed (loaded only when asked for)
   std::string documentSha256;                // hex, of the signed document
   std::int64_t version = 0;                  // bumped by every update; an update names the version it read
