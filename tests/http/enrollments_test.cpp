@@ -8,6 +8,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <functional>
@@ -305,6 +306,54 @@ TEST_F(Enrollments, Organization_Base64DerCsrWithoutSubject_CertificateNamesTheT
   EXPECT_EQ(leaf.subjectAttribute("ST").value_or(""), "Tuyên Quang");
 }
 
+// The UID values of a certificate's subject, in order.
+std::vector<std::string> uidsOf(const pki::Certificate& cert) {
+  std::vector<std::string> out;
+  const X509_NAME* name = X509_get_subject_name(cert.get());
+  for (int i = X509_NAME_get_index_by_NID(name, NID_userId, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name, NID_userId, i)) {
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                     static_cast<std::size_t>(ASN1_STRING_length(value)));
+  }
+  return out;
+}
+
+// An organisation's employee (DOMAIN.md): a person with the employer's tax code gets both UIDs,
+// UID=CCCD:<12 digits> then UID=MST:<tax code>, whether the CSR names both, one or none of them.
+TEST_F(Enrollments, Employee_CccdAndEmployerMst_CertificateCarriesBothUids) {
+  const Csr both = makeCsr("employee", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"},
+                           std::string("/C=VN/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=mst:" + kMst);
+  for (const std::string& csr : {both.pem, personCsr.pem, emptySubjectCsr.base64Der}) {
+    Object::Ptr request = personRequest(csr);
+    request->getObject("applicant")->set("mst", kMst);
+    const auto done = enrolAndAdvance(request);
+    ASSERT_EQ(done->getValue<std::string>("status"), "issued") << stringify(done);
+    EXPECT_EQ(done->getObject("applicant")->getValue<std::string>("mst"), kMst);
+    EXPECT_EQ(done->getObject("applicant")->getValue<std::string>("cccd"), kCccd);
+    const auto c = json(
+        service->call("GET", "/v1/certificates/" + done->getValue<std::string>("certificate_serial"), backendKey).body);
+    const auto leaf = pki::Certificate::fromPem(c->getValue<std::string>("pem"));
+    EXPECT_EQ(uidsOf(leaf), (std::vector<std::string>{std::string("CCCD:") + kCccd, std::string("MST:") + kMst}));
+    EXPECT_EQ(leaf.commonName(), kName);
+    EXPECT_EQ(leaf.subjectAttribute("ST").value_or(""), "Hà Nội");
+  }
+
+  // Another MST in the CSR than the employer's: refused, naming both identifier fields.
+  const Csr other = makeCsr("employee-other", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"},
+                            std::string("/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=MST:5000123459");
+  Object::Ptr request = personRequest(other.pem);
+  request->getObject("applicant")->set("mst", kMst);
+  const auto refused = enrol(request);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(errorCode(refused), "csr_subject_mismatch") << refused.body;
+  EXPECT_NE(refused.body.find("'applicant.cccd' (CCCD:<12 digits>) or 'applicant.mst' (MST:<tax code>)"),
+            std::string::npos)
+      << refused.body;
+  // Without the employer's MST the same CSR's MST UID is not the applicant's.
+  EXPECT_EQ(errorCode(enrol(personRequest(both.pem))), "csr_subject_mismatch");
+}
+
 TEST_F(Enrollments, BadInput_400NamesTheField) {
   struct Case {
     std::string what;
@@ -338,8 +387,10 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
          o->getObject("applicant")->remove("representative");
        },
        "invalid_field", "'applicant.representative'"},
-      {"a person with an MST", [&](Object::Ptr& o) { applicant(o)->set("mst", kMst); }, "invalid_field",
-       "'applicant.mst'"},
+      {"a person whose employer's MST has a wrong check digit",
+       [&](Object::Ptr& o) { applicant(o)->set("mst", "0101234566"); }, "invalid_mst", "'applicant.mst'"},
+      {"a person with a representative", [&](Object::Ptr& o) { applicant(o)->set("representative", "Lê Thị Hoa"); },
+       "invalid_field", "'applicant.representative'"},
       {"no full name", [&](Object::Ptr& o) { applicant(o)->remove("full_name"); }, "invalid_field",
        "'applicant.full_name'"},
       {"a full name over 64 characters", [&](Object::Ptr& o) { applicant(o)->set("full_name", std::string(65, 'A')); },

@@ -25,7 +25,8 @@ struct EnrollmentApplication {
 };
 
 // Checks the applicant (InputError invalid_field, invalid_cccd, invalid_mst):
-// - kind person: full_name, cccd (12 digits, a province code first), no mst or representative;
+// - kind person: full_name, cccd (12 digits, a province code first), no representative; mst
+//   optional: the employer's tax code, for an organisation's employee (same checks as below);
 // - kind organization: full_name (the organisation's name), mst (10 digits or 10+"-"+3, check
 //   digit), representative; cccd optional (the representative's);
 // - email (an address with one '@'), phone (9 to 15 digits, an optional leading '+'), province:
@@ -33,7 +34,8 @@ struct EnrollmentApplication {
 void validateApplicant(const Applicant& applicant);
 
 // The subject Vietnamese CAs write for the applicant: CN = full name, ST = province, C = VN, and
-// UID=CCCD:<cccd> for a person, UID=MST:<mst> for an organisation.
+// UID=CCCD:<cccd> for a person (then UID=MST:<mst> too for an employee with the employer's
+// tax code), UID=MST:<mst> for an organisation.
 CertificateSubject subjectFor(const Applicant& applicant);
 
 // Decodes the request's CSR (PEM, or base64 of DER) and checks it (CertificateRequest::parse:
