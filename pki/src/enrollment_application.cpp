@@ -101,6 +101,21 @@ void checkSubject(const X509_NAME* name, const CertificateSubject& subject) {
       }
     } else if (nid == NID_countryName) {
       if (entryText(entry) != "VN") mismatch("the request's C must be VN");
+    } else if (nid == NID_stateOrProvinceName) {
+      if (entryText(entry) != subject.province) {
+        mismatch("the request's ST is not the applicant's province ('applicant.province')");
+      }
+    } else if (nid == NID_organizationName && !subject.organization.empty()) {
+      if (entryText(entry) != subject.organization) mismatch("the request's O is not the applicant's organisation");
+    } else {
+      // An attribute kyso does not write (O, OU, L, emailAddress, serialNumber...): a CA that
+      // takes the subject from the request (CMP p10cr) would certify what nobody checked.
+      const ASN1_OBJECT* type = X509_NAME_ENTRY_get_object(entry);
+      char oid[80] = {};
+      if (OBJ_obj2txt(oid, sizeof oid, type, 1) <= 0) ossl::clearErrors();
+      const char* shortName = nid != NID_undef ? OBJ_nid2sn(nid) : nullptr;
+      mismatch("the request's subject has " + (shortName != nullptr ? std::string(shortName) : std::string(oid)) +
+               " (" + oid + "), which the certificate's subject does not carry: only C, ST, CN and UID");
     }
   }
 }

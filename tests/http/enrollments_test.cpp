@@ -323,7 +323,7 @@ std::vector<std::string> uidsOf(const pki::Certificate& cert) {
 // UID=CCCD:<12 digits> then UID=MST:<tax code>, whether the CSR names both, one or none of them.
 TEST_F(Enrollments, Employee_CccdAndEmployerMst_CertificateCarriesBothUids) {
   const Csr both = makeCsr("employee", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"},
-                           std::string("/C=VN/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=mst:" + kMst);
+                           std::string("/C=VN/ST=Hà Nội/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=mst:" + kMst);
   for (const std::string& csr : {both.pem, personCsr.pem, emptySubjectCsr.base64Der}) {
     Object::Ptr request = personRequest(csr);
     request->getObject("applicant")->set("mst", kMst);
@@ -362,6 +362,15 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
     std::string field;
   };
   const auto applicant = [](Object::Ptr& o) { return o->getObject("applicant"); };
+  // CSR subjects with an attribute that contradicts the applicant or that the certificate would
+  // not carry (kyso writes C, ST, CN and UID only).
+  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"};
+  const std::string person = std::string("/C=VN/CN=") + kName + "/UID=CCCD:" + kCccd;
+  const Csr otherProvince = makeCsr("other-province", ec, "/C=VN/ST=Tuyên Quang/CN=" + std::string(kName));
+  const Csr withUnit = makeCsr("with-unit", ec, person + "/OU=Phòng Tư pháp");
+  const Csr withLocality = makeCsr("with-locality", ec, "/L=Hoàn Kiếm" + person);
+  const Csr withEmail = makeCsr("with-email", ec, person + "/emailAddress=an.nguyen@example.vn");
+  const Csr withOrganisation = makeCsr("with-organisation", ec, "/C=VN/O=Công ty TNHH Phần mềm" + person.substr(5));
   const std::vector<Case> cases = {
       {"CCCD whose first three digits are no province",
        [&](Object::Ptr& o) { applicant(o)->set("cccd", "999085012345"); }, "invalid_cccd", "'applicant.cccd'"},
@@ -413,6 +422,16 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
        "'key.csr'"},
       {"a CSR with another CCCD", [](Object::Ptr& o) { o->getObject("key")->set("csr", wrongUidCsr.pem); },
        "csr_subject_mismatch", "'key.csr'"},
+      {"a CSR with another province", [&](Object::Ptr& o) { o->getObject("key")->set("csr", otherProvince.pem); },
+       "csr_subject_mismatch", "ST is not the applicant's province ('applicant.province')"},
+      {"a CSR with an OU", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withUnit.pem); },
+       "csr_subject_mismatch", "the request's subject has OU (2.5.4.11)"},
+      {"a CSR with an L", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withLocality.pem); },
+       "csr_subject_mismatch", "the request's subject has L (2.5.4.7)"},
+      {"a CSR with an e-mail address", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withEmail.base64Der); },
+       "csr_subject_mismatch", "the request's subject has emailAddress (1.2.840.113549.1.9.1)"},
+      {"a person's CSR with an O", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withOrganisation.pem); },
+       "csr_subject_mismatch", "the request's subject has O (2.5.4.10)"},
       {"a CSR that is not one", [](Object::Ptr& o) { o->getObject("key")->set("csr", "TUlJQ2lqQ0NB"); }, "invalid_csr",
        "'key.csr'"},
       {"no CSR", [](Object::Ptr& o) { o->getObject("key")->remove("csr"); }, "invalid_field", "'key.csr'"},

@@ -41,8 +41,9 @@ CertificateSubject subjectFor(const Applicant& applicant);
 // Decodes the request's CSR (PEM, or base64 of DER) and checks it (CertificateRequest::parse:
 // signature, RSA ≥ 2048 or P-256) and its subject against `subject`: kyso writes the
 // certificate's subject from the applicant, and the CSR's subject, when it has one, must not
-// contradict it: a CN must equal the full name exactly, every UID must be one of the subject's
-// (the CCCD:/MST: prefix in any case), a C must be VN; other attributes are ignored.
+// contradict it: a CN must equal the full name exactly, an ST the province exactly, every UID
+// must be one of the subject's (the CCCD:/MST: prefix in any case), a C must be VN; any other
+// attribute (O, OU, L, emailAddress...) is refused, as the certificate will not carry it.
 // Throws InputError invalid_csr, csr_signature_invalid, csr_key_unsupported, csr_subject_mismatch.
 Bytes checkCertificateRequest(const std::string& csr, const CertificateSubject& subject);
 
