@@ -165,14 +165,16 @@ constexpr const char* kVerifyUsage =
     "Each signature line names the revision it covers (\"covers revision 2 of 3\"). With\n"
     "--signed-revision N, writes revision N of FILE (the file up to that revision's %%EOF: what a\n"
     "signature over it signed) to OUT, so that it can be opened and compared, and verifies nothing.\n"
-    "Exit code: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 3 INDETERMINATE, 2 usage error, 4 the file cannot be\n"
-    "evaluated (not a PDF or well-formed XML, damaged, unreadable, no such revision) or another error.\n";
+    "Exit code: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 4 the file cannot be evaluated (not a\n"
+    "PDF or well-formed XML, damaged, unreadable, no such revision) or another error, 64 usage error.\n";
 
-// `kyso verify` exit codes (kVerifyUsage).
+// `kyso verify` exit codes (kVerifyUsage). 0/1/2 are issue 5's verdict codes; a usage error takes
+// EX_USAGE (sysexits.h) rather than the other commands' 2, so that 2 always means INDETERMINATE.
 constexpr int kVerifyPassed = 0;
 constexpr int kVerifyFailed = 1;
-constexpr int kVerifyIndeterminate = 3;
+constexpr int kVerifyIndeterminate = 2;
 constexpr int kVerifyNotEvaluated = 4;
+constexpr int kVerifyUsageError = 64;
 
 // A receipt request with 100 fee lines of long names fits well within this (as over HTTP).
 constexpr std::size_t kReceiptJsonLimit = 256 * 1024;
@@ -674,7 +676,7 @@ int signedRevisionCommand(const Context& context, const CommandLine& cli) {
   }
 }
 
-int verifyCommand(const Context& context, const std::vector<std::string>& args) {
+int verifyReport(const Context& context, const std::vector<std::string>& args) {
   const CommandLine cli = detail::parseCommandLine(args, {"signed-revision"}, {"help", "json"});
   if (cli.flags.contains("help")) {
     std::cout << kVerifyUsage;
@@ -721,6 +723,19 @@ int verifyCommand(const Context& context, const std::vector<std::string>& args) 
   } catch (const std::exception& e) {
     std::cerr << "kyso: " << e.what() << "\n";
     return kVerifyNotEvaluated;
+  }
+}
+
+int verifyUsageError(const UsageError& e) {
+  std::cerr << "kyso: " << e.what() << "\n\n" << kVerifyUsage;
+  return kVerifyUsageError;
+}
+
+int verifyCommand(const Context& context, const std::vector<std::string>& args) {
+  try {
+    return verifyReport(context, args);
+  } catch (const UsageError& e) {
+    return verifyUsageError(e);
   }
 }
 
@@ -959,6 +974,7 @@ int key(const Context& context, const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string command;  // known once the global options are read
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     Context context;
@@ -1000,7 +1016,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     detail::configureLogging("warning");
-    const std::string command = args.front();
+    command = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     // --data-dir may also follow the command, as in "kyso sign pdf --data-dir D a.pdf b.pdf".
     // Only options are looked at: an option's value that happens to read "--config" is left alone.
@@ -1055,6 +1071,8 @@ int main(int argc, char** argv) {
     }
     throw UsageError("unknown command " + command);
   } catch (const UsageError& e) {
+    // "kyso verify --data-dir" without its value: verify's own usage code.
+    if (command == "verify") return verifyUsageError(e);
     std::cerr << "kyso: " << e.what() << "\n\n" << kUsage;
     return 2;
   } catch (const kyso::Error& e) {

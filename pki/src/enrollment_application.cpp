@@ -91,12 +91,31 @@ void checkSubject(const X509_NAME* name, const CertificateSubject& subject) {
     } else if (nid == NID_userId) {
       const std::string uid = normalizedUid(entryText(entry));
       if (std::find(uids.begin(), uids.end(), uid) == uids.end()) {
-        mismatch("the request's UID " + shownIdentifier(uid) + " is not the applicant's " +
-                 (subject.uids.front().starts_with("MST:") ? "'applicant.mst' (MST:<tax code>)"
-                                                           : "'applicant.cccd' (CCCD:<12 digits>)"));
+        std::string fields;
+        for (const auto& known : subject.uids) {
+          fields +=
+              std::string(fields.empty() ? "" : " or ") +
+              (known.starts_with("MST:") ? "'applicant.mst' (MST:<tax code>)" : "'applicant.cccd' (CCCD:<12 digits>)");
+        }
+        mismatch("the request's UID " + shownIdentifier(uid) + " is not the applicant's " + fields);
       }
     } else if (nid == NID_countryName) {
       if (entryText(entry) != "VN") mismatch("the request's C must be VN");
+    } else if (nid == NID_stateOrProvinceName) {
+      if (entryText(entry) != subject.province) {
+        mismatch("the request's ST is not the applicant's province ('applicant.province')");
+      }
+    } else if (nid == NID_organizationName && !subject.organization.empty()) {
+      if (entryText(entry) != subject.organization) mismatch("the request's O is not the applicant's organisation");
+    } else {
+      // An attribute kyso does not write (O, OU, L, emailAddress, serialNumber...): a CA that
+      // takes the subject from the request (CMP p10cr) would certify what nobody checked.
+      const ASN1_OBJECT* type = X509_NAME_ENTRY_get_object(entry);
+      char oid[80] = {};
+      if (OBJ_obj2txt(oid, sizeof oid, type, 1) <= 0) ossl::clearErrors();
+      const char* shortName = nid != NID_undef ? OBJ_nid2sn(nid) : nullptr;
+      mismatch("the request's subject has " + (shortName != nullptr ? std::string(shortName) : std::string(oid)) +
+               " (" + oid + "), which the certificate's subject does not carry: only C, ST, CN and UID");
     }
   }
 }
@@ -108,7 +127,8 @@ void validateApplicant(const Applicant& a) {
   if (a.kind == Applicant::Kind::Person) {
     if (a.cccd.empty()) invalid("cccd", "is required for a person (12 digits)");
     validateCccd(a.cccd, "invalid_cccd", "field 'applicant.cccd':");
-    requireAbsent(a.mst, "mst", "is for organisations; a person is identified by 'applicant.cccd'");
+    // An organisation's employee: the employer's tax code beside the CCCD (a second UID).
+    if (!a.mst.empty()) validateTaxCode(a.mst, "invalid_mst", "field 'applicant.mst' (the employer's):");
     requireAbsent(a.representative, "representative", "is for organisations");
   } else {
     if (a.mst.empty()) invalid("mst", "is required for an organisation (" + std::string(kMstForm) + ")");
@@ -126,8 +146,14 @@ CertificateSubject subjectFor(const Applicant& a) {
   s.commonName = a.fullName;
   s.province = a.province;
   // An organisation's certificate names the organisation; its representative's CCCD stays with
-  // the enrolment (the partner may need it), not in the subject.
-  s.uids.push_back(a.kind == Applicant::Kind::Person ? "CCCD:" + a.cccd : "MST:" + a.mst);
+  // the enrolment (the partner may need it), not in the subject. A person who works for an
+  // organisation carries both UIDs, the person's first (DOMAIN.md: an employee certificate).
+  if (a.kind == Applicant::Kind::Person) {
+    s.uids.push_back("CCCD:" + a.cccd);
+    if (!a.mst.empty()) s.uids.push_back("MST:" + a.mst);
+  } else {
+    s.uids.push_back("MST:" + a.mst);
+  }
   return s;
 }
 

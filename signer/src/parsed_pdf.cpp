@@ -147,7 +147,17 @@ std::optional<std::string> inflatePrefix(const char* data, std::size_t size, std
 
 ParsedPdf::ObjectStream ParsedPdf::decodeObjectStream(std::uint32_t number, bool headerOnly) const {
   const std::string what = "object stream " + std::to_string(number);
-  PoDoFo::PdfObject* stream = object(PoDoFo::PdfReference(number, 0));
+  long long memberCount = 0;
+  ObjectStream decoded = readObjectStream(object(PoDoFo::PdfReference(number, 0)), what, headerOnly, memberCount);
+  // The raw stream was only needed for decoding: do not keep it in memory (`dict`, `first` and
+  // `count` point into it and die with it).
+  delete objects_.RemoveObject(PoDoFo::PdfReference(number, 0));
+  readMembers(decoded, memberCount, what);
+  return decoded;
+}
+
+ParsedPdf::ObjectStream ParsedPdf::readObjectStream(PoDoFo::PdfObject* stream, const std::string& what, bool headerOnly,
+                                                    long long& memberCount) const {
   if (stream == nullptr || !stream->IsDictionary() || !stream->HasStream()) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
   }
@@ -160,7 +170,7 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStream(std::uint32_t number, bool
   }
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());
-  const long long memberCount = count->GetNumber();
+  memberCount = count->GetNumber();
   const PoDoFo::PdfObject* filter = dict.GetKey("Filter");
   const bool plainFlate = filter != nullptr && !dict.HasKey("DecodeParms") &&
                           ((filter->IsName() && filter->GetName() == PoDoFo::PdfName("FlateDecode")) ||
@@ -188,9 +198,10 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStream(std::uint32_t number, bool
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
   }
-  // The raw stream was only needed for decoding: do not keep it in memory (`dict`, `first` and
-  // `count` point into it and die with it).
-  delete objects_.RemoveObject(PoDoFo::PdfReference(number, 0));
+  return decoded;
+}
+
+void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const std::string& what) {
   if (decoded.first > decoded.data.size()) throw DocumentError("pdf_damaged", "the PDF's " + what + " is too short");
   // ISO 32000-1 §7.5.7: /N pairs of integers, object number and offset relative to /First.
   std::size_t at = 0;
@@ -214,7 +225,42 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStream(std::uint32_t number, bool
     }
     decoded.members.emplace_back(member, offset);
   }
-  return decoded;
+  // An object stream holds an object once (§7.5.7): which of two copies a reader takes is its
+  // own choice, so a repeated number is what a signed revision must not contain (as in a body).
+  std::vector<std::uint64_t> numbers;
+  numbers.reserve(decoded.members.size());
+  for (const auto& member : decoded.members) numbers.push_back(member.first);
+  std::sort(numbers.begin(), numbers.end());
+  if (const auto twice = std::adjacent_find(numbers.begin(), numbers.end()); twice != numbers.end()) {
+    throw DocumentError("pdf_damaged", "object " + std::to_string(*twice) + " is defined twice in the PDF's " + what +
+                                           "; readers could take either copy");
+  }
+}
+
+std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset) const {
+  const std::string what = "object stream at offset " + std::to_string(offset);
+  try {
+    // Parsed on its own, outside objects_: it may be a version the cross-reference no longer names.
+    auto parsed =
+        std::make_unique<PoDoFo::PdfParserObject>(&objects_, device_, buffer_, static_cast<PoDoFo::pdf_long>(offset));
+    parsed->SetLoadOnDemand(true);
+    parsed->ParseFile(nullptr);
+    if (!parsed->IsDictionary()) return std::nullopt;
+    const PoDoFo::PdfObject* type = parsed->GetDictionary().GetKey("Type");
+    if (type == nullptr || !type->IsName() || type->GetName() != PoDoFo::PdfName("ObjStm")) return std::nullopt;
+    // An indirect /Length is loaded first, as load() does (§7.3.8.2).
+    const PoDoFo::PdfObject* length = parsed->GetDictionary().GetKey("Length");
+    if (length != nullptr && length->IsReference()) object(length->GetReference());
+    long long memberCount = 0;
+    ObjectStream decoded = readObjectStream(parsed.get(), what, true, memberCount);
+    readMembers(decoded, memberCount, what);
+    std::vector<std::uint64_t> numbers;
+    numbers.reserve(decoded.members.size());
+    for (const auto& member : decoded.members) numbers.push_back(member.first);
+    return numbers;
+  } catch (const PoDoFo::PdfError& e) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be read: " + describePodofoError(e));
+  }
 }
 
 const ParsedPdf::ObjectStream& ParsedPdf::objectStream(std::uint32_t number) const {

@@ -116,6 +116,12 @@ class ParsedPdf {
   // One more than the highest object number in use or announced by /Size.
   std::uint32_t nextObjectNumber() const;
 
+  // The object numbers an object stream holds (§7.5.7), read from its header, when the object
+  // whose "n g obj" starts at `offset` is one (/Type /ObjStm); nullopt for any other object. Any
+  // version of it, also one a later revision replaced. Throws DocumentError("pdf_damaged") for a
+  // stream that cannot be decoded or names an object twice.
+  std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset) const;
+
  private:
   struct ObjectStream {
     std::string data;                                              // decoded
@@ -133,6 +139,11 @@ class ParsedPdf {
   std::vector<std::optional<PoDoFo::PdfReference>> kidsOf(PoDoFo::PdfObject* node) const;
   const ObjectStream& objectStream(std::uint32_t number) const;
   ObjectStream decodeObjectStream(std::uint32_t number, bool headerOnly) const;
+  // The decoded data (or its header) of an object stream, and its /N in `memberCount`.
+  ObjectStream readObjectStream(PoDoFo::PdfObject* stream, const std::string& what, bool headerOnly,
+                                long long& memberCount) const;
+  // Reads `memberCount` members from the header; refuses a number that appears twice.
+  static void readMembers(ObjectStream& decoded, long long memberCount, const std::string& what);
 
   const PdfInput& input_;
   Reading reading_;

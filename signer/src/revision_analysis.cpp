@@ -96,8 +96,13 @@ class ByteSearch {
 
 // "n g obj" ending just before `objAt` (the "obj" keyword), or nullopt. `floor`: where the search
 // may look back to.
-std::optional<std::uint32_t> objectHeaderBefore(const ByteSearch& bytes, std::uint64_t objAt, std::uint64_t floor,
-                                                std::uint64_t to) {
+struct ObjectHeader {
+  std::uint32_t number = 0;
+  std::uint64_t start = 0;  // where "n g obj" starts
+};
+
+std::optional<ObjectHeader> objectHeaderBefore(const ByteSearch& bytes, std::uint64_t objAt, std::uint64_t floor,
+                                               std::uint64_t to) {
   const std::uint64_t start = objAt - std::min<std::uint64_t>(objAt - floor, 48);
   const std::string before = bytes.read(start, static_cast<std::size_t>(objAt - start));
   const std::string after = bytes.read(objAt + 3, 1);
@@ -122,7 +127,7 @@ std::optional<std::uint32_t> objectHeaderBefore(const ByteSearch& bytes, std::ui
   if (i > 0 && !isPdfWhitespace(before[i - 1]) && !isPdfDelimiter(before[i - 1])) return std::nullopt;
   if (i == 0 && start != floor) return std::nullopt;  // more digits may precede the window
   if (number > 0xffffffffu) return std::nullopt;
-  return static_cast<std::uint32_t>(number);
+  return ObjectHeader{static_cast<std::uint32_t>(number), start + i};
 }
 
 // --- Small PoDoFo helpers -----------------------------------------------------------------------
@@ -1263,20 +1268,27 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
     const std::uint64_t from = b.bodyStart;
     const std::uint64_t to = b.revision.xrefOffset;
     std::map<std::uint32_t, std::uint64_t> defined;
+    // Objects held by the object streams of this body (§7.5.7) → where their stream is: a reader
+    // that rebuilds the cross-reference table finds them there too.
+    std::map<std::uint64_t, std::uint64_t> compressed;
+    const auto twice = [&](std::uint64_t number, std::uint64_t first, std::uint64_t second, const char* how) {
+      return DocumentError("pdf_damaged", "object " + std::to_string(number) + " is defined twice in revision " +
+                                              std::to_string(b.revision.number) + how + " (near offsets " +
+                                              std::to_string(first) + " and " + std::to_string(second) +
+                                              "); a reader that rebuilds the cross-reference table could show "
+                                              "the other one");
+    };
     for (std::uint64_t pos = from; pos < to;) {
       const auto obj = bytes.find("obj", pos, to);
       if (!obj) break;
-      const auto number = *obj > from ? objectHeaderBefore(bytes, *obj, from, to) : std::nullopt;
-      if (!number) {
+      const auto header = *obj > from ? objectHeaderBefore(bytes, *obj, from, to) : std::nullopt;
+      if (!header) {
         pos = *obj + 3;
         continue;
       }
-      if (const auto [it, inserted] = defined.emplace(*number, *obj); !inserted) {
-        throw DocumentError("pdf_damaged", "object " + std::to_string(*number) + " is defined twice in revision " +
-                                               std::to_string(b.revision.number) + " (near offsets " +
-                                               std::to_string(it->second) + " and " + std::to_string(*obj) +
-                                               "); a reader that rebuilds the cross-reference table could show "
-                                               "the other one");
+      const std::uint32_t number = header->number;
+      if (const auto [it, inserted] = defined.emplace(number, *obj); !inserted) {
+        throw twice(number, it->second, *obj, "");
       }
       // Past the object: its stream data (binary, may hold anything) and "endobj".
       auto endobj = bytes.find("endobj", *obj + 3, to);
@@ -1285,11 +1297,31 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
       if (stream) {
         const auto endstream = bytes.find("endstream", *stream + 6, to);
         if (!endstream) break;
-        checkStreamLength(bytes, *number, *obj + 3, *stream, *endstream);
+        checkStreamLength(bytes, number, *obj + 3, *stream, *endstream);
+        // An object stream (or a dictionary with a name in #xx escapes, which might spell one).
+        const std::string dictionary =
+            bytes.read(*obj + 3, static_cast<std::size_t>(std::min<std::uint64_t>(*stream - *obj - 3, 64 * 1024)));
+        if (dictionary.find("ObjStm") != std::string::npos || dictionary.find('#') != std::string::npos) {
+          if (const auto members = pdf.objectStreamMembersAt(header->start)) {
+            for (const std::uint64_t member : *members) {
+              if (const auto [it, inserted] = compressed.emplace(member, *obj); !inserted) {
+                throw twice(member, it->second, *obj, " (in two object streams)");
+              }
+            }
+          }
+        }
         endobj = bytes.find("endobj", *endstream + 9, to);
         if (!endobj) break;
       }
       pos = *endobj + 6;
+    }
+    // In an object stream and written out as "n g obj" in the same body.
+    for (const auto& [member, streamAt] : compressed) {
+      if (member > 0xffffffffu) continue;  // no plain object can have that number
+      if (const auto plain = defined.find(static_cast<std::uint32_t>(member)); plain != defined.end()) {
+        throw twice(member, std::min(plain->second, streamAt), std::max(plain->second, streamAt),
+                    " (in an object stream and on its own)");
+      }
     }
   }
 }

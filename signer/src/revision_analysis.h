@@ -26,8 +26,9 @@ struct RevisionBounds {
 std::vector<RevisionBounds> revisionBounds(const ParsedPdf& pdf);
 
 // "Never verify what another reader would repair": throws DocumentError("pdf_damaged") when the
-// body of one revision defines the same object number twice (a reader that rebuilds the
-// cross-reference table from the objects would take the other one).
+// body of one revision defines the same object number twice — as two "n g obj", in two object
+// streams, in one object stream and as "n g obj", or twice in one object stream's header (a
+// reader that rebuilds the cross-reference table from the objects would take the other one).
 void checkRevisionBodies(const ParsedPdf& pdf);
 
 // For every signature of `report` whose byte range was accepted (coverage.signedEnd set):

@@ -2,7 +2,9 @@
 // /v1/enrollments, the worker's pass (driven with advanceDue(), never by sleeping) through the
 // CMP connector to the mock server of the openssl command, GET of the certificate it issued. The
 // mock answers with its fixed -rsp_cert, so that certificate is issued beforehand by the test
-// PKI's issuing CA for the applicant's own key, with the subject kyso registers.
+// PKI's issuing CA for the applicant's own key (the key of the CSR the test makes), with the
+// subject kyso registers. The certificate then signs a PDF that pdfsig accepts, and is revoked
+// at the partner through POST /v1/certificates/{serial}/revocation (a CMP rr).
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Object.h>
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "http_client.h"
 #include "kyso/error.h"
@@ -18,7 +21,9 @@
 #include "kyso/pki/certificate_request_builder.h"
 #include "kyso/pki/local_ca.h"
 #include "kyso/pki/software_key.h"
+#include "kyso/signer/pdf_io.h"
 #include "mock_cmp_server.h"
+#include "pdf_builder.h"
 #include "test_service.h"
 #include "test_support.h"
 
@@ -59,6 +64,12 @@ struct Material {
     profile.notBefore = std::chrono::system_clock::now() - 1h;
     profile.lifetime = std::chrono::hours(24 * 30);
     profile.keyUsage = "critical,digitalSignature,nonRepudiation";
+    // As Vietnamese public CAs issue them (DOMAIN.md): e-mail protection and client
+    // authentication, a CRL and an OCSP responder. Nothing answers at those URLs: pdfsig runs
+    // with -no-ocsp; without them, poppler 22.12 calls the certificate an "unknown issue".
+    profile.extendedKeyUsage = "emailProtection,clientAuth";
+    profile.crlUrl = "http://127.0.0.1:9/crl";
+    profile.ocspUrl = "http://127.0.0.1:9/ocsp";
     return pki::issueCertificate(profile, key->get(), &pki.issuingCa(), *pki.issuingCaKey());
   }
 };
@@ -86,6 +97,23 @@ Object::Ptr cmpRequest(const Material& m) {
   o->set("key", key);
   o->set("consent", true);
   return o;
+}
+
+// The requests the mock has logged, once it has logged at least `atLeast` of them: its output
+// reaches the log through a pipe that a thread drains, so a line written before the mock answered
+// may arrive a moment after the answer (waits up to 10 s for it, then counts what is there).
+std::size_t requestsSeen(test::MockCmpServer& server, std::size_t atLeast = 0) {
+  const auto count = [&] {
+    const std::string log = server.log();
+    std::size_t n = 0;
+    for (auto at = log.find("Received request"); at != std::string::npos; at = log.find("Received request", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (count() < atLeast && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  return count();
 }
 
 TEST(CmpEnrollments, ConfiguredByPartnersCmp_IssuedByTheCaAndServedByGet) {
@@ -124,6 +152,35 @@ TEST(CmpEnrollments, ConfiguredByPartnersCmp_IssuedByTheCaAndServedByGet) {
   ASSERT_FALSE(chain.empty());
   EXPECT_EQ(chain.front(), m.leaf);
   EXPECT_EQ(chain.back(), test::devPki(pki::KeyAlgorithm::Ecdsa).rootCa());
+
+  // Usable for signing: a PAdES signature with the applicant's own key and the chain GET served,
+  // accepted by pdfsig and openssl cms under the CA's root.
+  ASSERT_EQ(chain.size(), 3u);
+  const pki::SigningCredential credential{"citizen", m.key, {chain[0], chain[1]}};
+  signer::PadesOptions signing;
+  signing.fields.signingTime = service.clock().now();
+  signer::MemoryPdfOutput signedPdf;
+  service.core().pades().sign(signer::PdfInput::fromMemory(test::buildPdf(test::onePageObjects())), signedPdf,
+                              credential, signing);
+  test::writeFile(m.dir / "signed.pdf", signedPdf.bytes());
+  const auto peers = test::checkWithPeers(m.dir / "signed.pdf", chain.back(), {chain[1]});
+  EXPECT_EQ(peers.signatures, 1) << peers.pdfsigOutput;
+  EXPECT_EQ(peers.validSignatures, 1) << peers.pdfsigOutput;
+  EXPECT_EQ(peers.trustedCertificates, 1) << peers.pdfsigOutput;
+  EXPECT_EQ(peers.opensslVerified, 1) << peers.problems;
+  EXPECT_NE(peers.pdfsigOutput.find(m.subject.commonName), std::string::npos) << peers.pdfsigOutput;
+
+  // Revoked at the partner through the API: the connector sends the CA a CMP rr for it, one more
+  // request to the mock (which logs each request as it arrives, before it answers).
+  const std::size_t before = requestsSeen(server);
+  const auto revoked =
+      service.call("POST", "/v1/certificates/" + serial + "/revocation", backendKey, R"({"reason": "keyCompromise"})");
+  ASSERT_EQ(revoked.status, 200) << revoked.body << "\n" << server.log();
+  EXPECT_EQ(json(revoked.body)->getValue<std::string>("status"), "revoked");
+  EXPECT_EQ(json(revoked.body)->getValue<std::string>("revocation_reason"), "keyCompromise");
+  EXPECT_EQ(json(service.call("GET", "/v1/certificates/" + serial, backendKey).body)->getValue<std::string>("status"),
+            "revoked");
+  EXPECT_EQ(requestsSeen(server, before + 1), before + 1) << server.log();
 }
 
 TEST(CmpEnrollments, SecretFileOthersCanRead_StartRefusedConfigInvalid) {

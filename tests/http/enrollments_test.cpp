@@ -8,6 +8,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <functional>
@@ -305,6 +306,54 @@ TEST_F(Enrollments, Organization_Base64DerCsrWithoutSubject_CertificateNamesTheT
   EXPECT_EQ(leaf.subjectAttribute("ST").value_or(""), "Tuyên Quang");
 }
 
+// The UID values of a certificate's subject, in order.
+std::vector<std::string> uidsOf(const pki::Certificate& cert) {
+  std::vector<std::string> out;
+  const X509_NAME* name = X509_get_subject_name(cert.get());
+  for (int i = X509_NAME_get_index_by_NID(name, NID_userId, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(name, NID_userId, i)) {
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                     static_cast<std::size_t>(ASN1_STRING_length(value)));
+  }
+  return out;
+}
+
+// An organisation's employee (DOMAIN.md): a person with the employer's tax code gets both UIDs,
+// UID=CCCD:<12 digits> then UID=MST:<tax code>, whether the CSR names both, one or none of them.
+TEST_F(Enrollments, Employee_CccdAndEmployerMst_CertificateCarriesBothUids) {
+  const Csr both = makeCsr("employee", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"},
+                           std::string("/C=VN/ST=Hà Nội/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=mst:" + kMst);
+  for (const std::string& csr : {both.pem, personCsr.pem, emptySubjectCsr.base64Der}) {
+    Object::Ptr request = personRequest(csr);
+    request->getObject("applicant")->set("mst", kMst);
+    const auto done = enrolAndAdvance(request);
+    ASSERT_EQ(done->getValue<std::string>("status"), "issued") << stringify(done);
+    EXPECT_EQ(done->getObject("applicant")->getValue<std::string>("mst"), kMst);
+    EXPECT_EQ(done->getObject("applicant")->getValue<std::string>("cccd"), kCccd);
+    const auto c = json(
+        service->call("GET", "/v1/certificates/" + done->getValue<std::string>("certificate_serial"), backendKey).body);
+    const auto leaf = pki::Certificate::fromPem(c->getValue<std::string>("pem"));
+    EXPECT_EQ(uidsOf(leaf), (std::vector<std::string>{std::string("CCCD:") + kCccd, std::string("MST:") + kMst}));
+    EXPECT_EQ(leaf.commonName(), kName);
+    EXPECT_EQ(leaf.subjectAttribute("ST").value_or(""), "Hà Nội");
+  }
+
+  // Another MST in the CSR than the employer's: refused, naming both identifier fields.
+  const Csr other = makeCsr("employee-other", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"},
+                            std::string("/CN=") + kName + "/UID=CCCD:" + kCccd + "/UID=MST:5000123459");
+  Object::Ptr request = personRequest(other.pem);
+  request->getObject("applicant")->set("mst", kMst);
+  const auto refused = enrol(request);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(errorCode(refused), "csr_subject_mismatch") << refused.body;
+  EXPECT_NE(refused.body.find("'applicant.cccd' (CCCD:<12 digits>) or 'applicant.mst' (MST:<tax code>)"),
+            std::string::npos)
+      << refused.body;
+  // Without the employer's MST the same CSR's MST UID is not the applicant's.
+  EXPECT_EQ(errorCode(enrol(personRequest(both.pem))), "csr_subject_mismatch");
+}
+
 TEST_F(Enrollments, BadInput_400NamesTheField) {
   struct Case {
     std::string what;
@@ -313,6 +362,15 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
     std::string field;
   };
   const auto applicant = [](Object::Ptr& o) { return o->getObject("applicant"); };
+  // CSR subjects with an attribute that contradicts the applicant or that the certificate would
+  // not carry (kyso writes C, ST, CN and UID only).
+  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"};
+  const std::string person = std::string("/C=VN/CN=") + kName + "/UID=CCCD:" + kCccd;
+  const Csr otherProvince = makeCsr("other-province", ec, "/C=VN/ST=Tuyên Quang/CN=" + std::string(kName));
+  const Csr withUnit = makeCsr("with-unit", ec, person + "/OU=Phòng Tư pháp");
+  const Csr withLocality = makeCsr("with-locality", ec, "/L=Hoàn Kiếm" + person);
+  const Csr withEmail = makeCsr("with-email", ec, person + "/emailAddress=an.nguyen@example.vn");
+  const Csr withOrganisation = makeCsr("with-organisation", ec, "/C=VN/O=Công ty TNHH Phần mềm" + person.substr(5));
   const std::vector<Case> cases = {
       {"CCCD whose first three digits are no province",
        [&](Object::Ptr& o) { applicant(o)->set("cccd", "999085012345"); }, "invalid_cccd", "'applicant.cccd'"},
@@ -338,8 +396,10 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
          o->getObject("applicant")->remove("representative");
        },
        "invalid_field", "'applicant.representative'"},
-      {"a person with an MST", [&](Object::Ptr& o) { applicant(o)->set("mst", kMst); }, "invalid_field",
-       "'applicant.mst'"},
+      {"a person whose employer's MST has a wrong check digit",
+       [&](Object::Ptr& o) { applicant(o)->set("mst", "0101234566"); }, "invalid_mst", "'applicant.mst'"},
+      {"a person with a representative", [&](Object::Ptr& o) { applicant(o)->set("representative", "Lê Thị Hoa"); },
+       "invalid_field", "'applicant.representative'"},
       {"no full name", [&](Object::Ptr& o) { applicant(o)->remove("full_name"); }, "invalid_field",
        "'applicant.full_name'"},
       {"a full name over 64 characters", [&](Object::Ptr& o) { applicant(o)->set("full_name", std::string(65, 'A')); },
@@ -362,6 +422,16 @@ TEST_F(Enrollments, BadInput_400NamesTheField) {
        "'key.csr'"},
       {"a CSR with another CCCD", [](Object::Ptr& o) { o->getObject("key")->set("csr", wrongUidCsr.pem); },
        "csr_subject_mismatch", "'key.csr'"},
+      {"a CSR with another province", [&](Object::Ptr& o) { o->getObject("key")->set("csr", otherProvince.pem); },
+       "csr_subject_mismatch", "ST is not the applicant's province ('applicant.province')"},
+      {"a CSR with an OU", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withUnit.pem); },
+       "csr_subject_mismatch", "the request's subject has OU (2.5.4.11)"},
+      {"a CSR with an L", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withLocality.pem); },
+       "csr_subject_mismatch", "the request's subject has L (2.5.4.7)"},
+      {"a CSR with an e-mail address", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withEmail.base64Der); },
+       "csr_subject_mismatch", "the request's subject has emailAddress (1.2.840.113549.1.9.1)"},
+      {"a person's CSR with an O", [&](Object::Ptr& o) { o->getObject("key")->set("csr", withOrganisation.pem); },
+       "csr_subject_mismatch", "the request's subject has O (2.5.4.10)"},
       {"a CSR that is not one", [](Object::Ptr& o) { o->getObject("key")->set("csr", "TUlJQ2lqQ0NB"); }, "invalid_csr",
        "'key.csr'"},
       {"no CSR", [](Object::Ptr& o) { o->getObject("key")->remove("csr"); }, "invalid_field", "'key.csr'"},

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,10 +80,13 @@ class OnlineService : public ::testing::Test {
   }
 
   // A new end-entity certificate from the development PKI's issuing CA, for a fresh key; with
-  // `ocspUrl` false the certificate names only the CRL distribution point.
-  pki::SigningCredential issue(const std::string& name, bool ocspUrl = true) {
+  // `ocspUrl` false the certificate names only the CRL distribution point; `lifetime` replaces the
+  // CA's default.
+  pki::SigningCredential issue(const std::string& name, bool ocspUrl = true,
+                               std::optional<std::chrono::seconds> lifetime = std::nullopt) {
     pki::LocalCaOptions options = core->issuingCa()->options();
     if (!ocspUrl) options.ocspUrl.clear();
+    if (lifetime) options.certificateLifetime = *lifetime;
     const auto index = store::certificateRegister(core->store().certificates());
     pki::LocalCertificateAuthority ca(
         pki().issuingCa(), [this] { return pki().issuingCaKey(); }, *index, clock, options);

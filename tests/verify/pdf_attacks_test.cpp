@@ -598,6 +598,136 @@ TEST_F(PdfAttacksTest, DuplicateObjectNumberInOneRevision_IsDamaged) {
   expectDamaged(pdf);
 }
 
+// An incremental update whose objects sit in uncompressed object streams (ISO 32000-1 §7.5.7),
+// listed by a cross-reference stream (§7.5.8), as an attacker would write it: `objectStreams` in
+// order, each its members in header order (a number may repeat), then `plain` objects as
+// "n 0 obj". The cross-reference stream names each number's first place (the object streams first).
+struct StreamUpdate {
+  std::vector<std::vector<std::pair<std::uint32_t, std::string>>> objectStreams;
+  std::map<std::uint32_t, std::string> plain;
+};
+
+std::string appendStreamUpdate(const std::string& pdf, const StreamUpdate& update) {
+  std::string out = pdf;
+  if (!out.ends_with("\n")) out += '\n';
+  struct Entry {
+    int type;
+    std::uint64_t field2;
+    std::uint32_t field3;
+  };
+  std::map<std::uint32_t, Entry> entries;
+  std::uint32_t number = static_cast<std::uint32_t>(std::stoul(lastMatch(pdf, R"(/Size (\d+))")));
+  for (const auto& members : update.objectStreams) {
+    const std::uint32_t streamNumber = number++;
+    std::string header;
+    std::string objects;
+    for (std::uint32_t index = 0; index < members.size(); ++index) {
+      header += std::to_string(members[index].first) + " " + std::to_string(objects.size()) + " ";
+      objects += members[index].second + "\n";
+      entries.emplace(members[index].first, Entry{2, streamNumber, index});
+    }
+    entries[streamNumber] = Entry{1, out.size(), 0};
+    out += std::to_string(streamNumber) + " 0 obj\n" +
+           stream("/Type /ObjStm /N " + std::to_string(members.size()) + " /First " + std::to_string(header.size()),
+                  header + objects) +
+           "\nendobj\n";
+  }
+  for (const auto& [plainNumber, body] : update.plain) {
+    entries.emplace(plainNumber, Entry{1, out.size(), 0});
+    out += std::to_string(plainNumber) + " 0 obj\n" + body + "\nendobj\n";
+  }
+  const std::uint32_t xrefNumber = number++;
+  const std::uint64_t xrefAt = out.size();
+  entries[xrefNumber] = Entry{1, xrefAt, 0};
+  std::string index;
+  std::string data;
+  for (const auto& [n, e] : entries) {
+    index += std::to_string(n) + " 1 ";
+    data += static_cast<char>(e.type);
+    for (int shift = 24; shift >= 0; shift -= 8) data += static_cast<char>((e.field2 >> shift) & 0xff);
+    data += static_cast<char>((e.field3 >> 8) & 0xff);
+    data += static_cast<char>(e.field3 & 0xff);
+  }
+  const std::uint32_t size = std::max(number, entries.rbegin()->first + 1);
+  out += std::to_string(xrefNumber) + " 0 obj\n" +
+         stream("/Type /XRef /Size " + std::to_string(size) + " /Root " + lastMatch(pdf, R"(/Root (\d+ \d+ R))") +
+                    " /Prev " + lastMatch(pdf, R"(startxref\s+(\d+))") + " /W [1 4 2] /Index [" + index + "]",
+                data) +
+         "\nendobj\nstartxref\n" + std::to_string(xrefAt) + "\n%%EOF\n";
+  return out;
+}
+
+// The message of the DocumentError("pdf_damaged") verifying `pdf` throws, or "" without one.
+std::string damagedBecause(const std::string& pdf) {
+  try {
+    verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{});
+  } catch (const DocumentError& e) {
+    return e.code() == "pdf_damaged" ? std::string(e.what()) : "";
+  }
+  return "";
+}
+
+const char* const kCourier = "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>";
+const char* const kHelvetica = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+
+// The shape of the cases below, without a duplicate: an object stream replacing the signed font
+// in a later revision is read (a changed signed object: TOTAL_FAILED, not damaged), and qpdf
+// agrees the hand-written update is sound, so the cases below fail for their duplicate alone.
+TEST_F(PdfAttacksTest, ObjectStreamUpdateWithoutDuplicates_IsReadAndJudged) {
+  const std::string signedPdf = sign(document());
+  StreamUpdate update;
+  update.objectStreams = {{{5, kCourier}}};
+  update.plain[nextNumber(signedPdf) + 5] = "<< /Note (unreferenced) >>";
+  const std::string pdf = appendStreamUpdate(signedPdf, update);
+  EXPECT_EQ(damagedBecause(pdf), "");
+  expectFailedOnObject(verify(pdf), 5);
+  test::TempDir dir;
+  test::writeFile(dir / "update.pdf", pdf);
+  const auto qpdf = test::run({"/usr/bin/qpdf", "--check", (dir / "update.pdf").string()});
+  EXPECT_EQ(qpdf.exitCode, 0) << qpdf.output;
+  EXPECT_NE(qpdf.output.find("No syntax or stream encoding errors"), std::string::npos) << qpdf.output;
+  const auto font = test::run({"/usr/bin/qpdf", "--show-object=5", (dir / "update.pdf").string()});
+  EXPECT_NE(font.output.find("/BaseFont /Courier"), std::string::npos) << font.output;
+}
+
+// An object stream whose header names the font twice (Helvetica, then Courier): which one a reader
+// shows is its choice.
+TEST_F(PdfAttacksTest, ObjectStreamNamingAnObjectTwice_IsDamaged) {
+  StreamUpdate update;
+  update.objectStreams = {{{5, kHelvetica}, {5, kCourier}}};
+  const std::string pdf = appendStreamUpdate(sign(document()), update);
+  const std::string reason = damagedBecause(pdf);
+  EXPECT_NE(reason.find("object 5 is defined twice in the PDF's object stream"), std::string::npos) << reason;
+  // Nor is such a file signed.
+  try {
+    sign(pdf);
+    ADD_FAILURE() << "signed";
+  } catch (const DocumentError& e) {
+    EXPECT_EQ(e.code(), "pdf_damaged") << e.what();
+    EXPECT_NE(std::string(e.what()).find("object 5 is defined twice"), std::string::npos) << e.what();
+  }
+}
+
+// The font in an object stream (which the cross-reference stream names) and as "5 0 obj" in the
+// same revision: a reader that rebuilds the cross-reference table could take the plain one.
+TEST_F(PdfAttacksTest, ObjectInAnObjectStreamAndOnItsOwnInOneRevision_IsDamaged) {
+  StreamUpdate update;
+  update.objectStreams = {{{5, kHelvetica}}};
+  update.plain[5] = kCourier;
+  const std::string reason = damagedBecause(appendStreamUpdate(sign(document()), update));
+  EXPECT_NE(reason.find("object 5 is defined twice in revision 3 (in an object stream and on its own)"),
+            std::string::npos)
+      << reason;
+}
+
+TEST_F(PdfAttacksTest, ObjectInTwoObjectStreamsOfOneRevision_IsDamaged) {
+  StreamUpdate update;
+  update.objectStreams = {{{5, kHelvetica}}, {{5, kCourier}}};
+  const std::string reason = damagedBecause(appendStreamUpdate(sign(document()), update));
+  EXPECT_NE(reason.find("object 5 is defined twice in revision 3 (in two object streams)"), std::string::npos)
+      << reason;
+}
+
 // A signed stream whose /Length reaches past its endstream: appended bytes would become its data.
 TEST_F(PdfAttacksTest, StreamLongerThanItsBytes_IsDamaged) {
   std::vector<std::string> objects = test::onePageObjects();

@@ -422,6 +422,50 @@ TEST_F(LongTerm, Http_SignAndExtend) {
   EXPECT_EQ(answer.status, 401) << answer.body;
 }
 
+// POST /v1/sign/pdf?level=B-LT: one request signs, time-stamps and adds the /DSS; no document
+// time-stamp. The peers accept it and kyso verifies it offline at B-LT.
+TEST_F(LongTerm, Http_SignBLT_DssWithoutDocumentTimeStamp) {
+  const std::string key = service->key(api::Role::Signer, "ltv");
+  const auto answer = test::http(port, "POST", "/v1/sign/pdf?level=B-LT", onePage(), "application/pdf",
+                                 {{"Authorization", "Bearer " + key}});
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.header("X-Kyso-Level"), "B-LT");
+  EXPECT_EQ(answer.header("X-Kyso-Document-Sha256"), toHex(pki::sha256(asBytes(answer.body))));
+  expectLongTerm(answer.body, SignatureLevel::B_LT, 1, 0);
+  expectPeersAccept(answer.body, 1, 0);
+  const auto signatures = test::embeddedSignatures(answer.body);
+  ASSERT_EQ(signatures.size(), 1u);
+  EXPECT_EQ(vriKeys(answer.body), std::set<std::string>{expectedVriKey(answer.body, signatures[0])});
+}
+
+// The signer's CA names revocation sources that do not answer (the development PKI was made when
+// this service had another public URL, 127.0.0.1:1, where nothing listens): a long-term signature
+// cannot prove the signer's status, so B-LT and B-LTA are refused with 503 revocation_unavailable
+// rather than written half-extended; B-T needs no revocation data and is signed.
+TEST(LongTermUnavailable, Http_SignBLT_RevocationSourcesUnreachable_503RevocationUnavailable) {
+  test::TempDir data;
+  const std::map<std::string, std::string> settings = {{"pki.dev.algorithm", "ec"},
+                                                       {"data_dir", (data / "var").string()}};
+  {
+    test::TestServiceOptions before{.settings = settings};
+    before.settings["public_url"] = "http://127.0.0.1:1";
+    const test::TestService earlier(std::move(before));
+  }
+  test::TestService service(test::TestServiceOptions{.settings = settings, .publicUrlIsThisServer = true});
+  const std::map<std::string, std::string> auth = {
+      {"Authorization", "Bearer " + service.key(api::Role::Signer, "ltv")}};
+  const std::string pdf = test::buildPdf(test::onePageObjects());
+  for (const std::string level : {"B-LT", "B-LTA"}) {
+    const auto answer = test::http(service.port(), "POST", "/v1/sign/pdf?level=" + level, pdf, "application/pdf", auth);
+    EXPECT_EQ(answer.status, 503) << level << ": " << answer.body;
+    EXPECT_EQ(test::errorCode(answer), "revocation_unavailable") << answer.body;
+    EXPECT_NE(answer.body.find("cannot be obtained"), std::string::npos) << answer.body;
+  }
+  const auto timeStamped = test::http(service.port(), "POST", "/v1/sign/pdf?level=B-T", pdf, "application/pdf", auth);
+  EXPECT_EQ(timeStamped.status, 200) << timeStamped.body;
+  EXPECT_EQ(timeStamped.header("X-Kyso-Level"), "B-T");
+}
+
 TEST_F(LongTerm, Cli_SignBLTAndExtendToBLTA) {
   const auto config = service->dir().path() / "kyso.properties";
   test::writeFile(config, "public_url=" + publicUrl + "\npki.dev.algorithm=ec\nlog.level=none\n");

@@ -1,13 +1,17 @@
 // Revocation checking in the verifier against the real development OCSP responder and CRLs over
 // HTTP: a good signer passes with OCSP evidence, a revoked one fails (or stands, when its
 // time-stamp predates the revocation), an unreachable responder leaves the verdict open, a
-// certificate without an OCSP URL is checked by CRL, and answers are cached until nextUpdate.
+// certificate without an OCSP URL is checked by CRL, and answers are cached until nextUpdate. An
+// expired, time-stamped signer of unknown status is REVOCATION_OUT_OF_BOUNDS_NO_POE, a revoked
+// issuing CA without a time-stamp REVOKED_CA_NO_POE, a certificate on hold TRY_LATER.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "kyso/error.h"
+#include "kyso/pki/crl.h"
 #include "kyso/pki/ossl.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "kyso/signer/revocation.h"
@@ -30,6 +34,7 @@ class RecordingFetcher final : public RevocationFetcher {
       const std::lock_guard lock(mutex_);
       asked_.push_back(std::string(request.source == RevocationSource::Ocsp ? "ocsp " : "crl ") + request.url);
       if (answer_) return {*answer_, true};
+      if (const auto it = answers_.find(request.url); it != answers_.end()) return {it->second, true};
     }
     return http_.fetch(request);
   }
@@ -38,12 +43,15 @@ class RecordingFetcher final : public RevocationFetcher {
     return asked_;
   }
   void answerWith(Bytes body) { answer_ = std::move(body); }
+  // `body` for `url` only; the other URLs over HTTP.
+  void answerFor(const std::string& url, Bytes body) { answers_[url] = std::move(body); }
 
  private:
   HttpRevocationFetcher http_;
   mutable std::mutex mutex_;
   mutable std::vector<std::string> asked_;
   std::optional<Bytes> answer_;
+  std::map<std::string, Bytes> answers_;
 };
 
 class Revocation : public test::OnlineService {
@@ -318,6 +326,81 @@ TEST_F(Revocation, WithOcspNonce_ResponderEchoesIt_Passes) {
   p.ocspNonce = true;
   const VerificationReport report = verify(sign(seal(), PadesLevel::B_B), p);
   EXPECT_EQ(report.indication, Indication::TotalPassed) << describe(report);
+}
+
+// EN 319 102-1 §5.2.8 / §8: the signer's certificate has expired; its time-stamp proves the
+// signature existed while it was valid, but its status cannot be established any more: the CRL
+// does not list it, and a CA drops expired certificates from its CRLs (no ExpiredCertsOnCRL).
+TEST_F(Revocation, ExpiredTimeStampedSigner_StatusUnknown_RevocationOutOfBoundsNoPoe) {
+  const pki::SigningCredential citizen = issue("Lê Văn Cường", false, hours(1));
+  const std::string pdf = sign(citizen, PadesLevel::B_T);  // time-stamped now, within the hour
+  clock.set(clock.now() + hours(2));
+  validation.set(clock.now() + minutes(1));
+  const VerificationReport report = verify(pdf);
+  EXPECT_EQ(report.indication, Indication::Indeterminate) << describe(report);
+  EXPECT_EQ(report.subIndication, SubIndication::RevocationOutOfBoundsNoPoe) << describe(report);
+  const SignatureResult& s = report.signatures.at(0);
+  EXPECT_EQ(s.subIndication, SubIndication::RevocationOutOfBoundsNoPoe) << describe(report);
+  ASSERT_TRUE(s.timeStamp);
+  EXPECT_TRUE(s.timeStamp->valid) << s.timeStamp->problem;
+  const RevocationEvidence& leaf = s.revocation.at(0);
+  EXPECT_EQ(leaf.source, "crl");
+  EXPECT_EQ(leaf.status, RevocationStatus::Unknown);
+  EXPECT_NE(leaf.problem.find("does not keep expired certificates"), std::string::npos) << leaf.problem;
+
+  // The same certificate still within its lifetime, same unknown status: TRY_LATER, not out of bounds.
+  clock.set(clock.now() - hours(2));
+  validation.set(clock.now() + minutes(1));
+  fetcher.answerFor(publicUrl + "/pki/crl", toBytes("not a CRL"));
+  const VerificationReport fresh = verify(pdf);
+  EXPECT_EQ(fresh.subIndication, SubIndication::TryLater) << describe(fresh);
+}
+
+// The issuing CA revoked by the root (its CRL at /pki/crl/root), no time-stamp: the signer is good,
+// but no proof of existence puts the signature before the CA's revocation.
+TEST_F(Revocation, IssuingCaRevoked_NoTimeStamp_IndeterminateRevokedCaNoPoe) {
+  const std::string pdf = sign(seal(), PadesLevel::B_B);
+  ASSERT_TRUE(core->rootCa()->revoke(pki().issuingCa().serialHex(), pki::RevocationReason::CaCompromise));
+  const VerificationReport report = verify(pdf);
+  EXPECT_EQ(report.indication, Indication::Indeterminate) << describe(report);
+  EXPECT_EQ(report.subIndication, SubIndication::RevokedCaNoPoe) << describe(report);
+  const SignatureResult& s = report.signatures.at(0);
+  ASSERT_EQ(s.revocation.size(), 2u) << describe(report);
+  EXPECT_EQ(s.revocation[0].status, RevocationStatus::Good);
+  EXPECT_EQ(s.revocation[1].certificateSubject, pki().issuingCa().subject());
+  EXPECT_EQ(s.revocation[1].status, RevocationStatus::Revoked);
+  EXPECT_EQ(s.revocation[1].source, "crl");
+  EXPECT_EQ(s.revocation[1].revocationReason, "cACompromise");
+  EXPECT_NE(s.detail.find("the CA certificate"), std::string::npos) << s.detail;
+  EXPECT_NE(s.detail.find("no signature time-stamp"), std::string::npos) << s.detail;
+}
+
+// RFC 5280 §5.3.1: certificateHold is a suspension, not a revocation: the verdict waits
+// (TRY_LATER), it does not fail. kyso's own CA never suspends, so the issuing CA's CRL is made
+// here, signed by the CA's key, listing the signer as on hold.
+TEST_F(Revocation, CertificateOnHold_IndeterminateTryLater_NotRevoked) {
+  const pki::SigningCredential citizen = issue("Phạm Thị Dung", false);
+  const std::string pdf = sign(citizen, PadesLevel::B_B);
+  const pki::RevokedCertificate hold{citizen.certificate().serialHex(), clock.now(),
+                                     static_cast<int>(pki::RevocationReason::CertificateHold)};
+  fetcher.answerFor(publicUrl + "/pki/crl", pki::buildCrl(pki().issuingCa(), *pki().issuingCaKey(), {hold}, clock.now(),
+                                                          clock.now() + hours(24), 7));
+  const VerificationReport report = verify(pdf);
+  EXPECT_EQ(report.indication, Indication::Indeterminate) << describe(report);
+  EXPECT_EQ(report.subIndication, SubIndication::TryLater) << describe(report);
+  const SignatureResult& s = report.signatures.at(0);
+  const RevocationEvidence& leaf = s.revocation.at(0);
+  EXPECT_EQ(leaf.source, "crl");
+  EXPECT_EQ(leaf.status, RevocationStatus::Revoked);
+  EXPECT_EQ(leaf.revocationReason, "certificateHold");
+  EXPECT_NE(s.detail.find("is suspended (certificateHold)"), std::string::npos) << s.detail;
+
+  // The same CRL with keyCompromise instead: TOTAL_FAILED / REVOKED.
+  const pki::RevokedCertificate revoked{citizen.certificate().serialHex(), clock.now(),
+                                        static_cast<int>(pki::RevocationReason::KeyCompromise)};
+  fetcher.answerFor(publicUrl + "/pki/crl", pki::buildCrl(pki().issuingCa(), *pki().issuingCaKey(), {revoked},
+                                                          clock.now(), clock.now() + hours(24), 8));
+  EXPECT_EQ(verify(pdf).subIndication, SubIndication::Revoked);
 }
 
 TEST(RevocationCacheUnit, ExpiryCapAndEviction) {

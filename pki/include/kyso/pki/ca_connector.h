@@ -25,7 +25,7 @@ struct Applicant {
   Kind kind = Kind::Person;
   std::string fullName;        // CN
   std::string cccd;            // a person's (or an organisation's representative's) CCCD
-  std::string mst;             // an organisation's tax code (10 digits or 10+"-"+3)
+  std::string mst;             // an organisation's tax code (10 digits or 10+"-"+3), or a person's employer's
   std::string representative;  // an organisation's legal representative
   std::string email;
   std::string phone;
