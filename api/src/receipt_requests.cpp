@@ -41,29 +41,36 @@ receipts::ReceiptRequest receiptRequestFrom(const JsonRequest& json) {
   return r;
 }
 
-receipts::IssueRequest issueRequestFrom(const JsonRequest& json) {
-  receipts::IssueRequest request;
+namespace {
+
+// The series a request names. A malformed symbol is a bad request (checked as POST /v1/series
+// checks it), not a series that does not exist.
+void readSeries(const JsonRequest& json, receipts::IssueRequest& request) {
   request.templateCode = receipts::parseTemplateCode(json.string("template"));
   request.symbol = json.string("symbol");
-  // The symbol's form, as POST /v1/series checks it: a malformed one is a bad request, not a series
-  // that does not exist.
   receipts::validateSeriesSymbol(request.symbol, receipts::seriesSymbolYear(request.symbol));
+}
+
+// The unit whose range numbers it, and the receipt's content.
+receipts::IssueRequest withContent(const JsonRequest& json, receipts::IssueRequest request) {
   request.unit = json.optionalString("unit").value_or("");
   request.content = receiptRequestFrom(json);
   return request;
 }
 
+}  // namespace
+
+receipts::IssueRequest issueRequestFrom(const JsonRequest& json) {
+  receipts::IssueRequest request;
+  readSeries(json, request);
+  return withContent(json, std::move(request));
+}
+
 receipts::IssueRequest replacementRequestFrom(const JsonRequest& json) {
   receipts::IssueRequest request;
   // Another series than the original's: template and symbol together, or neither.
-  if (json.has("template") || json.has("symbol")) {
-    request.templateCode = receipts::parseTemplateCode(json.string("template"));
-    request.symbol = json.string("symbol");
-    receipts::validateSeriesSymbol(request.symbol, receipts::seriesSymbolYear(request.symbol));
-  }
-  request.unit = json.optionalString("unit").value_or("");
-  request.content = receiptRequestFrom(json);
-  return request;
+  if (json.has("template") || json.has("symbol")) readSeries(json, request);
+  return withContent(json, std::move(request));
 }
 
 receipts::SeriesSpec seriesSpecFrom(const JsonRequest& json) {
