@@ -19,55 +19,13 @@ namespace {
 using test::Ppm;
 using test::Rgb;
 
-bool red(Rgb c) {
-  return c.r > 170 && c.g < 90 && c.b < 90;
-}
-bool blue(Rgb c) {
-  return c.b > 140 && c.r < 90 && c.g < 90;
-}
-bool dark(Rgb c) {
-  return c.r < 110 && c.g < 110 && c.b < 110;
-}
-
-// Pixel bounds (inclusive) of the pixels `match` accepts inside [x0, x1) × [y0, y1), and how many.
-struct Found {
-  int left = 1 << 30, top = 1 << 30, right = -1, bottom = -1;
-  int count = 0;
-};
-Found find(const Ppm& ppm, const std::function<bool(Rgb)>& match, int x0 = 0, int y0 = 0, int x1 = -1, int y1 = -1) {
-  Found f;
-  if (x1 < 0) x1 = ppm.width;
-  if (y1 < 0) y1 = ppm.height;
-  for (int y = y0; y < y1; ++y) {
-    for (int x = x0; x < x1; ++x) {
-      if (!match(ppm.at(x, y))) continue;
-      f.left = std::min(f.left, x);
-      f.right = std::max(f.right, x);
-      f.top = std::min(f.top, y);
-      f.bottom = std::max(f.bottom, y);
-      ++f.count;
-    }
-  }
-  return f;
-}
-
-// A seal: red ring and centre disc on transparent ground, 236 px at 300 dpi = 20 mm = 56.64 pt.
-std::string sealPng() {
-  return test::rgbaPng(236, 236, 300, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
-    const double d = std::hypot(x + 0.5 - 118, y + 0.5 - 118);
-    if ((d > 88 && d < 117) || d < 30) return {210, 20, 30, 255};
-    return {0, 0, 0, 0};
-  });
-}
-
-// A handwritten signature: a thick blue wave on transparent ground, 300 × 90 px at 150 dpi.
-std::string signaturePng() {
-  return test::rgbaPng(300, 90, 150, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
-    const double wave = 45 + 30 * std::sin(x / 15.0);
-    if (std::abs(static_cast<double>(y) - wave) < 7) return {20, 40, 200, 255};
-    return {255, 255, 255, 0};
-  });
-}
+using test::blue;
+using test::dark;
+using test::find;
+using test::Found;
+using test::red;
+using test::sealPng;
+using test::signaturePng;
 
 // One page, optionally turned and cropped, with a line of text.
 std::string page(const std::string& extra) {
