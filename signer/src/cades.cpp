@@ -13,10 +13,6 @@ using pki::Certificate;
 using pki::CertificateChain;
 using pki::DigestAlgorithm;
 
-void CadesSignature::Free::operator()(CMS_ContentInfo* cms) const noexcept {
-  CMS_ContentInfo_free(cms);
-}
-
 CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm digest, ByteView contentDigest)
     : digest_(digest) {
   if (chain.empty()) throw InternalError("a CMS signature needs the signer's certificate");
