@@ -183,6 +183,37 @@ TEST_F(VisibleSignatures, OffsetCropBoxesAndEveryRotationPlaceTheSealInTheSameDi
   }
 }
 
+TEST_F(VisibleSignatures, TheCopyNoteStaysAtTheDisplayedTopRightOnEveryRotationAndCropBox) {
+  for (const int rotate : {0, 90, 180, 270}) {
+    SCOPED_TRACE(rotate);
+    VisibleSignature copy;
+    copy.layout = SignatureLayout::Copy;
+    copy.copyForm = "Sao y";
+    copy.copyOrganisation = "Ủy ban nhân dân xã Mẫu";
+    // A page with no content of its own: all the ink is the note's.
+    auto objects = test::onePageObjects();
+    objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /CropBox [100 150 500 750] /Rotate " +
+                 std::to_string(rotate) + " /Resources << >> /Contents 4 0 R >>";
+    objects[3] = "<< /Length 0 >>\nstream\n\nendstream";
+    const auto pdf = sign(test::buildPdf(objects), copy, "copy" + std::to_string(rotate) + ".pdf");
+    expectValid(pdf, 1);
+    EXPECT_NE(text(pdf).find("Sao y\nỦy ban nhân dân xã Mẫu\n20"), std::string::npos);
+    const Ppm ppm = test::renderPage(pdf, 1, 72);
+    const bool turned = rotate % 180 != 0;
+    ASSERT_EQ(ppm.width, turned ? 600 : 400);
+    ASSERT_EQ(ppm.height, turned ? 400 : 600);
+    // 10 pt lines near the top right of the page as displayed, upright (wider than high).
+    const Found note = find(ppm, dark);
+    ASSERT_GT(note.count, 100);
+    EXPECT_GE(note.top, 20);
+    EXPECT_LE(note.top, 26);
+    EXPECT_LE(note.right, ppm.width - 20);
+    EXPECT_GE(note.right, ppm.width - 27);
+    EXPECT_LE(note.bottom - note.top, 3 * 12 + 4);
+    EXPECT_GT(note.right - note.left, 2 * (note.bottom - note.top));
+  }
+}
+
 TEST_F(VisibleSignatures, WhatCannotBeDrawnIsRefusedClearly) {
   const std::string pdf = page("");
   auto code = [&](const VisibleSignature& v) {
