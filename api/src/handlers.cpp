@@ -14,6 +14,7 @@
 #include "ltv_handlers.h"
 #include "receipt_handlers.h"
 #include "remote_signing_handlers.h"
+#include "sign_pdf_upload.h"
 #include "verify_handlers.h"
 #include "web_handlers.h"
 
@@ -133,10 +134,12 @@ void signPdf(ServiceCore& core, Exchange& ex) {
   }
   request.visible = visibleSignatureFrom(appearance);
   if (!request.keyId.empty()) core.keys().get(request.keyId);  // 404 before reading a large body
-  ex.requireContentType({"application/pdf"});
+  if (ex.mediaType() != "application/pdf") ex.requireContentType({"application/pdf", "multipart/form-data"});
 
   const auto slot = core.workSlots().acquire(core.settings().busyWait);
-  const std::string body = ex.readBody(core.settings().maxDocumentBytes);
+  SignPdfUpload upload = readSignPdfUpload(ex, core.settings().maxDocumentBytes);
+  if (upload.image) attachAppearanceImage(request.visible, std::move(*upload.image));
+  const std::string& body = upload.document;
   const auto input = signer::PdfInput::fromMemory(body);
   signer::MemoryPdfOutput output;
   output.reserve(body.size() + 64 * 1024);

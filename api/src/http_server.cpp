@@ -185,11 +185,12 @@ struct HttpServer::Impl {
   Poco::Net::ServerSocket socket;
   std::unique_ptr<Poco::Net::HTTPServer> server;
 
-  Impl(ServiceCore& c, Poco::Net::ServerSocket bound)
+  Impl(ServiceCore& c, Poco::Net::ServerSocket bound, const std::function<void(detail::Router&)>& moreRoutes)
       : core(c),
         pool(std::min(2, static_cast<int>(c.settings().connections)), static_cast<int>(c.settings().connections), 60),
         socket(std::move(bound)) {
     detail::registerRoutes(router, core);
+    if (moreRoutes) moreRoutes(router);
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(c.settings().connections));
     params->setMaxQueued(static_cast<int>(c.settings().queue));
@@ -203,8 +204,10 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServiceCore& core, HttpListener listener)
-    : impl_(std::make_unique<Impl>(core, listener.socket_->socket)) {}
+HttpServer::HttpServer(ServiceCore& core, HttpListener listener) : HttpServer(core, std::move(listener), {}) {}
+
+HttpServer::HttpServer(ServiceCore& core, HttpListener listener, const std::function<void(detail::Router&)>& moreRoutes)
+    : impl_(std::make_unique<Impl>(core, listener.socket_->socket, moreRoutes)) {}
 
 HttpServer::~HttpServer() {
   stop();

@@ -11,23 +11,18 @@
 
 namespace kyso::pki {
 
-void Certificate::Free::operator()(X509* p) const noexcept {
-  X509_free(p);
-}
-
-Certificate::Certificate(X509* cert) : cert_(cert, Free{}) {
+Certificate::Certificate(X509* cert) : cert_(cert, ossl::Deleter<X509>{}) {
   if (cert == nullptr) throw InternalError("null certificate");
 }
 
 Certificate Certificate::fromDer(ByteView der) {
   const unsigned char* p = der.data();
-  X509* cert = d2i_X509(nullptr, &p, checkedCast<long>(der.size()));
-  if (cert == nullptr || p != der.data() + der.size()) {
-    X509_free(cert);
+  ossl::Ptr<X509> cert(d2i_X509(nullptr, &p, checkedCast<long>(der.size())));
+  if (!cert || p != der.data() + der.size()) {
     ossl::clearErrors();
     throw InputError("invalid_certificate", "not a DER X.509 certificate");
   }
-  return Certificate(cert);
+  return Certificate(cert.release());  // the Certificate owns it now
 }
 
 Certificate Certificate::fromPem(std::string_view pem) {

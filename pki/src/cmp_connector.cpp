@@ -191,13 +191,12 @@ void takeAll(STACK_OF(X509) * stack, std::vector<Certificate>& out) {
 
 ossl::Ptr<X509_REQ> decodeRequest(ByteView der) {
   const unsigned char* p = der.data();
-  X509_REQ* request = d2i_X509_REQ(nullptr, &p, checkedCast<long>(der.size()));
-  if (request == nullptr || p != der.data() + der.size()) {
-    X509_REQ_free(request);
+  ossl::Ptr<X509_REQ> request(d2i_X509_REQ(nullptr, &p, checkedCast<long>(der.size())));
+  if (!request || p != der.data() + der.size()) {
     ossl::clearErrors();
     throw InputError("invalid_csr", "the certification request is not one DER PKCS#10 request");
   }
-  return ossl::Ptr<X509_REQ>(request);
+  return request;
 }
 
 }  // namespace

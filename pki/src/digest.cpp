@@ -60,10 +60,6 @@ DigestAlgorithm parseDigestAlgorithm(std::string_view name) {
   throw InputError("unsupported_digest", "unsupported digest algorithm: " + std::string(name));
 }
 
-void DigestCalculator::CtxFree::operator()(EVP_MD_CTX* ctx) const noexcept {
-  EVP_MD_CTX_free(ctx);
-}
-
 DigestCalculator::DigestCalculator(DigestAlgorithm algorithm)
     : algorithm_(algorithm), ctx_(ossl::check(EVP_MD_CTX_new(), "EVP_MD_CTX_new")) {
   ossl::check(EVP_DigestInit_ex(ctx_.get(), evpMd(algorithm), nullptr), "EVP_DigestInit_ex");

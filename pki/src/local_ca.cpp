@@ -73,10 +73,6 @@ DistinguishedName vietnameseSubjectName(const CertificateSubject& subject) {
   return dn;
 }
 
-void CertificateRequest::Free::operator()(EVP_PKEY* p) const noexcept {
-  EVP_PKEY_free(p);
-}
-
 CertificateRequest CertificateRequest::parse(ByteView input) {
   ossl::Ptr<X509_REQ> request;
   if (asChars(input).find("-----BEGIN") != std::string_view::npos) {
@@ -110,7 +106,7 @@ CertificateRequest CertificateRequest::parse(ByteView input) {
     ossl::clearErrors();
     throw InputError("csr_signature_invalid", "the certificate request's signature does not verify with its own key");
   }
-  return CertificateRequest(key.release());  // the request object owns the key now
+  return CertificateRequest(std::move(key));
 }
 
 std::string normalizeSerialHex(const std::string& serialHex) {

@@ -4,6 +4,19 @@
 
 namespace kyso::ossl {
 
+void Deleter<EVP_PKEY>::operator()(EVP_PKEY* p) const noexcept {
+  EVP_PKEY_free(p);
+}
+void Deleter<EVP_MD_CTX>::operator()(EVP_MD_CTX* p) const noexcept {
+  EVP_MD_CTX_free(p);
+}
+void Deleter<X509>::operator()(X509* p) const noexcept {
+  X509_free(p);
+}
+void Deleter<CMS_ContentInfo>::operator()(CMS_ContentInfo* p) const noexcept {
+  CMS_ContentInfo_free(p);
+}
+
 std::string drainErrors(std::string_view what) {
   std::string message(what);
   bool first = true;

@@ -429,8 +429,7 @@ struct Pkcs11KeyFactory {
                           "the token has no public key for the private key " + describeKey(info->label, info->id));
     }
     if (info->bits == 0) info->bits = checkedCast<unsigned>(EVP_PKEY_get_bits(publicKey.get()));
-    EVP_PKEY* owned = publicKey.release();  // the key owns it from here on
-    return std::shared_ptr<Pkcs11Key>(new Pkcs11Key(std::move(token), object, std::move(*info), owned));
+    return std::shared_ptr<Pkcs11Key>(new Pkcs11Key(std::move(token), object, std::move(*info), std::move(publicKey)));
   }
 };
 
@@ -530,18 +529,14 @@ std::shared_ptr<Pkcs11Key> Pkcs11Token::generateKey(KeyAlgorithm algorithm, cons
 // The key
 
 Pkcs11Key::Pkcs11Key(std::shared_ptr<const Pkcs11Token> token, unsigned long handle, Pkcs11KeyInfo info,
-                     EVP_PKEY* publicKey)
+                     ossl::Ptr<EVP_PKEY> publicKey)
     : token_(std::move(token)),
       handle_(handle),
       info_(std::move(info)),
-      publicKey_(publicKey),
-      maxSignatureSize_(checkedCast<std::size_t>(EVP_PKEY_get_size(publicKey))) {}
+      publicKey_(std::move(publicKey)),
+      maxSignatureSize_(checkedCast<std::size_t>(EVP_PKEY_get_size(publicKey_.get()))) {}
 
 Pkcs11Key::~Pkcs11Key() = default;
-
-void Pkcs11Key::PublicKeyFree::operator()(EVP_PKEY* key) const noexcept {
-  EVP_PKEY_free(key);
-}
 
 Bytes Pkcs11Key::signDigest(DigestAlgorithm algorithm, ByteView digest) const {
   if (digest.size() != digestSize(algorithm)) {

@@ -10,27 +10,18 @@
 
 namespace kyso::pki {
 
-SoftwareKey::SoftwareKey(EVP_PKEY* key) : key_(key) {
-  if (key == nullptr) throw InternalError("null key");
-  const int id = EVP_PKEY_get_base_id(key);
-  if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
-    EVP_PKEY_free(key);
-    throw InputError("unsupported_key", "only RSA and ECDSA keys can sign");
-  }
-}
-
-SoftwareKey::~SoftwareKey() {
-  EVP_PKEY_free(key_);
+SoftwareKey::SoftwareKey(ossl::Ptr<EVP_PKEY> key) : key_(std::move(key)) {
+  if (!key_) throw InternalError("null key");
+  const int id = EVP_PKEY_get_base_id(key_.get());
+  if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) throw InputError("unsupported_key", "only RSA and ECDSA keys can sign");
 }
 
 std::shared_ptr<SoftwareKey> SoftwareKey::fromPem(std::string_view pem, const std::string& passphrase) {
   auto bio = ossl::own(BIO_new_mem_buf(pem.data(), checkedCast<int>(pem.size())), "BIO_new_mem_buf");
   // An empty passphrase is passed as such so that an encrypted key fails instead of prompting.
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>(passphrase.c_str()));
-  if (key == nullptr) {
-    throw InputError("invalid_key", ossl::drainErrors("cannot read the PEM private key"));
-  }
-  return std::make_shared<SoftwareKey>(key);
+  ossl::Ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>(passphrase.c_str())));
+  if (!key) throw InputError("invalid_key", ossl::drainErrors("cannot read the PEM private key"));
+  return std::make_shared<SoftwareKey>(std::move(key));
 }
 
 std::shared_ptr<SoftwareKey> SoftwareKey::fromPemFile(const std::string& path, const std::string& passphrase) {
@@ -48,22 +39,22 @@ std::shared_ptr<SoftwareKey> SoftwareKey::generate(KeyAlgorithm algorithm, int r
   EVP_PKEY* key = algorithm == KeyAlgorithm::Rsa
                       ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(rsaBits))
                       : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  return std::make_shared<SoftwareKey>(ossl::check(key, "EVP_PKEY_Q_keygen"));
+  return std::make_shared<SoftwareKey>(ossl::own(key, "EVP_PKEY_Q_keygen"));
 }
 
 KeyAlgorithm SoftwareKey::algorithm() const {
-  return EVP_PKEY_get_base_id(key_) == EVP_PKEY_RSA ? KeyAlgorithm::Rsa : KeyAlgorithm::Ecdsa;
+  return EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_RSA ? KeyAlgorithm::Rsa : KeyAlgorithm::Ecdsa;
 }
 
 std::size_t SoftwareKey::maxSignatureSize() const {
-  return checkedCast<std::size_t>(EVP_PKEY_get_size(key_));
+  return checkedCast<std::size_t>(EVP_PKEY_get_size(key_.get()));
 }
 
 Bytes SoftwareKey::signDigest(DigestAlgorithm algorithm, ByteView digest) const {
   if (digest.size() != digestSize(algorithm)) {
     throw InputError("invalid_digest", "digest length does not match " + std::string(digestName(algorithm)));
   }
-  auto ctx = ossl::own(EVP_PKEY_CTX_new(key_, nullptr), "EVP_PKEY_CTX_new");
+  auto ctx = ossl::own(EVP_PKEY_CTX_new(key_.get(), nullptr), "EVP_PKEY_CTX_new");
   ossl::check(EVP_PKEY_sign_init(ctx.get()), "EVP_PKEY_sign_init");
   if (this->algorithm() == KeyAlgorithm::Rsa) {
     ossl::check(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING), "set_rsa_padding");
@@ -80,7 +71,7 @@ Bytes SoftwareKey::signDigest(DigestAlgorithm algorithm, ByteView digest) const 
 
 std::string SoftwareKey::privateKeyPem() const {
   auto bio = ossl::own(BIO_new(BIO_s_mem()), "BIO_new");
-  ossl::check(PEM_write_bio_PrivateKey(bio.get(), key_, nullptr, nullptr, 0, nullptr, nullptr),
+  ossl::check(PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr),
               "PEM_write_bio_PrivateKey");
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
@@ -127,13 +118,15 @@ Pkcs12Contents loadPkcs12File(const std::string& path, std::string password) {
   if (ok != 1) {
     throw InputError("invalid_pkcs12", ossl::drainErrors("cannot open PKCS#12 file (wrong password?) " + path));
   }
+  // PKCS12_parse hands over all three.
+  ossl::Ptr<EVP_PKEY> ownedKey(key);
+  ossl::Ptr<X509> ownedCert(cert);
   ossl::Ptr<STACK_OF(X509)> others(extra);
-  if (key == nullptr || cert == nullptr) {
-    EVP_PKEY_free(key);
-    X509_free(cert);
+  if (!ownedKey || !ownedCert) {
     throw InputError("invalid_pkcs12", "PKCS#12 file has no key and certificate: " + path);
   }
-  Pkcs12Contents contents{std::make_shared<SoftwareKey>(key), {Certificate(cert)}};
+  Pkcs12Contents contents{std::make_shared<SoftwareKey>(std::move(ownedKey)),
+                          {Certificate(ownedCert.release())}};  // the Certificate owns it now
   while (others && sk_X509_num(others.get()) > 0) {
     // sk_X509_shift hands over ownership of the element.
     contents.chain.emplace_back(sk_X509_shift(others.get()));

@@ -14,10 +14,9 @@ ossl::Ptr<STACK_OF(X509)> newX509Stack(const std::vector<Certificate>& certs) {
   auto stack = ossl::own(sk_X509_new_null(), "sk_X509_new_null");
   for (const auto& cert : certs) {
     ossl::check(X509_up_ref(cert.get()), "X509_up_ref");
-    if (sk_X509_push(stack.get(), cert.get()) <= 0) {
-      X509_free(cert.get());
-      ossl::fail("sk_X509_push");
-    }
+    ossl::Ptr<X509> reference(cert.get());  // the reference just taken
+    if (sk_X509_push(stack.get(), reference.get()) <= 0) ossl::fail("sk_X509_push");
+    reference.release();  // the stack holds it now
   }
   return stack;
 }

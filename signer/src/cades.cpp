@@ -48,10 +48,6 @@ Bytes sortSignedAttributes(CMS_SignerInfo* signerInfo) {
 
 }  // namespace
 
-void CadesSignature::Free::operator()(CMS_ContentInfo* cms) const noexcept {
-  CMS_ContentInfo_free(cms);
-}
-
 CadesSignature::CadesSignature(const CertificateChain& chain, DigestAlgorithm digest, ByteView contentDigest)
     : digest_(digest) {
   if (chain.empty()) throw InternalError("a CMS signature needs the signer's certificate");

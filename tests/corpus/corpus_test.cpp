@@ -96,12 +96,20 @@ TEST_P(CorpusFile, IsSignedOrRefusedAsExpected) {
   if (before.exitCode == 0) {
     EXPECT_EQ(after.exitCode, 0) << ::testing::PrintToString(after.warnings);
   } else {
-    const std::multiset<std::string> allowed(before.warnings.begin(), before.warnings.end());
+    // Linearization hints stop applying once the file is updated: qpdf then reports the same
+    // damaged hint stream as a plain object, "(object N 0, offset N): expected endstream" where
+    // it said "(linearization hint stream: object N 0, offset N): expected endstream". That
+    // rewording is the only one forgiven; every other warning must have been there before, as
+    // often as after (warnings about the hint tables themselves may go away).
+    const auto unhinted = [](std::string warning) {
+      static const std::string hint = "(linearization hint stream: ";
+      if (const auto at = warning.find(hint); at != std::string::npos) warning.replace(at, hint.size(), "(");
+      return warning;
+    };
+    std::map<std::string, int> left;
+    for (const auto& warning : before.warnings) ++left[unhinted(warning)];
     for (const auto& warning : after.warnings) {
-      // Linearization hints stop applying once the file is updated: qpdf then reports the same
-      // damaged objects without the "linearization hint" prefix.
-      if (allowed.contains(warning) || warning.find("object N 0") != std::string::npos) continue;
-      ADD_FAILURE() << "new qpdf warning: " << warning;
+      if (--left[unhinted(warning)] < 0) ADD_FAILURE() << "new qpdf warning: " << warning;
     }
   }
 }

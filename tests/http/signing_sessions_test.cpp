@@ -298,6 +298,53 @@ TEST_F(SigningSessions, AnExpiredSessionIsGone) {
   EXPECT_EQ(errorCode(get("/v1/signing-sessions/" + id)), "session_not_found");
 }
 
+// The audit log records when things happened: the entry's time is the completion, its details
+// keep the session's signing time (the document's /M, fixed at preparation).
+TEST_F(SigningSessions, TheAuditEntryIsTimedAtCompletionAndKeepsTheSigningTime) {
+  const pki::TimePoint prepared = service->clock().now();
+  const auto session = json(create(createBody(document(), rsa->chainPem, "B-B")).body);
+  const std::string id = session->getValue<std::string>("id");
+  EXPECT_EQ(session->getValue<std::string>("signing_time"), pki::formatIso8601(prepared));
+  const Bytes signature = tokenSign(*rsa, fromBase64(session->getValue<std::string>("digest")));
+  const pki::TimePoint completed = prepared + std::chrono::minutes(7);
+  service->clock().set(completed);
+  const HttpAnswer done = submit(id, std::string(asChars(signature)), "application/octet-stream");
+  ASSERT_EQ(done.status, 200) << done.body;
+  expectValid(done.body);
+  const auto after = json(get("/v1/signing-sessions/" + id).body);
+  EXPECT_EQ(after->getValue<std::string>("completed_at"), pki::formatIso8601(completed));
+  EXPECT_EQ(after->getValue<std::string>("signing_time"), pki::formatIso8601(prepared));
+
+  const auto entries = service->core().store().audit().list(std::stoll(done.header("X-Kyso-Audit-Sequence")) - 1, 1);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].record.time, completed);
+  const auto details = json(entries[0].record.details);
+  EXPECT_EQ(details->getValue<std::string>("signing_time"), pki::formatIso8601Utc(prepared));
+  EXPECT_EQ(details->getValue<std::string>("session"), id);
+}
+
+// The signature is made when it comes back: a certificate that expired since the preparation can
+// no longer make it, even though the session has not expired.
+TEST_F(SigningSessions, ACertificateThatExpiresBeforeCompletionIsRefused) {
+  const auto now = service->clock().now();
+  // An hour long, from 55 minutes ago: it ends five minutes from now.
+  const ExternalSigner shortLived = issue(work.path(), "Phạm Thị Dung", pki::KeyAlgorithm::Rsa,
+                                          now - std::chrono::minutes(55), std::chrono::hours(1));
+  const auto session = json(create(createBody(document(), shortLived.chainPem, "B-B")).body);
+  const std::string id = session->getValue<std::string>("id");
+  const Bytes signature = tokenSign(shortLived, fromBase64(session->getValue<std::string>("digest")));
+  // Still inside the session's 15 minutes, past the certificate's notAfter.
+  service->clock().set(now + std::chrono::minutes(10));
+  const HttpAnswer late = submit(id, std::string(asChars(signature)), "application/octet-stream");
+  EXPECT_EQ(late.status, 422);
+  EXPECT_EQ(errorCode(late), "certificate_expired");
+  EXPECT_EQ(json(get("/v1/signing-sessions/" + id).body)->getValue<std::string>("status"), "open");
+  // The same signature a minute before the certificate ends is accepted.
+  service->clock().set(now + std::chrono::minutes(4));
+  const HttpAnswer inTime = submit(id, std::string(asChars(signature)), "application/octet-stream");
+  ASSERT_EQ(inTime.status, 200) << inTime.body;
+}
+
 TEST_F(SigningSessions, SessionsBelongToTheKeyThatCreatedThem) {
   const auto session = json(create(createBody(document(), rsa->chainPem, "B-B")).body);
   const std::string id = session->getValue<std::string>("id");

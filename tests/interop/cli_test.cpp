@@ -3,7 +3,11 @@
 
 #include <openssl/evp.h>
 
+#include <regex>
+
 #include "kyso/pki/software_key.h"
+#include "pdf_builder.h"
+#include "test_images.h"
 #include "test_support.h"
 
 namespace kyso {
@@ -210,6 +214,92 @@ TEST_F(Cli, KeysThatMayNotSignAreRefused) {
         << result.output;
     EXPECT_FALSE(std::filesystem::exists(dir / "x.pdf"));
   }
+}
+
+// `kyso sign pdf --visible`: the layouts of Decree 30/2020 as an operator draws them offline.
+TEST_F(Cli, VisibleSealFromAnImageFileIsDrawnAndSigned) {
+  test::writeFile(dir / "a4.pdf", test::buildPdf(test::onePageObjects()));
+  test::writeFile(dir / "seal.png", test::sealPng());
+  const auto sealed = cli({"sign", "pdf", (dir / "a4.pdf").string(), (dir / "sealed.pdf").string(), "--visible", "seal",
+                           "--image", (dir / "seal.png").string(), "--position", "bottom-right"});
+  ASSERT_EQ(sealed.exitCode, 0) << sealed.output;
+  const auto pki = pki::DevPki::load(dir / "var" / "pki");
+  const test::PeerVerdict v = test::checkWithPeers(dir / "sealed.pdf", pki.rootCa());
+  EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.opensslVerified, 1) << v.problems;
+  // At 72 dpi a point is a pixel: the 56.64 pt seal 36 pt in from the bottom-right corner.
+  const test::Found seal = test::find(test::renderPage(dir / "sealed.pdf", 1, 72), test::red);
+  ASSERT_GT(seal.count, 500);
+  EXPECT_NEAR(seal.right, 595.28 - 36, 2);
+  EXPECT_NEAR(seal.bottom, 841.89 - 36, 2);
+  EXPECT_NEAR(seal.right - seal.left, 56.64, 3);
+
+  // Placed by rectangle on the page instead: the seal's lower-left corner where asked.
+  const auto placed = cli({"sign", "pdf", (dir / "a4.pdf").string(), (dir / "placed.pdf").string(), "--visible", "seal",
+                           "--image", (dir / "seal.png").string(), "--rect", "100,100,200,200"});
+  ASSERT_EQ(placed.exitCode, 0) << placed.output;
+  const test::Found moved = test::find(test::renderPage(dir / "placed.pdf", 1, 72), test::red);
+  ASSERT_GT(moved.count, 500);
+  EXPECT_GE(moved.left, 99);
+  EXPECT_LE(moved.right, 201);
+  EXPECT_GE(moved.top, 842 - 201);
+  EXPECT_LE(moved.bottom, 842 - 99);
+}
+
+TEST_F(Cli, VisibleCopyNoteTakesItsTextsFromTheOptions) {
+  test::writeFile(dir / "a4.pdf", test::buildPdf(test::onePageObjects()));
+  const auto copy = cli({"sign", "pdf", (dir / "a4.pdf").string(), (dir / "copy.pdf").string(), "--visible", "copy",
+                         "--copy-form", "Trích sao", "--copy-organisation", "Sở Tư pháp tỉnh Lâm Đồng"});
+  ASSERT_EQ(copy.exitCode, 0) << copy.output;
+  const auto pki = pki::DevPki::load(dir / "var" / "pki");
+  const test::PeerVerdict v = test::checkWithPeers(dir / "copy.pdf", pki.rootCa());
+  EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
+  EXPECT_EQ(v.opensslVerified, 1) << v.problems;
+  const auto words = test::run({"/usr/bin/pdftotext", "-enc", "UTF-8", (dir / "copy.pdf").string(), "-"});
+  EXPECT_NE(words.output.find("Trích sao\nSở Tư pháp tỉnh Lâm Đồng\n20"), std::string::npos) << words.output;
+  EXPECT_TRUE(std::regex_search(words.output, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00)"))) << words.output;
+  // Black 10 pt text at the top right of page 1 (the page's own text is far below).
+  const test::Ppm page = test::renderPage(dir / "copy.pdf", 1, 72);
+  const test::Found note = test::find(page, test::dark, 300, 0, page.width, 120);
+  ASSERT_GT(note.count, 100);
+  EXPECT_LE(note.top, 26);
+  EXPECT_GE(note.right, 595 - 27);
+  EXPECT_EQ(test::find(page, test::red).count, 0);
+}
+
+TEST_F(Cli, VisibleOptionsNeedVisibleAndValidValues) {
+  const std::string in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf").string();
+  test::writeFile(dir / "seal.png", test::sealPng());
+  const auto noVisible = cli({"sign", "pdf", in, (dir / "out.pdf").string(), "--image", (dir / "seal.png").string()});
+  EXPECT_EQ(noVisible.exitCode, 2);
+  EXPECT_NE(noVisible.output.find("--image needs --visible"), std::string::npos) << noVisible.output;
+  const auto pageAlone = cli({"sign", "pdf", in, (dir / "out.pdf").string(), "--page", "2"});
+  EXPECT_EQ(pageAlone.exitCode, 1);
+  EXPECT_NE(pageAlone.output.find("(invalid_appearance)"), std::string::npos) << pageAlone.output;
+  const auto noImage = cli({"sign", "pdf", in, (dir / "out.pdf").string(), "--visible", "seal"});
+  EXPECT_NE(noImage.output.find("(invalid_appearance)"), std::string::npos) << noImage.output;
+  test::writeFile(dir / "bad.png", "GIF89a");
+  const auto badImage =
+      cli({"sign", "pdf", in, (dir / "out.pdf").string(), "--visible", "seal", "--image", (dir / "bad.png").string()});
+  EXPECT_NE(badImage.output.find("(invalid_image)"), std::string::npos) << badImage.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.pdf"));
+}
+
+// limits.max_document_bytes caps the CLI's input as it caps a request body.
+TEST_F(Cli, InputOverTheDocumentCapIsRefused) {
+  const auto in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf");
+  const auto size = std::filesystem::file_size(in);
+  test::writeFile(dir / "small.properties", "limits.max_document_bytes = " + std::to_string(size - 1) + "\n");
+  const auto refused =
+      cli({"--config", (dir / "small.properties").string(), "sign", "pdf", in.string(), (dir / "out.pdf").string()});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(refused.output.find("(document_too_large)"), std::string::npos) << refused.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.pdf"));
+  test::writeFile(dir / "exact.properties", "limits.max_document_bytes = " + std::to_string(size) + "\n");
+  const auto fits =
+      cli({"--config", (dir / "exact.properties").string(), "sign", "pdf", in.string(), (dir / "out.pdf").string()});
+  EXPECT_EQ(fits.exitCode, 0) << fits.output;
 }
 
 }  // namespace

@@ -187,5 +187,42 @@ TEST_F(PadesInterop, LargeDamagedFileIsRefusedAndLeavesNothing) {
   EXPECT_EQ(left, std::vector<std::string>{"damaged.pdf"});
 }
 
+// A time-stamp source that reserves less room than its tokens take (a misconfigured or lying
+// one): the finished signature cannot fit, and signing fails before any file appears.
+class UnderReportingTimeStamps final : public pki::TimeStampSource {
+ public:
+  explicit UnderReportingTimeStamps(std::shared_ptr<pki::TimeStampSource> real) : real_(std::move(real)) {}
+  Bytes timeStamp(pki::DigestAlgorithm algorithm, ByteView digest) override {
+    return real_->timeStamp(algorithm, digest);
+  }
+  std::size_t maxTokenSize() const override { return 64; }
+
+ private:
+  std::shared_ptr<pki::TimeStampSource> real_;
+};
+
+TEST_F(PadesInterop, ASignatureLargerThanItsReservedRoomIsRefused) {
+  PadesSigner cramped{std::make_shared<UnderReportingTimeStamps>(std::make_shared<pki::TimeStampClient>(
+      pki::inProcessTransport(tsa), std::vector<pki::Certificate>{pki.rootCa()}))};
+  const auto in = test::corpusPdf("qpdf_qtest_qpdf_11-pages.pdf");
+  const auto out = dir / "cramped.pdf";
+  PadesOptions options;
+  options.level = PadesLevel::B_T;
+  options.fields.signingTime = pki::SystemClock::instance().now();
+  const auto error = test::expectThrow<InternalError>([&] {
+    FilePdfOutput output(out);
+    cramped.sign(PdfInput::fromFile(in, 1u << 30), output, pki.seal(), options);
+    output.commit();
+  });
+  EXPECT_EQ(error.code(), "signature_too_large");
+  EXPECT_FALSE(std::filesystem::exists(out));
+  // B-B takes no token: the same signer fits it.
+  options.level = PadesLevel::B_B;
+  FilePdfOutput output(out);
+  cramped.sign(PdfInput::fromFile(in, 1u << 30), output, pki.seal(), options);
+  output.commit();
+  expectAllValid(out, 1, pki.rootCa());
+}
+
 }  // namespace
 }  // namespace kyso::signer

@@ -19,55 +19,13 @@ namespace {
 using test::Ppm;
 using test::Rgb;
 
-bool red(Rgb c) {
-  return c.r > 170 && c.g < 90 && c.b < 90;
-}
-bool blue(Rgb c) {
-  return c.b > 140 && c.r < 90 && c.g < 90;
-}
-bool dark(Rgb c) {
-  return c.r < 110 && c.g < 110 && c.b < 110;
-}
-
-// Pixel bounds (inclusive) of the pixels `match` accepts inside [x0, x1) × [y0, y1), and how many.
-struct Found {
-  int left = 1 << 30, top = 1 << 30, right = -1, bottom = -1;
-  int count = 0;
-};
-Found find(const Ppm& ppm, const std::function<bool(Rgb)>& match, int x0 = 0, int y0 = 0, int x1 = -1, int y1 = -1) {
-  Found f;
-  if (x1 < 0) x1 = ppm.width;
-  if (y1 < 0) y1 = ppm.height;
-  for (int y = y0; y < y1; ++y) {
-    for (int x = x0; x < x1; ++x) {
-      if (!match(ppm.at(x, y))) continue;
-      f.left = std::min(f.left, x);
-      f.right = std::max(f.right, x);
-      f.top = std::min(f.top, y);
-      f.bottom = std::max(f.bottom, y);
-      ++f.count;
-    }
-  }
-  return f;
-}
-
-// A seal: red ring and centre disc on transparent ground, 236 px at 300 dpi = 20 mm = 56.64 pt.
-std::string sealPng() {
-  return test::rgbaPng(236, 236, 300, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
-    const double d = std::hypot(x + 0.5 - 118, y + 0.5 - 118);
-    if ((d > 88 && d < 117) || d < 30) return {210, 20, 30, 255};
-    return {0, 0, 0, 0};
-  });
-}
-
-// A handwritten signature: a thick blue wave on transparent ground, 300 × 90 px at 150 dpi.
-std::string signaturePng() {
-  return test::rgbaPng(300, 90, 150, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
-    const double wave = 45 + 30 * std::sin(x / 15.0);
-    if (std::abs(static_cast<double>(y) - wave) < 7) return {20, 40, 200, 255};
-    return {255, 255, 255, 0};
-  });
-}
+using test::blue;
+using test::dark;
+using test::find;
+using test::Found;
+using test::red;
+using test::sealPng;
+using test::signaturePng;
 
 // One page, optionally turned and cropped, with a line of text.
 std::string page(const std::string& extra) {
@@ -222,6 +180,37 @@ TEST_F(VisibleSignatures, OffsetCropBoxesAndEveryRotationPlaceTheSealInTheSameDi
     EXPECT_NEAR(stamp.left, 36, 2.0);
     EXPECT_NEAR(stamp.top, 36, 2.0);
     EXPECT_NEAR(stamp.right - stamp.left + 1, 56.64, 2.0);
+  }
+}
+
+TEST_F(VisibleSignatures, TheCopyNoteStaysAtTheDisplayedTopRightOnEveryRotationAndCropBox) {
+  for (const int rotate : {0, 90, 180, 270}) {
+    SCOPED_TRACE(rotate);
+    VisibleSignature copy;
+    copy.layout = SignatureLayout::Copy;
+    copy.copyForm = "Sao y";
+    copy.copyOrganisation = "Ủy ban nhân dân xã Mẫu";
+    // A page with no content of its own: all the ink is the note's.
+    auto objects = test::onePageObjects();
+    objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /CropBox [100 150 500 750] /Rotate " +
+                 std::to_string(rotate) + " /Resources << >> /Contents 4 0 R >>";
+    objects[3] = "<< /Length 0 >>\nstream\n\nendstream";
+    const auto pdf = sign(test::buildPdf(objects), copy, "copy" + std::to_string(rotate) + ".pdf");
+    expectValid(pdf, 1);
+    EXPECT_NE(text(pdf).find("Sao y\nỦy ban nhân dân xã Mẫu\n20"), std::string::npos);
+    const Ppm ppm = test::renderPage(pdf, 1, 72);
+    const bool turned = rotate % 180 != 0;
+    ASSERT_EQ(ppm.width, turned ? 600 : 400);
+    ASSERT_EQ(ppm.height, turned ? 400 : 600);
+    // 10 pt lines near the top right of the page as displayed, upright (wider than high).
+    const Found note = find(ppm, dark);
+    ASSERT_GT(note.count, 100);
+    EXPECT_GE(note.top, 20);
+    EXPECT_LE(note.top, 26);
+    EXPECT_LE(note.right, ppm.width - 20);
+    EXPECT_GE(note.right, ppm.width - 27);
+    EXPECT_LE(note.bottom - note.top, 3 * 12 + 4);
+    EXPECT_GT(note.right - note.left, 2 * (note.bottom - note.top));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -153,6 +154,49 @@ Ppm renderPage(const std::filesystem::path& pdf, int page, int dpi) {
                              "-l", std::to_string(page), "-singlefile", pdf.string(), stem.string()});
   EXPECT_EQ(rendered.exitCode, 0) << rendered.output;
   return parsePpm(readFile(stem.string() + ".ppm"));
+}
+
+bool red(Rgb c) {
+  return c.r > 170 && c.g < 90 && c.b < 90;
+}
+bool blue(Rgb c) {
+  return c.b > 140 && c.r < 90 && c.g < 90;
+}
+bool dark(Rgb c) {
+  return c.r < 110 && c.g < 110 && c.b < 110;
+}
+
+Found find(const Ppm& ppm, const std::function<bool(Rgb)>& match, int x0, int y0, int x1, int y1) {
+  Found f;
+  if (x1 < 0) x1 = ppm.width;
+  if (y1 < 0) y1 = ppm.height;
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) {
+      if (!match(ppm.at(x, y))) continue;
+      f.left = std::min(f.left, x);
+      f.right = std::max(f.right, x);
+      f.top = std::min(f.top, y);
+      f.bottom = std::max(f.bottom, y);
+      ++f.count;
+    }
+  }
+  return f;
+}
+
+std::string sealPng() {
+  return rgbaPng(236, 236, 300, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
+    const double d = std::hypot(x + 0.5 - 118, y + 0.5 - 118);
+    if ((d > 88 && d < 117) || d < 30) return {210, 20, 30, 255};
+    return {0, 0, 0, 0};
+  });
+}
+
+std::string signaturePng() {
+  return rgbaPng(300, 90, 150, [](std::uint32_t x, std::uint32_t y) -> std::array<unsigned, 4> {
+    const double wave = 45 + 30 * std::sin(x / 15.0);
+    if (std::abs(static_cast<double>(y) - wave) < 7) return {20, 40, 200, 255};
+    return {255, 255, 255, 0};
+  });
 }
 
 }  // namespace kyso::test

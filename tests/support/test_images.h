@@ -60,4 +60,21 @@ Ppm parsePpm(const std::string& bytes);
 // fails the test if pdftoppm does. Sizes round up: 595.28 pt is 596 px at 72 dpi.
 Ppm renderPage(const std::filesystem::path& pdf, int page, int dpi);
 
+// Colours as the visible-signature tests read them from a rendered page.
+bool red(Rgb c);
+bool blue(Rgb c);
+bool dark(Rgb c);
+
+// Pixel bounds (inclusive) of the pixels `match` accepts inside [x0, x1) × [y0, y1), and how many.
+struct Found {
+  int left = 1 << 30, top = 1 << 30, right = -1, bottom = -1;
+  int count = 0;
+};
+Found find(const Ppm& ppm, const std::function<bool(Rgb)>& match, int x0 = 0, int y0 = 0, int x1 = -1, int y1 = -1);
+
+// A seal: red ring and centre disc on transparent ground, 236 px at 300 dpi = 20 mm = 56.64 pt.
+std::string sealPng();
+// A handwritten signature: a thick blue wave on transparent ground, 300 × 90 px at 150 dpi.
+std::string signaturePng();
+
 }  // namespace kyso::test

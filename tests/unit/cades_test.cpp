@@ -35,6 +35,8 @@ CadesSignature signedWith(const pki::SigningCredential& credential, const Bytes&
 TEST(Cades, SignedAttributesAreExactlyThePadesBaselineSet) {
   const auto cms = signedWith(test::devPki().seal(), pki::sha256(asBytes("pdf byte range")));
   auto parsed = parse(cms.der());
+  // ETSI EN 319 142-1 §5.1 (and the foundation issue): exactly one SignerInfo.
+  EXPECT_EQ(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(parsed.get())), 1);
   // ETSI EN 319 142-1 §6.3: content-type, message-digest, signing-certificate-v2; no signing-time.
   EXPECT_EQ(signedAttributeNids(parsed.get()),
             (std::set<int>{NID_pkcs9_contentType, NID_pkcs9_messageDigest, NID_id_smime_aa_signingCertificateV2}));

@@ -3,11 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "kyso/api/service_core.h"
 
 namespace kyso::api {
+
+namespace detail {
+class Router;
+}  // namespace detail
 
 // A bound listening socket. Binding comes first so that the port the system picked for port 0 is
 // known before the rest starts (the development PKI writes the public URL into certificates).
@@ -29,6 +34,9 @@ class HttpListener {
 class HttpServer {
  public:
   HttpServer(ServiceCore& core, HttpListener listener);
+  // With routes of the caller's after the service's, behind the same wrapper (authentication,
+  // error answers, metrics): for tests of that wrapper with handlers that fail on demand.
+  HttpServer(ServiceCore& core, HttpListener listener, const std::function<void(detail::Router&)>& moreRoutes);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

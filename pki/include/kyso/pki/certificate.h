@@ -52,10 +52,7 @@ class Certificate {
   bool operator==(const Certificate& other) const;
 
  private:
-  struct Free {
-    void operator()(X509* p) const noexcept;
-  };
-  std::shared_ptr<X509> cert_;
+  std::shared_ptr<X509> cert_;  // freed by ossl::Deleter<X509>
 };
 
 // Leaf first, then the issuing CAs up to (and possibly including) the root.

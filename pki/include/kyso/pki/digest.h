@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "kyso/pki/bytes.h"
+#include "kyso/pki/ossl_ptr.h"
 
 typedef struct evp_md_st EVP_MD;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
@@ -39,11 +40,8 @@ class DigestCalculator {
   DigestAlgorithm algorithm() const { return algorithm_; }
 
  private:
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* ctx) const noexcept;
-  };
   DigestAlgorithm algorithm_;
-  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+  ossl::Ptr<EVP_MD_CTX> ctx_;
 };
 
 Bytes digest(DigestAlgorithm algorithm, ByteView data);

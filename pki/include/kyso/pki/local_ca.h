@@ -46,11 +46,8 @@ class CertificateRequest {
   EVP_PKEY* publicKey() const { return key_.get(); }
 
  private:
-  struct Free {
-    void operator()(EVP_PKEY* p) const noexcept;
-  };
-  explicit CertificateRequest(EVP_PKEY* key) : key_(key) {}
-  std::unique_ptr<EVP_PKEY, Free> key_;
+  explicit CertificateRequest(ossl::Ptr<EVP_PKEY> key) : key_(std::move(key)) {}
+  ossl::Ptr<EVP_PKEY> key_;
 };
 
 struct LocalCaOptions {

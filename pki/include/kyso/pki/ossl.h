@@ -30,6 +30,7 @@
 
 #include "kyso/error.h"
 #include "kyso/pki/bytes.h"
+#include "kyso/pki/ossl_ptr.h"
 
 namespace kyso {
 
@@ -50,9 +51,8 @@ struct FreeWith {
   }
 };
 
-template <typename T>
-struct Deleter;
-
+// Deleter<T> and Ptr<T> are declared in ossl_ptr.h, with the deleters of EVP_PKEY, EVP_MD_CTX,
+// X509 and CMS_ContentInfo (types public headers hold).
 // clang-format off
 // ASN1_INTEGER, ASN1_OCTET_STRING, ASN1_TIME... are all ASN1_STRING: one deleter serves them.
 template <> struct Deleter<ASN1_STRING> : FreeWith<&ASN1_STRING_free> {};
@@ -60,13 +60,10 @@ template <> struct Deleter<ASN1_OBJECT> : FreeWith<&ASN1_OBJECT_free> {};
 template <> struct Deleter<ASN1_TYPE> : FreeWith<&ASN1_TYPE_free> {};
 template <> struct Deleter<BIGNUM> : FreeWith<&BN_free> {};
 template <> struct Deleter<BIO> : FreeWith<&BIO_free_all> {};
-template <> struct Deleter<CMS_ContentInfo> : FreeWith<&CMS_ContentInfo_free> {};
 template <> struct Deleter<EC_GROUP> : FreeWith<&EC_GROUP_free> {};
 template <> struct Deleter<ECDSA_SIG> : FreeWith<&ECDSA_SIG_free> {};
 template <> struct Deleter<ESS_SIGNING_CERT> : FreeWith<&ESS_SIGNING_CERT_free> {};
 template <> struct Deleter<ESS_SIGNING_CERT_V2> : FreeWith<&ESS_SIGNING_CERT_V2_free> {};
-template <> struct Deleter<EVP_MD_CTX> : FreeWith<&EVP_MD_CTX_free> {};
-template <> struct Deleter<EVP_PKEY> : FreeWith<&EVP_PKEY_free> {};
 template <> struct Deleter<EVP_PKEY_CTX> : FreeWith<&EVP_PKEY_CTX_free> {};
 template <> struct Deleter<ISSUING_DIST_POINT> : FreeWith<&ISSUING_DIST_POINT_free> {};
 template <> struct Deleter<OCSP_BASICRESP> : FreeWith<&OCSP_BASICRESP_free> {};
@@ -83,7 +80,6 @@ template <> struct Deleter<TS_RESP> : FreeWith<&TS_RESP_free> {};
 template <> struct Deleter<TS_RESP_CTX> : FreeWith<&TS_RESP_CTX_free> {};
 template <> struct Deleter<TS_TST_INFO> : FreeWith<&TS_TST_INFO_free> {};
 template <> struct Deleter<TS_VERIFY_CTX> : FreeWith<&TS_VERIFY_CTX_free> {};
-template <> struct Deleter<X509> : FreeWith<&X509_free> {};
 template <> struct Deleter<X509_ALGOR> : FreeWith<&X509_ALGOR_free> {};
 template <> struct Deleter<X509_ATTRIBUTE> : FreeWith<&X509_ATTRIBUTE_free> {};
 template <> struct Deleter<X509_CRL> : FreeWith<&X509_CRL_free> {};
@@ -117,9 +113,6 @@ struct OpenSslFree {
 };
 using Buffer = std::unique_ptr<unsigned char, OpenSslFree>;
 using CString = std::unique_ptr<char, OpenSslFree>;
-
-template <typename T>
-using Ptr = std::unique_ptr<T, Deleter<T>>;
 
 // Drains OpenSSL's thread-local error queue into one line ("what: lib:reason; ...").
 std::string drainErrors(std::string_view what);

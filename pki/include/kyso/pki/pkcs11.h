@@ -26,9 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kyso/pki/ossl_ptr.h"
 #include "kyso/pki/signing_key.h"
-
-typedef struct evp_pkey_st EVP_PKEY;
 
 namespace kyso::pki {
 
@@ -165,15 +164,13 @@ class Pkcs11Key final : public SigningKey {
 
  private:
   friend struct Pkcs11KeyFactory;
-  struct PublicKeyFree {
-    void operator()(EVP_PKEY* key) const noexcept;
-  };
-  Pkcs11Key(std::shared_ptr<const Pkcs11Token> token, unsigned long handle, Pkcs11KeyInfo info, EVP_PKEY* publicKey);
+  Pkcs11Key(std::shared_ptr<const Pkcs11Token> token, unsigned long handle, Pkcs11KeyInfo info,
+            ossl::Ptr<EVP_PKEY> publicKey);
 
   std::shared_ptr<const Pkcs11Token> token_;
   unsigned long handle_;  // CK_OBJECT_HANDLE of the private key
   Pkcs11KeyInfo info_;
-  std::unique_ptr<EVP_PKEY, PublicKeyFree> publicKey_;
+  ossl::Ptr<EVP_PKEY> publicKey_;
   std::size_t maxSignatureSize_;
 };
 

@@ -6,17 +6,17 @@
 #include <mutex>
 #include <string>
 
+#include "kyso/pki/ossl_ptr.h"
 #include "kyso/pki/signing_key.h"
-
-typedef struct evp_pkey_st EVP_PKEY;
 
 namespace kyso::pki {
 
 class SoftwareKey final : public SigningKey {
  public:
-  // Takes ownership of `key`.
-  explicit SoftwareKey(EVP_PKEY* key);
-  ~SoftwareKey() override;
+  // Throws InputError("unsupported_key") unless `key` is an RSA or EC key.
+  explicit SoftwareKey(ossl::Ptr<EVP_PKEY> key);
+  SoftwareKey(const SoftwareKey&) = delete;
+  SoftwareKey& operator=(const SoftwareKey&) = delete;
 
   // PEM private key (PKCS#8 or traditional), optionally encrypted with `passphrase`.
   static std::shared_ptr<SoftwareKey> fromPemFile(const std::string& path, const std::string& passphrase = {});
@@ -29,12 +29,12 @@ class SoftwareKey final : public SigningKey {
   Bytes signDigest(DigestAlgorithm algorithm, ByteView digest) const override;
 
   // Borrowed; for OpenSSL APIs that need the key object itself (TSA, certificate issuing).
-  EVP_PKEY* get() const { return key_; }
+  EVP_PKEY* get() const { return key_.get(); }
   // Unencrypted PKCS#8 PEM (dev PKI files are written 0600).
   std::string privateKeyPem() const;
 
  private:
-  EVP_PKEY* key_;
+  ossl::Ptr<EVP_PKEY> key_;
 };
 
 // A PEM key file read on first use: the algorithm and maximum signature size come from the

@@ -15,6 +15,7 @@
 #include "kyso/pki/bytes.h"
 #include "kyso/pki/certificate.h"
 #include "kyso/pki/digest.h"
+#include "kyso/pki/ossl_ptr.h"
 
 typedef struct CMS_ContentInfo_st CMS_ContentInfo;
 typedef struct CMS_SignerInfo_st CMS_SignerInfo;
@@ -78,10 +79,7 @@ class CadesSignature {
                               std::size_t maxSignatureSize);
 
  private:
-  struct Free {
-    void operator()(CMS_ContentInfo* cms) const noexcept;
-  };
-  std::unique_ptr<CMS_ContentInfo, Free> cms_;
+  ossl::Ptr<CMS_ContentInfo> cms_;
   CMS_SignerInfo* signerInfo_ = nullptr;  // owned by cms_
   pki::DigestAlgorithm digest_ = pki::DigestAlgorithm::Sha256;
   Bytes signedAttributes_;
