@@ -7,11 +7,12 @@ namespace kyso::api::detail {
 
 namespace {
 
-// A value parsed from a field whose parser does not know the field: its error names it.
+// A field's text given to a parser that does not know the field: the parser's error names it.
+// (Reading the text stays outside: a missing or mistyped field already says which.)
 template <typename Parse>
-auto named(const std::string& field, Parse&& parse) {
+auto named(const std::string& field, const std::string& text, Parse&& parse) {
   try {
-    return parse();
+    return parse(text);
   } catch (const InputError& e) {
     throw InputError(e.code(), "'" + field + "': " + e.what(), e.kind());
   }
@@ -26,16 +27,15 @@ receipts::ReceiptRequest receiptRequestFrom(const JsonRequest& json) {
   const auto items = json.objectArray("items", {"code", "name", "kind", "amount"}, 100);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
-    r.items.push_back(
-        {item.string("code"), item.string("name"),
-         named("items[" + std::to_string(i) + "].kind", [&] { return receipts::parseFeeKind(item.string("kind")); }),
-         item.integer("amount")});
+    r.items.push_back({item.string("code"), item.string("name"),
+                       named("items[" + std::to_string(i) + "].kind", item.string("kind"), receipts::parseFeeKind),
+                       item.integer("amount")});
   }
   const auto payment = json.object("payment", {"method", "transaction_id", "provider", "paid_at"});
-  r.payment.method = named("payment.method", [&] { return receipts::parsePaymentMethod(payment.string("method")); });
+  r.payment.method = named("payment.method", payment.string("method"), receipts::parsePaymentMethod);
   r.payment.transactionId = payment.string("transaction_id");
   r.payment.provider = payment.string("provider");
-  r.payment.paidAt = named("payment.paid_at", [&] { return pki::parseIso8601(payment.string("paid_at")); });
+  r.payment.paidAt = named("payment.paid_at", payment.string("paid_at"), pki::parseIso8601);
   const auto dossier = json.object("dossier", {"code", "procedure_code"});
   r.dossier = {dossier.string("code"), dossier.string("procedure_code")};
   return r;

@@ -334,6 +334,8 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
       {"unknown kind", without("le_phi", "thue"), "invalid_fee_kind", "items[0].kind"},
       {"unknown method", without("\"online\"", "\"bitcoin\""), "invalid_payment_method", "payment.method"},
       {"bad paid_at", without("2026-11-27T09:15:00+07:00", "yesterday"), "invalid_time", "payment.paid_at"},
+      {"missing method", without("\"method\": \"online\", ", ""), "invalid_field", "payment.method"},
+      {"kind not a text", without("\"le_phi\"", "7"), "invalid_field", "items[0].kind"},
       {"no items", without(good.substr(good.find("[{"), good.find("}]") + 2 - good.find("[{")), "[]"), "missing_field",
        "items"},
       {"unknown series", receiptBody("26TXY", "T-bad"), "series_not_found", "26TXY", 404},
@@ -347,6 +349,8 @@ TEST_F(Receipts, BadInput_FieldLevelErrors_TakeNoNumber) {
     EXPECT_EQ(errorCode(answer), c.code) << c.name << ": " << answer.body;
     const std::string message = errorMessage(answer);
     EXPECT_NE(message.find(c.field), std::string::npos) << c.name << ": '" << c.field << "' not in " << message;
+    EXPECT_EQ(message.find(c.field, message.find(c.field) + 1), std::string::npos)
+        << c.name << ": '" << c.field << "' named twice in " << message;
   }
   const auto noKey = service->call("POST", "/v1/receipts", backendKey, good);
   EXPECT_EQ(noKey.status, 400);
