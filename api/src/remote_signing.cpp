@@ -340,6 +340,15 @@ RemoteSigningService::Finished RemoteSigningService::finishWithCms(const RemoteS
     throw InternalError("remote signing session " + r.id + ": the document digest differs from the one sent",
                         "database_corrupt");
   }
+  // Bounded by the room the document was prepared with: the partner's unsigned attributes are left
+  // out and kyso's chain and time-stamp fit the room, so an answer larger than it is refused unread.
+  if (status.signatures.front().size() > state.prepared.contentsCapacity) {
+    throw InputError("partner_cms_too_large",
+                     "the partner's CMS (" + std::to_string(status.signatures.front().size()) +
+                         " bytes) is larger than the room the document was prepared with (" +
+                         std::to_string(state.prepared.contentsCapacity) + " bytes)",
+                     ErrorKind::UnprocessableContent);
+  }
   std::optional<signer::CadesSignature> cms;
   try {
     cms = signer::CadesSignature::fromSigned(status.signatures.front(), chain, state.prepared.digestAlgorithm,

@@ -146,9 +146,50 @@ CadesSignature CadesSignature::fromSigned(ByteView cmsDer, const CertificateChai
     throw refuse("cms_invalid", "its digest algorithm is not " + std::string(pki::digestName(digest)));
   }
 
+  // The signature algorithm fits the leaf's key and the digest: rsaEncryption (RFC 3370 §3.2), or a
+  // combined identifier such as sha256WithRSAEncryption or ecdsa-with-SHA256 naming both. OpenSSL
+  // would accept any RSA identifier (MD5 and SHA-1 ones too) for an RSA key.
+  X509_ALGOR* signatureAlgorithm = nullptr;  // borrowed
+  CMS_SignerInfo_get0_algs(si, nullptr, nullptr, nullptr, &signatureAlgorithm);
+  const ASN1_OBJECT* signatureOid = nullptr;
+  if (signatureAlgorithm != nullptr) X509_ALGOR_get0(&signatureOid, nullptr, nullptr, signatureAlgorithm);
+  const int signatureNid = signatureOid != nullptr ? OBJ_obj2nid(signatureOid) : NID_undef;
+  const int keyType = EVP_PKEY_get_base_id(X509_get0_pubkey(leaf.get()));
+  int digestNid = NID_undef;
+  int keyNid = NID_undef;
+  const bool fits = (signatureNid == NID_rsaEncryption && keyType == EVP_PKEY_RSA) ||
+                    (OBJ_find_sigid_algs(signatureNid, &digestNid, &keyNid) == 1 &&
+                     digestNid == EVP_MD_get_type(pki::evpMd(digest)) && keyNid == keyType);
+  if (!fits) {
+    char name[80] = "none";
+    if (signatureOid != nullptr) OBJ_obj2txt(name, sizeof name, signatureOid, 0);
+    throw refuse("cms_invalid", std::string("its signature algorithm (") + name + ") is not " +
+                                    std::string(pki::digestName(digest)) + " with the certificate's key type");
+  }
+
   // RFC 5652 §5.3, §11.1, §11.2: signed attributes with exactly one content-type (id-data) and one
   // message-digest, the digest of the document kyso sent.
   if (CMS_signed_get_attr_count(si) <= 0) throw refuse("cms_invalid", "its SignerInfo has no signed attributes");
+  // Only attributes whose meaning kyso checks or reports: another signed attribute (a content
+  // time-stamp, a signature policy, an archive of revocation data) would be embedded unexamined.
+  for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
+    const ASN1_OBJECT* type = X509_ATTRIBUTE_get0_object(CMS_signed_get_attr(si, i));
+    switch (OBJ_obj2nid(type)) {
+      case NID_pkcs9_contentType:
+      case NID_pkcs9_messageDigest:
+      case NID_pkcs9_signingTime:
+      case NID_id_smime_aa_signingCertificate:
+      case NID_id_smime_aa_signingCertificateV2:
+        break;
+      default: {
+        char name[80] = "?";
+        OBJ_obj2txt(name, sizeof name, type, 1);
+        // id-aa-CMSAlgorithmProtection (RFC 6211): OpenSSL 3.0 has no NID for it.
+        if (std::string_view(name) == "1.2.840.113549.1.9.52") break;
+        throw refuse("cms_invalid", std::string("it has a signed attribute kyso does not check (") + name + ")");
+      }
+    }
+  }
   // lastpos -3: the attribute occurs once, with one value.
   const auto* contentType = static_cast<const ASN1_OBJECT*>(
       CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT));
@@ -202,6 +243,14 @@ CadesSignature CadesSignature::fromSigned(ByteView cmsDer, const CertificateChai
     out.deviations_.push_back(
         "the CMS has a signing-time attribute, which PAdES baseline forbids (ETSI EN 319 142-1 §6.3); its time is "
         "the partner's claim");
+  }
+
+  // What the partner added outside its signature (time-stamps, revocation values, countersignatures)
+  // is not embedded: none of it was asked for or checked, and a verifier would take it at its word.
+  // kyso adds its own signature time-stamp for B-T.
+  while (CMS_unsigned_get_attr_count(si) > 0) {
+    ossl::Ptr<X509_ATTRIBUTE> removed(CMS_unsigned_delete_attr(si, 0));
+    if (!removed) throw InternalError("cannot remove an unsigned attribute of the partner's CMS", "openssl_failed");
   }
 
   // The value over the attributes in DER order (as they are written out) with the leaf's key.

@@ -229,8 +229,10 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
   ossl::check(signer, "CMS_add1_signer");  // owned by the CMS
   X509_ALGOR* signatureAlgorithm = nullptr;
   CMS_SignerInfo_get0_algs(signer, nullptr, nullptr, nullptr, &signatureAlgorithm);
-  ossl::check(X509_ALGOR_set0(signatureAlgorithm, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, nullptr),
-              "X509_ALGOR_set0");
+  ossl::check(
+      X509_ALGOR_set0(signatureAlgorithm, ossl::check(OBJ_txt2obj(options.signatureAlgorithm.c_str(), 1), "OID"),
+                      V_ASN1_NULL, nullptr),
+      "X509_ALGOR_set0");
   ossl::check(
       CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
       "content-type");
@@ -242,6 +244,12 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
   if (options.signingTime) {
     auto now = ossl::own(X509_gmtime_adj(nullptr, 0), "X509_gmtime_adj");
     ossl::check(CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, now->type, now.get(), -1), "signing-time");
+  }
+  if (!options.extraSignedAttribute.empty()) {
+    const Bytes value(16, 0x42);
+    ossl::check(CMS_signed_add1_attr_by_txt(signer, options.extraSignedAttribute.c_str(), V_ASN1_OCTET_STRING,
+                                            value.data(), checkedCast<int>(value.size())),
+                "extra signed attribute");
   }
   if (options.attached) {
     ossl::check(CMS_set_detached(cms.get(), 0), "CMS_set_detached");

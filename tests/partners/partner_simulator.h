@@ -89,13 +89,15 @@ Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView diges
 // A partner that answers a whole CMS over attributes of its own (partners.<name>.answer = cms):
 // what it puts in, and the ways it can answer wrong.
 struct WholeCmsOptions {
-  bool signingCertificateV2 = true;                // ESS signing-certificate-v2 naming the signer
-  bool signingTime = true;                         // a signing-time attribute (PAdES baseline forbids it)
-  const pki::SigningCredential* signer = nullptr;  // another key and certificate than the credential's
-  bool otherDigest = false;                        // message-digest over something else than the hash given
-  bool attached = false;                           // the hash given encapsulated as content
-  bool brokenSignature = false;                    // one bit of the signature value flipped
-  std::size_t unsignedBytes = 0;                   // an unsigned attribute of this size (revocation values)
+  bool signingCertificateV2 = true;                         // ESS signing-certificate-v2 naming the signer
+  bool signingTime = true;                                  // a signing-time attribute (PAdES baseline forbids it)
+  const pki::SigningCredential* signer = nullptr;           // another key and certificate than the credential's
+  bool otherDigest = false;                                 // message-digest over something else than the hash given
+  bool attached = false;                                    // the hash given encapsulated as content
+  bool brokenSignature = false;                             // one bit of the signature value flipped
+  std::size_t unsignedBytes = 0;                            // an unsigned attribute of this size (revocation values)
+  std::string signatureAlgorithm = "1.2.840.113549.1.1.1";  // the SignerInfo's, as an OID (rsaEncryption)
+  std::string extraSignedAttribute = {};                    // a signed attribute of this OID, when not empty
 };
 // A detached SignedData whose one SignerInfo signs content-type id-data, message-digest = `digest`
 // (SHA-256) and the attributes `options` asks for, with the credential's certificate inside.

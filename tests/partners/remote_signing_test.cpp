@@ -500,6 +500,9 @@ TEST_F(RemoteSigningCms, MySign_BT_WithoutSigningCertificateV2_SignedWithWarning
   const auto verify =
       opensslVerifyToken(*token, pki::sha256(signatureValue(signatures[0].cms)), *service->core().devPki());
   EXPECT_EQ(verify.exitCode, 0) << verify.output;
+  // The partner's own unsigned attribute (its revocation values) is left out: kyso's time-stamp is
+  // the only attribute outside the signature.
+  EXPECT_EQ(unsignedAttributeOids(signatures[0].cms), std::vector<std::string>{"1.2.840.113549.1.9.16.2.14"});
   // What the warning announces: a PAdES validator (kyso's) fails ETSI.CAdES.detached without it.
   const auto verdict = kysoVerdict(pdf);
   EXPECT_EQ(verdict.indication, signer::Indication::TotalFailed) << verdict.detail;
@@ -518,6 +521,12 @@ TEST_F(RemoteSigningCms, MisAnswers_FailedWithTheirCodes) {
       {WholeCmsOptions{.brokenSignature = true}, "partner_signature_invalid"},
       {WholeCmsOptions{.attached = true}, "partner_cms_content_attached"},
       {WholeCmsOptions{.unsignedBytes = 64 * 1024}, "partner_cms_too_large"},
+      // sha1WithRSAEncryption: OpenSSL would check an RSA value under any RSA identifier.
+      {WholeCmsOptions{.signatureAlgorithm = "1.2.840.113549.1.1.5"}, "partner_cms_invalid"},
+      // ecdsa-with-SHA256 for an RSA key.
+      {WholeCmsOptions{.signatureAlgorithm = "1.2.840.10045.4.3.2"}, "partner_cms_invalid"},
+      // A content time-stamp (id-aa-ets-contentTimestamp) kyso would embed unexamined.
+      {WholeCmsOptions{.extraSignedAttribute = "1.2.840.113549.1.9.16.2.20"}, "partner_cms_invalid"},
       {std::nullopt, "partner_cms_invalid"},  // a bare value where a whole CMS was expected
   };
   for (const auto& c : cases) {

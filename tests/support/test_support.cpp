@@ -292,4 +292,16 @@ Bytes signatureValue(const Bytes& der) {
   return Bytes(ASN1_STRING_get0_data(value), ASN1_STRING_get0_data(value) + ASN1_STRING_length(value));
 }
 
+std::vector<std::string> unsignedAttributeOids(const Bytes& der) {
+  auto cms = parseCms(der);
+  CMS_SignerInfo* signer = firstSigner(cms.get());
+  std::vector<std::string> oids;
+  for (int i = 0; i < CMS_unsigned_get_attr_count(signer); ++i) {
+    char oid[80] = "";
+    OBJ_obj2txt(oid, sizeof oid, X509_ATTRIBUTE_get0_object(CMS_unsigned_get_attr(signer, i)), 1);
+    oids.emplace_back(oid);
+  }
+  return oids;
+}
+
 }  // namespace kyso::test

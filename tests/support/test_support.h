@@ -95,6 +95,8 @@ ProcessResult opensslVerifyReply(const std::string& reply, const std::string& qu
 std::optional<Bytes> signatureTimeStampToken(const Bytes& cms);
 // The SignerInfo's signature value.
 Bytes signatureValue(const Bytes& cms);
+// The OIDs (dotted) of the SignerInfo's unsigned attributes, in order.
+std::vector<std::string> unsignedAttributeOids(const Bytes& cms);
 
 // The exception of type E that `f` throws; any other outcome throws (a failure of the test).
 template <typename E, typename F>
