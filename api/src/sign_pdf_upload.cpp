@@ -1,5 +1,6 @@
 #include "sign_pdf_upload.h"
 
+#include <Poco/MemoryStream.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MediaType.h>
@@ -7,8 +8,8 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 
+#include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "kyso/error.h"
 
@@ -39,7 +40,9 @@ std::string lowerMediaType(const std::string& contentType) {
 // Collects the "document" and "image" file parts, each within its cap.
 class SignPdfParts : public Poco::Net::PartHandler {
  public:
-  explicit SignPdfParts(std::uint64_t maxDocumentBytes) : maxDocumentBytes_(maxDocumentBytes) {}
+  // `sizeHint`: the form's size, which no part exceeds (its buffer is reserved once).
+  SignPdfParts(std::uint64_t maxDocumentBytes, std::uint64_t sizeHint)
+      : maxDocumentBytes_(maxDocumentBytes), sizeHint_(sizeHint) {}
 
   void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
     std::string disposition;
@@ -47,26 +50,27 @@ class SignPdfParts : public Poco::Net::PartHandler {
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, parameters);
     const std::string name = parameters.get("name", "");
     const std::string type = lowerMediaType(header.get("Content-Type", "application/octet-stream"));
-    std::set<std::string> accepted;
+    std::string expected;  // the part's own type; application/octet-stream is accepted too
     std::uint64_t limit = 0;
     std::string* into = nullptr;
     if (name == "document") {
-      accepted = {"application/pdf", "application/octet-stream"};
+      expected = "application/pdf";
       limit = maxDocumentBytes_;
       into = &document;
     } else if (name == "image") {
-      accepted = {"image/png", "application/octet-stream"};
+      expected = "image/png";
       limit = kMaxAppearanceImageBytes;
       into = &image;
     } else {
       throw invalidMultipart("unknown part '" + name + "': the form takes 'document' (the PDF) and 'image' (a PNG)");
     }
     if (!seen_.insert(name).second) throw invalidMultipart("part '" + name + "' given twice");
-    if (!accepted.contains(type)) {
+    if (type != expected && type != "application/octet-stream") {
       throw InputError("unsupported_media_type",
-                       "part '" + name + "' must be " + *accepted.begin() + " (or application/octet-stream)",
+                       "part '" + name + "' must be " + expected + " (or application/octet-stream)",
                        ErrorKind::UnsupportedMediaType);
     }
+    into->reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, sizeHint_)));
     char buffer[65536];
     while (stream.read(buffer, sizeof buffer) || stream.gcount() > 0) {
       into->append(buffer, static_cast<std::size_t>(stream.gcount()));
@@ -81,6 +85,7 @@ class SignPdfParts : public Poco::Net::PartHandler {
 
  private:
   std::uint64_t maxDocumentBytes_;
+  std::uint64_t sizeHint_;
   std::set<std::string> seen_;
 };
 
@@ -98,19 +103,26 @@ SignPdfUpload readSignPdfUpload(Exchange& ex, std::uint64_t maxDocumentBytes) {
   if (!given.hasParameter("boundary") || given.getParameter("boundary").empty()) {
     throw invalidMultipart("multipart/form-data needs a boundary parameter");
   }
+  // RFC 2046 §5.1.1: 1 to 70 characters (Poco's reader asserts on much longer ones).
+  if (given.getParameter("boundary").size() > 70) {
+    throw invalidMultipart("the multipart boundary is longer than 70 characters");
+  }
   Poco::Net::MediaType framingType("multipart", "form-data");
   framingType.setParameter("boundary", given.getParameter("boundary"));
   Poco::Net::HTTPRequest framing(Poco::Net::HTTPRequest::HTTP_POST, "/", Poco::Net::HTTPMessage::HTTP_1_1);
   framing.setContentType(framingType);
-  SignPdfParts parts(maxDocumentBytes);
+  SignPdfParts parts(maxDocumentBytes, body.size());
   Poco::Net::HTMLForm form;
   form.setFieldLimit(8);
   form.setValueLengthLimit(1024);
-  std::istringstream in(body);
+  Poco::MemoryInputStream in(body.data(), static_cast<std::streamsize>(body.size()));  // the body, not a copy
   try {
     form.load(framing, in, parts);
-  } catch (const Poco::Exception& e) {
-    throw invalidMultipart("the multipart/form-data body cannot be read (" + e.message() + ")");
+  } catch (const Poco::Exception&) {
+    // Poco's text names its own sources; the client learns what it can act on.
+    throw invalidMultipart(
+        "the multipart/form-data body cannot be read: its boundaries, part headers or field limits are not as "
+        "RFC 7578 and this route expect");
   }
   if (!form.empty()) {
     throw invalidMultipart("part '" + form.begin()->first +
@@ -119,7 +131,11 @@ SignPdfUpload readSignPdfUpload(Exchange& ex, std::uint64_t maxDocumentBytes) {
   if (!parts.has("document")) throw invalidMultipart("the form has no 'document' part (the PDF)");
   SignPdfUpload upload;
   upload.document = std::move(parts.document);
-  if (parts.has("image")) upload.image = toBytes(parts.image);
+  if (parts.has("image")) {
+    // An empty part is no image: without this it would silently fall back to the configured one.
+    if (parts.image.empty()) throw InputError("invalid_image", "the 'image' part is empty");
+    upload.image = toBytes(parts.image);
+  }
   return upload;
 }
 

@@ -115,6 +115,9 @@ TEST_F(SignPdfAppearance, BadImagesAndFormsAreRefusedWithStableCodes) {
     return post(service, key, query, body, type);
   };
   const Part document{"document", "result.pdf", "application/pdf", pdf};
+  const auto errorMessage = [](const HttpAnswer& a) {
+    return json(a.body)->getObject("error")->getValue<std::string>("message");
+  };
 
   // The image is checked as a configured one is (signer/src/png_image.cpp): not a PNG, truncated.
   HttpAnswer answer = refused("?visible=seal", {document, {"image", "seal.png", "image/png", "GIF89a not a png"}});
@@ -134,7 +137,19 @@ TEST_F(SignPdfAppearance, BadImagesAndFormsAreRefusedWithStableCodes) {
   answer = refused("?visible=seal", {document, {"image", "seal.jpg", "image/jpeg", png}});
   EXPECT_EQ(answer.status, 415);
   EXPECT_EQ(errorCode(answer), "unsupported_media_type");
+  // The message names the part's own type, not only the generic one also accepted.
+  EXPECT_NE(errorMessage(answer).find("must be image/png (or application/octet-stream)"), std::string::npos)
+      << answer.body;
+  // An empty image part does not fall back to a configured image.
+  EXPECT_EQ(errorCode(refused("?visible=seal", {document, {"image", "seal.png", "image/png", ""}})), "invalid_image");
   answer = post(service, key, "", "--x\r\n\r\nnot a form", "multipart/form-data; boundary=other");
+  EXPECT_EQ(errorCode(answer), "invalid_multipart");
+  // Poco's own text (its source files) stays out of the answer.
+  EXPECT_EQ(errorMessage(answer).find(".cpp"), std::string::npos) << answer.body;
+  // RFC 2046: a boundary is at most 70 characters (Poco's reader asserts on much longer ones).
+  const std::string longBoundary(1200, 'b');
+  answer = post(service, key, "", "--" + longBoundary + "\r\n", "multipart/form-data; boundary=" + longBoundary);
+  EXPECT_EQ(answer.status, 400) << answer.body;
   EXPECT_EQ(errorCode(answer), "invalid_multipart");
   EXPECT_EQ(errorCode(post(service, key, "", pdf, "multipart/form-data")), "invalid_multipart");  // no boundary
   answer = post(service, key, "", pdf, "text/plain");
