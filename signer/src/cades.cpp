@@ -227,8 +227,12 @@ CadesSignature CadesSignature::fromSigned(ByteView cmsDer, const CertificateChai
     known.insert(known.end(), carriedCertificates.begin(), carriedCertificates.end());
     auto stack = pki::newX509Stack(known);
     const int rc = OSSL_ESS_check_signing_certs(essV1.get(), essV2.get(), stack.get(), 0);
-    if (rc == 0) throw refuse("cms_signer_mismatch", "its signing-certificate attribute names another certificate");
-    if (rc < 0) throw refuse("cms_invalid", "its signing-certificate attribute is malformed");
+    // The attribute decoded above; OpenSSL answers -1 too when its first entry names another
+    // certificate of the chain than the leaf (or a hash it does not know).
+    if (rc <= 0) {
+      throw refuse("cms_signer_mismatch",
+                   "its signing-certificate attribute does not name the credential's certificate first");
+    }
   }
   if (!essV2 && essV1) {
     out.deviations_.push_back(
