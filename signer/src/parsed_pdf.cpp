@@ -72,6 +72,9 @@ constexpr std::array<std::string_view, 8> kCatalogKeysRead = {"Type",       "Pag
 constexpr std::size_t kCompactWindow = 4096;
 constexpr std::size_t kCompactMaximum = 4u << 20;
 constexpr std::size_t kLargeValue = 512;
+// An object stream's header (ISO 32000-1 §7.5.7): at most this many bytes per member, and slack.
+constexpr std::uint64_t kHeaderBytesPerMember = 42;
+constexpr std::uint64_t kHeaderSlack = 1024;
 }  // namespace
 
 ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), reading_(reading) {
@@ -131,8 +134,10 @@ std::optional<std::string> inflatePrefix(const char* data, std::size_t size, std
   z.avail_in = static_cast<uInt>(std::min<std::size_t>(size, UINT32_MAX));
   int rc = Z_OK;
   while (out.size() < wanted && rc == Z_OK) {
+    // Grown as the data comes, not sized to `wanted` up front: a few bytes of stream may claim a
+    // header of megabytes.
     const std::size_t before = out.size();
-    out.resize(before + std::max<std::size_t>(4096, wanted - before));
+    out.resize(before + std::min(wanted - before, std::max<std::size_t>(4096, before)));
     z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
     z.avail_out = static_cast<uInt>(out.size() - before);
     rc = inflate(&z, Z_NO_FLUSH);
@@ -167,6 +172,16 @@ ParsedPdf::ObjectStream ParsedPdf::readObjectStream(PoDoFo::PdfObject* stream, c
   if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0 ||
       count->GetNumber() < 0 || count->GetNumber() > (1 << 23)) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks a valid /First or /N");
+  }
+  // §7.5.7: /First is where the first object starts, just past the header of /N pairs of integers.
+  // An object number has at most 10 digits and an offset at most 20, each with a separator: 42
+  // bytes a pair, and some room for white space. A larger /First is no header a writer makes, and
+  // kyso would inflate that much of the stream to read it.
+  if (static_cast<std::uint64_t>(first->GetNumber()) >
+      static_cast<std::uint64_t>(count->GetNumber()) * kHeaderBytesPerMember + kHeaderSlack) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " has a /First of " + std::to_string(first->GetNumber()) +
+                                           ", too large for a header of " + std::to_string(count->GetNumber()) +
+                                           " objects");
   }
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());

@@ -1,10 +1,13 @@
 // ParsedPdf's two readings: what signing builds of a large catalog and a flat page tree must find
 // the same pages, keep what it does not parse byte for byte, and judge broken trees alike.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "kyso/error.h"
+#include "kyso/signer/pdf_verifier.h"
 #include "parsed_pdf.h"
 #include "pdf_builder.h"
+#include "revision_analysis.h"
 #include "test_support.h"
 
 namespace kyso::signer {
@@ -74,6 +77,71 @@ TEST(ParsedPdf, BrokenFlatPageTreesAreRefusedAlikeInBothReadings) {
       }
     }
   }
+}
+
+// --- Object streams (ISO 32000-1 §7.5.7) with hostile headers -----------------------------------
+
+std::string deflated(const std::string& data) {
+  uLongf size = compressBound(static_cast<uLong>(data.size()));
+  std::string out(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
+                static_cast<uLong>(data.size()), 9) != Z_OK) {
+    throw std::runtime_error("compress2 failed");
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string streamObject(const std::string& entries, const std::string& data) {
+  return "<< " + entries + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+}
+
+// The one-page document with object 6 an object stream of `entries` and `data`: named by the xref
+// table as an ordinary object, it is read by the verifier's scan of the revision's body.
+std::string withObjectStream(const std::string& entries, const std::string& data) {
+  std::vector<std::string> objects = test::onePageObjects();
+  objects.push_back(streamObject("/Type /ObjStm " + entries, data));
+  return test::buildPdf(objects);
+}
+
+// The message of the DocumentError("pdf_damaged") verifying `pdf` throws; fails the test for any
+// other outcome.
+std::string damagedBecause(const std::string& pdf) {
+  try {
+    verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{});
+  } catch (const DocumentError& e) {
+    EXPECT_EQ(e.code(), "pdf_damaged") << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "verified without a DocumentError";
+  return "";
+}
+
+// The shape of the cases below, sound: a Flate object stream holding object 7 passes the body scan.
+TEST(ObjectStreamLimits, SoundObjectStream_PassesTheBodyScan) {
+  const std::string header = "7 0 ";
+  const std::string pdf =
+      withObjectStream("/N 1 /First 4 /Filter /FlateDecode", deflated(header + "<< /Note (kept) >>"));
+  const ParsedPdf parsed(PdfInput::fromMemory(pdf));
+  EXPECT_NO_THROW(detail::checkRevisionBodies(parsed));
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{}));
+}
+
+// A 30-byte stream claiming a header of 10^18 bytes: refused before anything is sized to it (it
+// was a buffer of /First bytes: gigabytes, or std::length_error).
+TEST(ObjectStreamLimits, HugeFirst_IsDamagedWithoutInflatingIt) {
+  for (const char* first : {"4000000000", "1000000000000000000"}) {
+    const std::string reason = damagedBecause(withObjectStream(
+        "/N 1 /First " + std::string(first) + " /Filter /FlateDecode", deflated("7 0 << /Note (x) >>")));
+    EXPECT_NE(reason.find("has a /First of " + std::string(first) + ", too large for a header of 1 objects"),
+              std::string::npos)
+        << reason;
+  }
+  // The bound leaves room for white space: a padded header is read.
+  const std::string padded = "7 0" + std::string(500, ' ');
+  const std::string pdf = withObjectStream("/N 1 /First " + std::to_string(padded.size()) + " /Filter /FlateDecode",
+                                           deflated(padded + "<< /Note (x) >>"));
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{}));
 }
 
 }  // namespace
