@@ -142,6 +142,9 @@ class ParsedPdf {
   // The decoded data (or its header) of an object stream, and its /N in `memberCount`.
   ObjectStream readObjectStream(PoDoFo::PdfObject* stream, const std::string& what, bool headerOnly,
                                 long long& memberCount) const;
+  // The same from the stream's dictionary and undecoded data.
+  ObjectStream decodeObjectStreamData(const PoDoFo::PdfDictionary& dict, std::string_view raw, const std::string& what,
+                                      bool headerOnly, long long& memberCount) const;
   // Reads `memberCount` members from the header; refuses a number that appears twice.
   static void readMembers(ObjectStream& decoded, long long memberCount, const std::string& what);
 

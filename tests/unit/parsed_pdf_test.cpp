@@ -144,5 +144,37 @@ TEST(ObjectStreamLimits, HugeFirst_IsDamagedWithoutInflatingIt) {
   EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{}));
 }
 
+// Chained FlateDecode is read stage by stage: the outer 40 KB inflate to 40 MB of empty deflate
+// blocks (which inflate to nothing) before the header. Decoded whole (as PoDoFo did) that is 40
+// MB in memory, and a deeper chain more; kyso stops past its limit between the filters.
+TEST(ObjectStreamLimits, ChainedFlateBomb_IsDamaged) {
+  const std::string data = "7 0 << /Note (x) >>";
+  const std::string sound = deflated(data);
+  std::string inner = sound.substr(0, 2);  // the zlib header, then 8 M empty stored blocks
+  for (int i = 0; i < (8 << 20); ++i) inner.append("\x00\x00\x00\xff\xff", 5);
+  inner += sound.substr(2);  // the deflate data and the Adler-32 of `data`
+  const std::string reason =
+      damagedBecause(withObjectStream("/N 1 /First 4 /Filter [/FlateDecode /FlateDecode]", deflated(inner)));
+  EXPECT_NE(reason.find("inflates to more than 32 MiB between its filters"), std::string::npos) << reason;
+
+  // Chained FlateDecode that is not a bomb, and another filter on small data, are read.
+  for (const auto& [filter, encoded] :
+       {std::pair<std::string, std::string>{"[/FlateDecode /FlateDecode]", deflated(deflated(data))},
+        {"/ASCIIHexDecode", "372030203C3C202F4E6F746520287829203E3E"}}) {
+    const std::string pdf = withObjectStream("/N 1 /First 4 /Filter " + filter, encoded);
+    EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{})) << filter;
+  }
+}
+
+// Filters kyso does not stream are decoded by PoDoFo, in full, only when their worst expansion is
+// small: five FlateDecode could expand 1032^5 times.
+TEST(ObjectStreamLimits, FilterChainWithoutBoundedExpansion_IsDamaged) {
+  std::string encoded = "7 0 << /Note (x) >>";
+  for (int i = 0; i < 5; ++i) encoded = deflated(encoded);
+  const std::string reason = damagedBecause(withObjectStream(
+      "/N 1 /First 4 /Filter [/FlateDecode /FlateDecode /FlateDecode /FlateDecode /FlateDecode]", encoded));
+  EXPECT_NE(reason.find("could inflate past 64 MiB"), std::string::npos) << reason;
+}
+
 }  // namespace
 }  // namespace kyso::signer
