@@ -75,6 +75,11 @@ constexpr std::size_t kLargeValue = 512;
 // An object stream's header (ISO 32000-1 §7.5.7): at most this many bytes per member, and slack.
 constexpr std::uint64_t kHeaderBytesPerMember = 42;
 constexpr std::uint64_t kHeaderSlack = 1024;
+// What a document's object streams may make kyso read in all (ParsedPdf::charge): /N summed over
+// every stream read (live or replaced, each once), and the bytes inflated.
+constexpr std::uint64_t kDocumentMembersFloor = 1u << 16;
+constexpr std::uint64_t kDocumentMembersPerNumber = 16;
+constexpr std::uint64_t kDocumentInflatedBytes = 256u << 20;
 }  // namespace
 
 ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), reading_(reading) {
@@ -292,6 +297,14 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStreamData(const PoDoFo::PdfDicti
                                            ", too large for a header of " + std::to_string(count->GetNumber()) +
                                            " objects");
   }
+  // A stream cannot hold more objects than the document has numbers for (§7.5.8.2 /Size).
+  if (count->GetNumber() > static_cast<long long>(nextObjectNumber())) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " claims " + std::to_string(count->GetNumber()) +
+                                           " objects, more than the document's /Size of " +
+                                           std::to_string(nextObjectNumber()));
+  }
+  // Charged before anything is inflated: /First bytes of header (or all of it, after).
+  charge(static_cast<std::uint64_t>(count->GetNumber()), static_cast<std::uint64_t>(first->GetNumber()));
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());
   memberCount = count->GetNumber();
@@ -333,6 +346,7 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStreamData(const PoDoFo::PdfDicti
                                              std::to_string(kMaxObjectStreamBytes >> 20) + " MiB");
     }
     decoded.complete = !headerOnly;
+    if (decoded.complete) charge(0, decoded.data.size());
     return decoded;
   }
   double worst = static_cast<double>(raw.size());
@@ -369,7 +383,22 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStreamData(const PoDoFo::PdfDicti
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
   }
+  charge(0, decoded.data.size());
   return decoded;
+}
+
+void ParsedPdf::charge(std::uint64_t members, std::uint64_t bytes) const {
+  membersRead_ += members;
+  bytesInflated_ += bytes;
+  // Every object of every revision once, many times over; and the headers of as many, or the
+  // whole of a few large streams.
+  const std::uint64_t memberBudget = kDocumentMembersFloor + kDocumentMembersPerNumber * nextObjectNumber();
+  if (membersRead_ > memberBudget || bytesInflated_ > kDocumentInflatedBytes) {
+    throw DocumentError("pdf_damaged", "the PDF's object streams hold more than kyso reads for a document of " +
+                                           std::to_string(nextObjectNumber()) + " objects (" +
+                                           std::to_string(membersRead_) + " members, " +
+                                           std::to_string(bytesInflated_ >> 20) + " MiB inflated)");
+  }
 }
 
 void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const std::string& what) {

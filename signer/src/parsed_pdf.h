@@ -145,6 +145,9 @@ class ParsedPdf {
   // The same from the stream's dictionary and undecoded data.
   ObjectStream decodeObjectStreamData(const PoDoFo::PdfDictionary& dict, std::string_view raw, const std::string& what,
                                       bool headerOnly, long long& memberCount) const;
+  // Adds to what the document's object streams had kyso read; throws DocumentError("pdf_damaged")
+  // past the document's budget (parsed_pdf.cpp, kDocumentMembersFloor).
+  void charge(std::uint64_t members, std::uint64_t bytes) const;
   // Reads `memberCount` members from the header; refuses a number that appears twice.
   static void readMembers(ObjectStream& decoded, long long memberCount, const std::string& what);
 
@@ -155,6 +158,8 @@ class ParsedPdf {
   mutable PoDoFo::PdfVecObjects objects_;  // owns the objects loaded so far (see the constructor)
   mutable std::map<std::uint32_t, ObjectStream> objectStreams_;
   mutable std::set<std::uint32_t> loading_;  // guards /Length cycles
+  mutable std::uint64_t membersRead_ = 0;    // charge()
+  mutable std::uint64_t bytesInflated_ = 0;
   XrefChain xref_;
   PoDoFo::PdfReference catalogRef_;
   PoDoFo::PdfObject* catalog_ = nullptr;

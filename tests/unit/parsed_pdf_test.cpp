@@ -176,5 +176,39 @@ TEST(ObjectStreamLimits, FilterChainWithoutBoundedExpansion_IsDamaged) {
   EXPECT_NE(reason.find("could inflate past 64 MiB"), std::string::npos) << reason;
 }
 
+// /N is bounded by the document's /Size (it was by 8 388 608 alone).
+TEST(ObjectStreamLimits, MoreMembersThanTheDocumentHasNumbers_IsDamaged) {
+  const std::string reason =
+      damagedBecause(withObjectStream("/N 1000 /First 4 /Filter /FlateDecode", deflated("7 0 null")));
+  EXPECT_NE(reason.find("claims 1000 objects, more than the document's /Size of 7"), std::string::npos) << reason;
+}
+
+// Each stream within its own limits, together past the document's budget (2^16 members and 16 a
+// number of /Size): 40 object streams of 4 000 distinct members each in a document of /Size 4000.
+TEST(ObjectStreamLimits, ObjectStreamsPastTheDocumentBudget_AreDamaged) {
+  constexpr int kMembers = 4000;
+  std::vector<std::string> objects = test::onePageObjects();
+  const auto streams = [&](int count) {
+    std::vector<std::string> out = objects;
+    for (int k = 0; k < count; ++k) {
+      std::string header;
+      for (int i = 0; i < kMembers; ++i) header += std::to_string(100000 + k * kMembers + i) + " 0 ";
+      out.push_back(streamObject("/Type /ObjStm /N " + std::to_string(kMembers) + " /First " +
+                                     std::to_string(header.size()) + " /Filter /FlateDecode",
+                                 deflated(header + "null")));
+    }
+    std::string pdf = test::buildPdf(out);
+    const std::string size = "/Size " + std::to_string(out.size() + 1) + " ";
+    pdf.replace(pdf.rfind(size), size.size(), "/Size " + std::to_string(kMembers) + " ");  // after the xref
+    return pdf;
+  };
+  // Within the budget the streams are read (their members are unused numbers: no harm).
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(streams(30)), VerificationPolicy{}));
+  const std::string reason = damagedBecause(streams(40));
+  EXPECT_NE(reason.find("the PDF's object streams hold more than kyso reads for a document of 4000 objects"),
+            std::string::npos)
+      << reason;
+}
+
 }  // namespace
 }  // namespace kyso::signer
