@@ -1255,6 +1255,71 @@ void checkStreamLength(const ByteSearch& bytes, std::uint32_t number, std::uint6
   }
 }
 
+// An object's value as the body scan sees it (checkRevisionBodies).
+struct LexedObject {
+  enum class Kind { NotDictionary, Unlexed, Dictionary } kind = Kind::NotDictionary;
+  std::uint64_t end = 0;                       // Dictionary: just past its ">>"
+  std::optional<std::uint64_t> streamKeyword;  // Dictionary: where "stream" follows it
+  bool objectStream = false;                   // Dictionary: its /Type may be /ObjStm (PoDoFo decides)
+};
+
+// The value after "n g obj" at `at`, lexed (pdf_lexer.h) in a window that grows as long as the
+// dictionary goes on: of any size, and a string in it ("(stream)", "(endobj)") is a string.
+LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t to) {
+  LexedObject out;
+  if (at >= to) return out;
+  std::string text;
+  DictionaryLayout layout;
+  for (std::uint64_t window = 1024;; window *= 16) {
+    const std::uint64_t n = std::min(window, to - at);
+    text = bytes.read(at, static_cast<std::size_t>(n));
+    std::size_t first = 0;
+    while (first < text.size() && isPdfWhitespace(text[first])) ++first;
+    if (first == text.size()) {
+      if (n == to - at) return out;
+      continue;  // white space only so far
+    }
+    if (text.compare(first, 2, "<<") != 0) return out;  // not a dictionary: not a stream (§7.3.8)
+    try {
+      layout = dictionaryLayout(text);
+      break;
+    } catch (const LexError& e) {
+      // Cut off by the window: read more. Anything else the lexer does not know: searched as text.
+      const std::string_view why = e.what();
+      const bool cut = why == "unexpected end" || why == "unterminated string" || why == "unterminated hex string";
+      if (!cut || n == to - at) {
+        out.kind = LexedObject::Kind::Unlexed;
+        return out;
+      }
+    }
+  }
+  out.kind = LexedObject::Kind::Dictionary;
+  out.end = at + layout.end;
+  for (const DictionaryEntry& entry : layout.entries) {
+    if (entry.key != "Type") continue;
+    std::string_view value = std::string_view(text).substr(entry.valueBegin, entry.valueEnd - entry.valueBegin);
+    while (!value.empty() && isPdfWhitespace(value.front())) value.remove_prefix(1);
+    while (!value.empty() && isPdfWhitespace(value.back())) value.remove_suffix(1);
+    // /ObjStm, a name spelt with #xx escapes, or an indirect /Type.
+    if (value == "/ObjStm" || value.find('#') != std::string_view::npos || !value.starts_with('/')) {
+      out.objectStream = true;
+    }
+  }
+  // §7.3.8.1: the keyword "stream" follows the dictionary (after white space or comments).
+  const std::string tail = bytes.read(out.end, 256);
+  std::size_t i = 0;
+  for (;;) {
+    while (i < tail.size() && isPdfWhitespace(tail[i])) ++i;
+    if (i < tail.size() && tail[i] == '%') {
+      while (i < tail.size() && tail[i] != '\n' && tail[i] != '\r') ++i;
+      continue;
+    }
+    break;
+  }
+  if (out.end + i < to && tail.compare(i, 6, "stream") == 0) out.streamKeyword = out.end + i;
+  return out;
+}
+
 }  // namespace
 
 void checkRevisionBodies(const ParsedPdf& pdf) {
@@ -1290,18 +1355,27 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
       if (const auto [it, inserted] = defined.emplace(number, *obj); !inserted) {
         throw twice(number, it->second, *obj, "");
       }
-      // Past the object: its stream data (binary, may hold anything) and "endobj".
-      auto endobj = bytes.find("endobj", *obj + 3, to);
-      if (!endobj) break;
-      std::optional<std::uint64_t> stream = bytes.find("stream", *obj + 3, *endobj);
+      // Past the object: its stream data (binary, may hold anything) and "endobj". A dictionary is
+      // lexed to its end, not searched for "stream" or "endobj" (a string in it may say either).
+      const LexedObject lexed = lexObject(bytes, *obj + 3, to);
+      std::optional<std::uint64_t> endobj;
+      std::optional<std::uint64_t> stream;
+      bool objectStream = lexed.kind == LexedObject::Kind::Dictionary ? lexed.objectStream : true;
+      if (lexed.kind == LexedObject::Kind::Dictionary) {
+        stream = lexed.streamKeyword;
+        if (!stream) endobj = bytes.find("endobj", lexed.end, to);
+      } else {
+        // Not a dictionary (no stream then: PoDoFo decides, if "stream" follows), or one the lexer
+        // does not know: searched as text, and an object stream if PoDoFo reads one there.
+        endobj = bytes.find("endobj", *obj + 3, to);
+        if (!endobj) break;
+        stream = bytes.find("stream", *obj + 3, *endobj);
+      }
       if (stream) {
         const auto endstream = bytes.find("endstream", *stream + 6, to);
         if (!endstream) break;
         checkStreamLength(bytes, number, *obj + 3, *stream, *endstream);
-        // An object stream (or a dictionary with a name in #xx escapes, which might spell one).
-        const std::string dictionary =
-            bytes.read(*obj + 3, static_cast<std::size_t>(std::min<std::uint64_t>(*stream - *obj - 3, 64 * 1024)));
-        if (dictionary.find("ObjStm") != std::string::npos || dictionary.find('#') != std::string::npos) {
+        if (objectStream) {
           if (const auto members = pdf.objectStreamMembersAt(header->start)) {
             for (const std::uint64_t member : *members) {
               if (const auto [it, inserted] = compressed.emplace(member, *obj); !inserted) {
@@ -1311,8 +1385,8 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
           }
         }
         endobj = bytes.find("endobj", *endstream + 9, to);
-        if (!endobj) break;
       }
+      if (!endobj) break;
       pos = *endobj + 6;
     }
     // In an object stream and written out as "n g obj" in the same body.

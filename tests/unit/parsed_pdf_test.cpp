@@ -210,5 +210,21 @@ TEST(ObjectStreamLimits, ObjectStreamsPastTheDocumentBudget_AreDamaged) {
       << reason;
 }
 
+// An object stream holding the font (object 5) in the revision that also writes it as "5 0 obj",
+// its /Type hidden from a text search for "stream" or "endobj", or past 64 KB of dictionary: the
+// body scan lexes every dictionary to its end and still finds the object stream.
+TEST(ObjectStreamLimits, ObjectStreamHiddenFromATextSearch_IsStillChecked) {
+  const std::string font = "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Courier >>";
+  for (const std::string& before :
+       {std::string("/Note (stream)"), std::string("/Note (endobj)"), "/Pad (" + std::string(70000, 'x') + ")"}) {
+    std::vector<std::string> objects = test::onePageObjects();
+    objects.push_back(streamObject(before + " /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", deflated(font)));
+    const std::string reason = damagedBecause(test::buildPdf(objects));
+    EXPECT_NE(reason.find("object 5 is defined twice in revision 1 (in an object stream and on its own)"),
+              std::string::npos)
+        << before.substr(0, 20) << ": " << reason;
+  }
+}
+
 }  // namespace
 }  // namespace kyso::signer
