@@ -437,10 +437,14 @@ void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const 
   }
 }
 
-std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset) const {
+std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset,
+                                                                           std::uint64_t dataBegin,
+                                                                           std::uint64_t dataEnd) const {
   const std::string what = "object stream at offset " + std::to_string(offset);
   try {
     // Parsed on its own, outside objects_: it may be a version the cross-reference no longer names.
+    // Only its dictionary: the data is read from where the body scan found it, not by /Length,
+    // which may be an object that a later revision freed or changed.
     auto parsed =
         std::make_unique<PoDoFo::PdfParserObject>(&objects_, device_, buffer_, static_cast<PoDoFo::pdf_long>(offset));
     parsed->SetLoadOnDemand(true);
@@ -448,11 +452,12 @@ std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::
     if (!parsed->IsDictionary()) return std::nullopt;
     const PoDoFo::PdfObject* type = parsed->GetDictionary().GetKey("Type");
     if (type == nullptr || !type->IsName() || type->GetName() != PoDoFo::PdfName("ObjStm")) return std::nullopt;
-    // An indirect /Length is loaded first, as load() does (§7.3.8.2).
-    const PoDoFo::PdfObject* length = parsed->GetDictionary().GetKey("Length");
-    if (length != nullptr && length->IsReference()) object(length->GetReference());
+    if (dataEnd < dataBegin || dataEnd > input_.size()) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " has no data");
+    }
+    const std::string raw = input_.read(dataBegin, static_cast<std::size_t>(dataEnd - dataBegin));
     long long memberCount = 0;
-    ObjectStream decoded = readObjectStream(parsed.get(), what, true, memberCount);
+    ObjectStream decoded = decodeObjectStreamData(parsed->GetDictionary(), raw, what, true, memberCount);
     readMembers(decoded, memberCount, what);
     std::vector<std::uint64_t> numbers;
     numbers.reserve(decoded.members.size());

@@ -118,9 +118,12 @@ class ParsedPdf {
 
   // The object numbers an object stream holds (§7.5.7), read from its header, when the object
   // whose "n g obj" starts at `offset` is one (/Type /ObjStm); nullopt for any other object. Any
-  // version of it, also one a later revision replaced. Throws DocumentError("pdf_damaged") for a
-  // stream that cannot be decoded or names an object twice.
-  std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset) const;
+  // version of it, also one a later revision replaced: its data is the bytes [dataBegin, dataEnd)
+  // (between "stream" and "endstream", as the caller found them; its /Length is not read, which
+  // may name an object of a later revision). Throws DocumentError("pdf_damaged") for a stream that
+  // cannot be decoded within kyso's limits or names an object twice.
+  std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset, std::uint64_t dataBegin,
+                                                                  std::uint64_t dataEnd) const;
 
  private:
   struct ObjectStream {

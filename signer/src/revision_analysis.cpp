@@ -1376,7 +1376,20 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
         if (!endstream) break;
         checkStreamLength(bytes, number, *obj + 3, *stream, *endstream);
         if (objectStream) {
-          if (const auto members = pdf.objectStreamMembersAt(header->start)) {
+          // The data between "stream" and its EOL (CRLF or LF, §7.3.8.1) and the EOL before "endstream".
+          std::uint64_t dataBegin = *stream + 6;
+          const std::string eol = bytes.read(dataBegin, 2);
+          dataBegin += eol.starts_with("\r\n") ? 2u : (!eol.empty() && eol[0] == '\n') ? 1u : 0u;
+          std::uint64_t dataEnd = std::max(dataBegin, *endstream);
+          const std::string before =
+              bytes.read(dataEnd - std::min<std::uint64_t>(dataEnd - dataBegin, 2),
+                         static_cast<std::size_t>(std::min<std::uint64_t>(dataEnd - dataBegin, 2)));
+          if (before.ends_with("\r\n")) {
+            dataEnd -= 2;
+          } else if (before.ends_with("\n") || before.ends_with("\r")) {
+            dataEnd -= 1;
+          }
+          if (const auto members = pdf.objectStreamMembersAt(header->start, dataBegin, dataEnd)) {
             for (const std::uint64_t member : *members) {
               if (const auto [it, inserted] = compressed.emplace(member, *obj); !inserted) {
                 throw twice(member, it->second, *obj, " (in two object streams)");

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdio>
+#include <map>
+
 #include "kyso/error.h"
 #include "kyso/signer/pdf_verifier.h"
 #include "parsed_pdf.h"
@@ -224,6 +227,46 @@ TEST(ObjectStreamLimits, ObjectStreamHiddenFromATextSearch_IsStillChecked) {
               std::string::npos)
         << before.substr(0, 20) << ": " << reason;
   }
+}
+
+// An incremental update of `pdf` (ISO 32000-1 §7.5.6) writing `objects` (number → value), with an
+// xref table for them and a trailer of /Size `size` linked to the previous one.
+std::string appendRevision(const std::string& pdf, const std::map<std::uint32_t, std::string>& objects,
+                           std::uint32_t size) {
+  const auto startxref = pdf.rfind("startxref\n") + 10;
+  const std::string previous = pdf.substr(startxref, pdf.find('\n', startxref) - startxref);
+  std::string out = pdf;
+  std::string table = "xref\n";
+  for (const auto& [number, value] : objects) {
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n\r\n", out.size());
+    table += std::to_string(number) + " 1\n" + entry;
+    out += std::to_string(number) + " 0 obj\n" + value + "\nendobj\n";
+  }
+  const std::size_t xref = out.size();
+  return out + table + "trailer\n<< /Size " + std::to_string(size) + " /Root 1 0 R /Prev " + previous +
+         " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+}
+
+// An object stream of revision 1 whose /Length is object 7; revision 2 gives object 7 another
+// value (as a writer reusing the number may). The body scan reads revision 1's stream by its own
+// bytes, not by the latest /Length: the update is sound.
+TEST(ObjectStreamLimits, ObjectStreamWhoseIndirectLengthALaterRevisionChanged_IsRead) {
+  const std::string data = deflated("8 0 << /Note (in revision 1) >>");
+  std::vector<std::string> objects = test::onePageObjects();
+  objects.push_back("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 7 0 R >>\nstream\n" + data +
+                    "\nendstream");
+  objects.push_back(std::to_string(data.size()));
+  const std::string original = test::buildPdf(objects);
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(original), VerificationPolicy{}));
+  const std::string updated = appendRevision(original, {{7, "3"}}, 8);
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(updated), VerificationPolicy{}));
+  // The stream is still read: the same update with revision 1's stream holding the font too is
+  // refused.
+  objects[5].replace(objects[5].find("stream\n") + 7, data.size(), deflated("5 0 << /Type /Font >>"));
+  objects[6] = std::to_string(deflated("5 0 << /Type /Font >>").size());
+  const std::string reason = damagedBecause(appendRevision(test::buildPdf(objects), {{7, "3"}}, 8));
+  EXPECT_NE(reason.find("object 5 is defined twice in revision 1"), std::string::npos) << reason;
 }
 
 }  // namespace
