@@ -104,9 +104,16 @@ ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), re
     // Only the header is needed here: inflate no more than it.
     const ObjectStream stream = decodeObjectStream(number, true);
     std::string header;
+    std::vector<std::uint64_t> numbers;
     for (const auto& [member, offset] : stream.members) {
       header += std::to_string(member) + " " + std::to_string(offset) + " ";
+      numbers.push_back(member);
     }
+    // The body scan asks again by where "n g obj" starts (past white space the xref may point at).
+    std::uint64_t at = xref_.merged.find(number)->offset;
+    const std::string lead = input_.read(at, 64);
+    for (std::size_t i = 0; i < lead.size() && isPdfWhitespace(lead[i]); ++i) ++at;
+    objectStreamMembers_.emplace(at, std::move(numbers));
     return std::make_pair(header, static_cast<long long>(stream.members.size()));
   });
 
@@ -305,6 +312,7 @@ ParsedPdf::ObjectStream ParsedPdf::decodeObjectStreamData(const PoDoFo::PdfDicti
   }
   // Charged before anything is inflated: /First bytes of header (or all of it, after).
   charge(static_cast<std::uint64_t>(count->GetNumber()), static_cast<std::uint64_t>(first->GetNumber()));
+  if (headerOnly) ++headersRead_;
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());
   memberCount = count->GetNumber();
@@ -440,6 +448,7 @@ void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const 
 std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset,
                                                                            std::uint64_t dataBegin,
                                                                            std::uint64_t dataEnd) const {
+  if (const auto known = objectStreamMembers_.find(offset); known != objectStreamMembers_.end()) return known->second;
   const std::string what = "object stream at offset " + std::to_string(offset);
   try {
     // Parsed on its own, outside objects_: it may be a version the cross-reference no longer names.
@@ -462,6 +471,7 @@ std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::
     std::vector<std::uint64_t> numbers;
     numbers.reserve(decoded.members.size());
     for (const auto& member : decoded.members) numbers.push_back(member.first);
+    objectStreamMembers_.emplace(offset, numbers);
     return numbers;
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be read: " + describePodofoError(e));

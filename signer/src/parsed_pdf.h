@@ -124,6 +124,9 @@ class ParsedPdf {
   // cannot be decoded within kyso's limits or names an object twice.
   std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset, std::uint64_t dataBegin,
                                                                   std::uint64_t dataEnd) const;
+  // How many object stream headers were read (each once: the constructor's check of the live ones
+  // and objectStreamMembersAt share what they read, by offset). For tests.
+  std::size_t objectStreamHeadersRead() const { return headersRead_; }
 
  private:
   struct ObjectStream {
@@ -163,6 +166,9 @@ class ParsedPdf {
   mutable std::set<std::uint32_t> loading_;  // guards /Length cycles
   mutable std::uint64_t membersRead_ = 0;    // charge()
   mutable std::uint64_t bytesInflated_ = 0;
+  // Where "n g obj" of an object stream starts → the object numbers its header lists.
+  mutable std::map<std::uint64_t, std::vector<std::uint64_t>> objectStreamMembers_;
+  mutable std::size_t headersRead_ = 0;
   XrefChain xref_;
   PoDoFo::PdfReference catalogRef_;
   PoDoFo::PdfObject* catalog_ = nullptr;

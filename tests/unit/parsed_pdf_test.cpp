@@ -125,7 +125,8 @@ TEST(ObjectStreamLimits, SoundObjectStream_PassesTheBodyScan) {
   const std::string header = "7 0 ";
   const std::string pdf =
       withObjectStream("/N 1 /First 4 /Filter /FlateDecode", deflated(header + "<< /Note (kept) >>"));
-  const ParsedPdf parsed(PdfInput::fromMemory(pdf));
+  const PdfInput input = PdfInput::fromMemory(pdf);
+  const ParsedPdf parsed(input);
   EXPECT_NO_THROW(detail::checkRevisionBodies(parsed));
   EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{}));
 }
@@ -267,6 +268,48 @@ TEST(ObjectStreamLimits, ObjectStreamWhoseIndirectLengthALaterRevisionChanged_Is
   objects[6] = std::to_string(deflated("5 0 << /Type /Font >>").size());
   const std::string reason = damagedBecause(appendRevision(test::buildPdf(objects), {{7, "3"}}, 8));
   EXPECT_NE(reason.find("object 5 is defined twice in revision 1"), std::string::npos) << reason;
+}
+
+// The one-page document with its font (object 5) in a Flate object stream (6), listed by a
+// cross-reference stream (7, ISO 32000-1 §7.5.8): the object stream is live.
+std::string withLiveObjectStream() {
+  std::vector<std::string> objects = test::onePageObjects();
+  objects[4] = streamObject("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode",
+                            deflated("5 0 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"));
+  std::string pdf = "%PDF-1.5\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i == 4 ? 6 : i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  offsets.push_back(pdf.size());  // the cross-reference stream
+  // Objects 0..7, each: type (1 byte), offset or stream number (4), generation or index (2).
+  const auto entry = [](int type, std::size_t field2, int field3) {
+    std::string e(1, static_cast<char>(type));
+    for (int shift = 24; shift >= 0; shift -= 8) e += static_cast<char>((field2 >> shift) & 0xff);
+    return e + static_cast<char>((field3 >> 8) & 0xff) + static_cast<char>(field3 & 0xff);
+  };
+  std::string table = entry(0, 0, 0xffff);
+  for (std::size_t i = 0; i < 4; ++i) table += entry(1, offsets[i], 0);
+  table += entry(2, 6, 0) + entry(1, offsets[4], 0) + entry(1, offsets[5], 0);
+  pdf += "7 0 obj\n" + streamObject("/Type /XRef /Size 8 /Root 1 0 R /W [1 4 2]", table) + "\nendobj\nstartxref\n" +
+         std::to_string(offsets[5]) + "\n%%EOF\n";
+  return pdf;
+}
+
+// Each object stream's header is inflated once per verification: the check of the live ones when
+// the document is opened and the scan of the revision bodies share it.
+TEST(ObjectStreamLimits, LiveObjectStreamHeader_IsReadOncePerDocument) {
+  const std::string pdf = withLiveObjectStream();
+  const PdfInput input = PdfInput::fromMemory(pdf);
+  const ParsedPdf parsed(input);
+  EXPECT_EQ(parsed.objectStreamHeadersRead(), 1u);
+  detail::checkRevisionBodies(parsed);
+  EXPECT_EQ(parsed.objectStreamHeadersRead(), 1u);
+  const PoDoFo::PdfObject* font = parsed.object(PoDoFo::PdfReference(5, 0));
+  ASSERT_NE(font, nullptr);
+  EXPECT_EQ(font->GetDictionary().GetKey("BaseFont")->GetName().GetName(), "Helvetica");
+  EXPECT_NO_THROW(verifyPdf(PdfInput::fromMemory(pdf), VerificationPolicy{}));
 }
 
 }  // namespace
