@@ -87,11 +87,26 @@ class ByteSearch {
     return input_.read(from, length);
   }
 
+  // The same bytes without a copy where they are at hand (valid until the next call).
+  std::string_view view(std::uint64_t from, std::size_t length) const {
+    if (!input_.memory().empty()) {
+      const std::string_view all = input_.memory();
+      if (from >= all.size()) return {};
+      return all.substr(static_cast<std::size_t>(from), length);
+    }
+    if (from >= cacheStart_ && from + length <= cacheStart_ + cache_.size()) {
+      return std::string_view(cache_).substr(static_cast<std::size_t>(from - cacheStart_), length);
+    }
+    scratch_ = input_.read(from, length);
+    return scratch_;
+  }
+
  private:
   static constexpr std::size_t kWindow = 1u << 20;
   const PdfInput& input_;
   mutable std::string cache_;
   mutable std::uint64_t cacheStart_ = 0;
+  mutable std::string scratch_;
 };
 
 // "n g obj" ending just before `objAt` (the "obj" keyword), or nullopt. `floor`: where the search
@@ -1268,11 +1283,11 @@ struct LexedObject {
 LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t to) {
   LexedObject out;
   if (at >= to) return out;
-  std::string text;
-  DictionaryLayout layout;
+  std::string_view text;
+  std::size_t end = 0;
   for (std::uint64_t window = 1024;; window *= 16) {
     const std::uint64_t n = std::min(window, to - at);
-    text = bytes.read(at, static_cast<std::size_t>(n));
+    text = bytes.view(at, static_cast<std::size_t>(n));
     std::size_t first = 0;
     while (first < text.size() && isPdfWhitespace(text[first])) ++first;
     if (first == text.size()) {
@@ -1281,7 +1296,7 @@ LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t t
     }
     if (text.compare(first, 2, "<<") != 0) return out;  // not a dictionary: not a stream (§7.3.8)
     try {
-      layout = dictionaryLayout(text);
+      end = skipValue(text, first);
       break;
     } catch (const LexError& e) {
       // Cut off by the window: read more. Anything else the lexer does not know: searched as text.
@@ -1294,19 +1309,12 @@ LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t t
     }
   }
   out.kind = LexedObject::Kind::Dictionary;
-  out.end = at + layout.end;
-  for (const DictionaryEntry& entry : layout.entries) {
-    if (entry.key != "Type") continue;
-    std::string_view value = std::string_view(text).substr(entry.valueBegin, entry.valueEnd - entry.valueBegin);
-    while (!value.empty() && isPdfWhitespace(value.front())) value.remove_prefix(1);
-    while (!value.empty() && isPdfWhitespace(value.back())) value.remove_suffix(1);
-    // /ObjStm, a name spelt with #xx escapes, or an indirect /Type.
-    if (value == "/ObjStm" || value.find('#') != std::string_view::npos || !value.starts_with('/')) {
-      out.objectStream = true;
-    }
-  }
+  out.end = at + end;
   // §7.3.8.1: the keyword "stream" follows the dictionary (after white space or comments).
-  const std::string tail = bytes.read(out.end, 256);
+  const std::string_view dictionary = text.substr(0, end);
+  std::string tailBytes;  // read() leaves the bytes `text` views alone
+  if (end + 256 > text.size()) tailBytes = bytes.read(out.end, 256);
+  const std::string_view tail = end + 256 <= text.size() ? text.substr(end, 256) : std::string_view(tailBytes);
   std::size_t i = 0;
   for (;;) {
     while (i < tail.size() && isPdfWhitespace(tail[i])) ++i;
@@ -1316,7 +1324,19 @@ LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t t
     }
     break;
   }
-  if (out.end + i < to && tail.compare(i, 6, "stream") == 0) out.streamKeyword = out.end + i;
+  if (out.end + i >= to || tail.compare(i, 6, "stream") != 0) return out;
+  out.streamKeyword = out.end + i;
+  // Its /Type (every one, should it have two): /ObjStm, a name spelt with #xx escapes, or an
+  // indirect /Type.
+  try {
+    for (const std::size_t value : findDictionaryValues(dictionary, "Type", 4)) {
+      std::string_view v = dictionary.substr(value, skipValue(dictionary, value) - value);
+      while (!v.empty() && isPdfWhitespace(v.front())) v.remove_prefix(1);
+      if (v == "/ObjStm" || v.find('#') != std::string_view::npos || !v.starts_with('/')) out.objectStream = true;
+    }
+  } catch (const LexError&) {
+    out.objectStream = true;  // PoDoFo decides
+  }
   return out;
 }
 
@@ -1355,21 +1375,36 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
       if (const auto [it, inserted] = defined.emplace(number, *obj); !inserted) {
         throw twice(number, it->second, *obj, "");
       }
-      // Past the object: its stream data (binary, may hold anything) and "endobj". A dictionary is
-      // lexed to its end, not searched for "stream" or "endobj" (a string in it may say either).
-      const LexedObject lexed = lexObject(bytes, *obj + 3, to);
-      std::optional<std::uint64_t> endobj;
+      // Past the object: its stream data (binary, may hold anything) and "endobj". The first
+      // "stream" or "endobj" is the keyword when no string or comment comes before it (most
+      // objects); otherwise the dictionary is lexed to its end (a string in it may say either).
+      std::optional<std::uint64_t> endobj = bytes.find("endobj", *obj + 3, to);
       std::optional<std::uint64_t> stream;
-      bool objectStream = lexed.kind == LexedObject::Kind::Dictionary ? lexed.objectStream : true;
-      if (lexed.kind == LexedObject::Kind::Dictionary) {
-        stream = lexed.streamKeyword;
-        if (!stream) endobj = bytes.find("endobj", lexed.end, to);
-      } else {
-        // Not a dictionary (no stream then: PoDoFo decides, if "stream" follows), or one the lexer
-        // does not know: searched as text, and an object stream if PoDoFo reads one there.
-        endobj = bytes.find("endobj", *obj + 3, to);
-        if (!endobj) break;
+      bool objectStream = false;
+      bool plain = false;
+      if (endobj) {
         stream = bytes.find("stream", *obj + 3, *endobj);
+        const std::uint64_t keyword = stream.value_or(*endobj);
+        const std::string_view text = bytes.view(*obj + 3, static_cast<std::size_t>(keyword - *obj - 3));
+        plain = text.find('(') == std::string_view::npos && text.find('%') == std::string_view::npos &&
+                (text.empty() || isPdfWhitespace(text.back()) || text.back() == '>' || text.back() == ']');
+        // An object stream (or a dictionary with a name in #xx escapes, which might spell one).
+        objectStream = plain && stream &&
+                       (text.find("ObjStm") != std::string_view::npos || text.find('#') != std::string_view::npos);
+      }
+      if (!plain) {
+        const LexedObject lexed = lexObject(bytes, *obj + 3, to);
+        if (lexed.kind == LexedObject::Kind::Dictionary) {
+          objectStream = lexed.objectStream;
+          stream = lexed.streamKeyword;
+          endobj = stream ? std::nullopt : bytes.find("endobj", lexed.end, to);
+        } else {
+          // Not a dictionary (no stream then: PoDoFo decides, if "stream" follows), or one the
+          // lexer does not know: searched as text, and an object stream if PoDoFo reads one there.
+          objectStream = true;
+          if (!endobj) break;
+          stream = bytes.find("stream", *obj + 3, *endobj);
+        }
       }
       if (stream) {
         const auto endstream = bytes.find("endstream", *stream + 6, to);

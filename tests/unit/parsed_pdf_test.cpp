@@ -220,7 +220,8 @@ TEST(ObjectStreamLimits, ObjectStreamsPastTheDocumentBudget_AreDamaged) {
 TEST(ObjectStreamLimits, ObjectStreamHiddenFromATextSearch_IsStillChecked) {
   const std::string font = "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Courier >>";
   for (const std::string& before :
-       {std::string("/Note (stream)"), std::string("/Note (endobj)"), "/Pad (" + std::string(70000, 'x') + ")"}) {
+       {std::string("/Note (stream)"), std::string("/Note (endobj)"), std::string("/Note 1 % stream\n"),
+        std::string("/Upstream 1"), "/Pad (" + std::string(70000, 'x') + ")"}) {
     std::vector<std::string> objects = test::onePageObjects();
     objects.push_back(streamObject(before + " /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", deflated(font)));
     const std::string reason = damagedBecause(test::buildPdf(objects));
