@@ -153,13 +153,9 @@ class FlateChain {
  public:
   FlateChain(std::string_view raw, std::size_t stages, const std::string& what) : raw_(raw), what_(what) {
     for (std::size_t i = 0; i < stages; ++i) {
-      auto stage = std::make_unique<Stage>();  // z_stream must not move once initialised
-      if (inflateInit(&stage->z) != Z_OK) throw std::bad_alloc();
-      stages_.push_back(std::move(stage));
+      stages_.push_back(std::make_unique<Stage>());  // z_stream must not move once initialised
+      if (inflateInit(&stages_.back()->z) != Z_OK) throw std::bad_alloc();
     }
-  }
-  ~FlateChain() {
-    for (auto& stage : stages_) inflateEnd(&stage->z);
   }
   FlateChain(const FlateChain&) = delete;
   FlateChain& operator=(const FlateChain&) = delete;
@@ -182,6 +178,10 @@ class FlateChain {
 
  private:
   struct Stage {
+    Stage() = default;
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+    ~Stage() { inflateEnd(&z); }  // also before (or after a failed) inflateInit: a no-op then
     z_stream z{};
     std::string in;  // what the stage before gave
     bool ended = false;
