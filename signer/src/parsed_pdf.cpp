@@ -72,6 +72,14 @@ constexpr std::array<std::string_view, 8> kCatalogKeysRead = {"Type",       "Pag
 constexpr std::size_t kCompactWindow = 4096;
 constexpr std::size_t kCompactMaximum = 4u << 20;
 constexpr std::size_t kLargeValue = 512;
+// An object stream's header (ISO 32000-1 §7.5.7): at most this many bytes per member, and slack.
+constexpr std::uint64_t kHeaderBytesPerMember = 42;
+constexpr std::uint64_t kHeaderSlack = 1024;
+// What a document's object streams may make kyso read in all (ParsedPdf::charge): /N summed over
+// every stream read (live or replaced, each once), and the bytes inflated.
+constexpr std::uint64_t kDocumentMembersFloor = 1u << 16;
+constexpr std::uint64_t kDocumentMembersPerNumber = 16;
+constexpr std::uint64_t kDocumentInflatedBytes = 256u << 20;
 }  // namespace
 
 ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), reading_(reading) {
@@ -96,9 +104,16 @@ ParsedPdf::ParsedPdf(const PdfInput& input, Reading reading) : input_(input), re
     // Only the header is needed here: inflate no more than it.
     const ObjectStream stream = decodeObjectStream(number, true);
     std::string header;
+    std::vector<std::uint64_t> numbers;
     for (const auto& [member, offset] : stream.members) {
       header += std::to_string(member) + " " + std::to_string(offset) + " ";
+      numbers.push_back(member);
     }
+    // The body scan asks again by where "n g obj" starts (past white space the xref may point at).
+    std::uint64_t at = xref_.merged.find(number)->offset;
+    const std::string lead = input_.read(at, 64);
+    for (std::size_t i = 0; i < lead.size() && isPdfWhitespace(lead[i]); ++i) ++at;
+    objectStreamMembers_.emplace(at, std::move(numbers));
     return std::make_pair(header, static_cast<long long>(stream.members.size()));
   });
 
@@ -121,26 +136,123 @@ ParsedPdf::~ParsedPdf() = default;
 
 namespace {
 
-// Inflates just enough of a zlib stream to hold `wanted` bytes (the header of an object stream),
-// or nullopt if the data is not plain zlib.
-std::optional<std::string> inflatePrefix(const char* data, std::size_t size, std::size_t wanted) {
-  z_stream z{};
-  if (inflateInit(&z) != Z_OK) return std::nullopt;
-  std::string out;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-  z.avail_in = static_cast<uInt>(std::min<std::size_t>(size, UINT32_MAX));
-  int rc = Z_OK;
-  while (out.size() < wanted && rc == Z_OK) {
-    const std::size_t before = out.size();
-    out.resize(before + std::max<std::size_t>(4096, wanted - before));
-    z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
-    z.avail_out = static_cast<uInt>(out.size() - before);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.resize(out.size() - z.avail_out);
+// Object streams are decoded within limits (a few bytes of FlateDecode can claim gigabytes):
+// - /FlateDecode alone or chained (up to kMaxFlateStages), without predictors: by zlib here,
+//   streaming, each stage pulling from the one before only what the output needs, so that reading
+//   a header inflates no more than the header; the stages between pass on at most
+//   kMaxIntermediateBytes in all (empty deflate blocks inflate to nothing: a chain of them would
+//   otherwise spin), and the output is capped;
+// - any other filter list PoDoFo decodes (with predictors, LZW, ...): by PoDoFo, in full, only when
+//   the raw data is small enough that its worst expansion (the product of each filter's largest
+//   ratio) stays within kMaxObjectStreamBytes; otherwise refused as pdf_damaged.
+constexpr std::size_t kMaxFlateStages = 4;
+constexpr std::size_t kMaxIntermediateBytes = 32u << 20;
+constexpr std::size_t kMaxObjectStreamBytes = 64u << 20;
+
+class FlateChain {
+ public:
+  FlateChain(std::string_view raw, std::size_t stages, const std::string& what) : raw_(raw), what_(what) {
+    for (std::size_t i = 0; i < stages; ++i) {
+      stages_.push_back(std::make_unique<Stage>());  // z_stream must not move once initialised
+      if (inflateInit(&stages_.back()->z) != Z_OK) throw std::bad_alloc();
+    }
   }
-  inflateEnd(&z);
-  if (rc != Z_OK && rc != Z_STREAM_END) return std::nullopt;
-  return out;
+  FlateChain(const FlateChain&) = delete;
+  FlateChain& operator=(const FlateChain&) = delete;
+
+  // The first `wanted` bytes of the decoded data, or all of it when shorter.
+  std::string read(std::size_t wanted) {
+    std::string out;
+    while (out.size() < wanted) {
+      // Grown as the data comes, not sized to `wanted` up front: a few bytes of stream may claim
+      // a header of megabytes.
+      const std::size_t before = out.size();
+      const std::size_t ask = std::min(wanted - before, std::max<std::size_t>(4096, before));
+      out.resize(before + ask);
+      const std::size_t got = pull(stages_.size() - 1, out.data() + before, ask);
+      out.resize(before + got);
+      if (got < ask) break;  // the data ended
+    }
+    return out;
+  }
+
+ private:
+  struct Stage {
+    Stage() = default;
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+    ~Stage() { inflateEnd(&z); }  // also before (or after a failed) inflateInit: a no-op then
+    z_stream z{};
+    std::string in;  // what the stage before gave
+    bool ended = false;
+  };
+
+  std::size_t pull(std::size_t k, char* out, std::size_t n) {
+    Stage& s = *stages_[k];
+    s.z.next_out = reinterpret_cast<Bytef*>(out);
+    s.z.avail_out = static_cast<uInt>(n);
+    while (s.z.avail_out > 0 && !s.ended) {
+      if (s.z.avail_in == 0) {
+        std::size_t got = 0;
+        if (k == 0) {
+          got = std::min<std::size_t>(raw_.size() - rawAt_, 1u << 30);
+          s.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw_.data() + rawAt_));
+          rawAt_ += got;
+        } else {
+          s.in.resize(64 * 1024);
+          got = pull(k - 1, s.in.data(), s.in.size());
+          intermediate_ += got;
+          if (intermediate_ > kMaxIntermediateBytes) {
+            throw DocumentError("pdf_damaged", "the PDF's " + what_ + " inflates to more than " +
+                                                   std::to_string(kMaxIntermediateBytes >> 20) +
+                                                   " MiB between its filters");
+          }
+          s.z.next_in = reinterpret_cast<Bytef*>(s.in.data());
+        }
+        if (got == 0) break;  // cut short: what came out is all there is (readers do the same)
+        s.z.avail_in = static_cast<uInt>(got);
+      }
+      const int rc = inflate(&s.z, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        s.ended = true;  // bytes after the end are ignored, as PoDoFo ignores them
+      } else if (rc == Z_BUF_ERROR) {
+        if (s.z.avail_in != 0) break;  // no progress possible
+      } else if (rc != Z_OK) {
+        throw DocumentError("pdf_damaged", "the PDF's " + what_ + " cannot be decoded: its FlateDecode data is broken");
+      }
+    }
+    return n - s.z.avail_out;
+  }
+
+  std::string_view raw_;
+  std::size_t rawAt_ = 0;
+  std::size_t intermediate_ = 0;
+  const std::string& what_;
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+// The largest factor by which a filter of ISO 32000-1 §7.4 can expand its data, or 0 for one kyso
+// does not decode in an object stream. FlateDecode: 1032 (deflate's limit); LZWDecode: a 9-bit
+// code can stand for a string of up to ~4 000 bytes; RunLengthDecode: 2 bytes make 128;
+// ASCII85Decode: "z" makes 4. Predictors never expand.
+double worstExpansion(const PoDoFo::PdfName& filter) {
+  const std::string& name = filter.GetName();
+  if (name == "FlateDecode" || name == "Fl") return 1032;
+  if (name == "LZWDecode" || name == "LZW") return 4096;
+  if (name == "RunLengthDecode" || name == "RL") return 128;
+  if (name == "ASCII85Decode" || name == "A85") return 4;
+  if (name == "ASCIIHexDecode" || name == "AHx") return 1;
+  return 0;
+}
+
+// A /DecodeParms entry that changes nothing FlateDecode does (null, or no predictor).
+bool noParameters(const PoDoFo::PdfObject* parms) {
+  if (parms == nullptr || parms->IsNull()) return true;
+  if (!parms->IsDictionary()) return false;
+  const PoDoFo::PdfObject* predictor = parms->GetDictionary().GetKey("Predictor");
+  return parms->GetDictionary().GetKeys().size() == 0 ||
+         (parms->GetDictionary().GetKeys().size() == 1 && predictor != nullptr && predictor->IsNumber() &&
+          predictor->GetNumber() == 1);
 }
 
 }  // namespace
@@ -161,44 +273,140 @@ ParsedPdf::ObjectStream ParsedPdf::readObjectStream(PoDoFo::PdfObject* stream, c
   if (stream == nullptr || !stream->IsDictionary() || !stream->HasStream()) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " is not a stream");
   }
-  const PoDoFo::PdfDictionary& dict = stream->GetDictionary();
+  try {
+    char* raw = nullptr;
+    PoDoFo::pdf_long rawLength = 0;
+    stream->GetStream()->GetCopy(&raw, &rawLength);  // the undecoded bytes
+    std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> ownedRaw(raw, &PoDoFo::podofo_free);
+    return decodeObjectStreamData(stream->GetDictionary(), std::string_view(raw, static_cast<std::size_t>(rawLength)),
+                                  what, headerOnly, memberCount);
+  } catch (const PoDoFo::PdfError& e) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
+  }
+}
+
+ParsedPdf::ObjectStream ParsedPdf::decodeObjectStreamData(const PoDoFo::PdfDictionary& dict, std::string_view raw,
+                                                          const std::string& what, bool headerOnly,
+                                                          long long& memberCount) const {
   const PoDoFo::PdfObject* first = dict.GetKey("First");
   const PoDoFo::PdfObject* count = dict.GetKey("N");
   if (first == nullptr || !first->IsNumber() || count == nullptr || !count->IsNumber() || first->GetNumber() < 0 ||
       count->GetNumber() < 0 || count->GetNumber() > (1 << 23)) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " lacks a valid /First or /N");
   }
+  // §7.5.7: /First is where the first object starts, just past the header of /N pairs of integers.
+  // An object number has at most 10 digits and an offset at most 20, each with a separator: 42
+  // bytes a pair, and some room for white space. A larger /First is no header a writer makes, and
+  // kyso would inflate that much of the stream to read it.
+  if (static_cast<std::uint64_t>(first->GetNumber()) >
+      static_cast<std::uint64_t>(count->GetNumber()) * kHeaderBytesPerMember + kHeaderSlack) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " has a /First of " + std::to_string(first->GetNumber()) +
+                                           ", too large for a header of " + std::to_string(count->GetNumber()) +
+                                           " objects");
+  }
+  // A stream cannot hold more objects than the document has numbers for (§7.5.8.2 /Size).
+  if (count->GetNumber() > static_cast<long long>(nextObjectNumber())) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " claims " + std::to_string(count->GetNumber()) +
+                                           " objects, more than the document's /Size of " +
+                                           std::to_string(nextObjectNumber()));
+  }
+  // Charged before anything is inflated: /First bytes of header (or all of it, after).
+  charge(static_cast<std::uint64_t>(count->GetNumber()), static_cast<std::uint64_t>(first->GetNumber()));
+  if (headerOnly) ++headersRead_;
   ObjectStream decoded;
   decoded.first = static_cast<std::uint64_t>(first->GetNumber());
   memberCount = count->GetNumber();
-  const PoDoFo::PdfObject* filter = dict.GetKey("Filter");
-  const bool plainFlate = filter != nullptr && !dict.HasKey("DecodeParms") &&
-                          ((filter->IsName() && filter->GetName() == PoDoFo::PdfName("FlateDecode")) ||
-                           (filter->IsArray() && filter->GetArray().size() == 1 && filter->GetArray()[0].IsName() &&
-                            filter->GetArray()[0].GetName() == PoDoFo::PdfName("FlateDecode")));
+
+  // The filters, and whether any has parameters that matter.
+  PoDoFo::PdfObject* filter = resolve(const_cast<PoDoFo::PdfObject*>(dict.GetKey("Filter")));
+  PoDoFo::PdfObject* parms = resolve(const_cast<PoDoFo::PdfObject*>(dict.GetKey("DecodeParms")));
+  std::vector<PoDoFo::PdfName> filters;
+  if (filter != nullptr && filter->IsName()) {
+    filters.push_back(filter->GetName());
+  } else if (filter != nullptr && filter->IsArray()) {
+    for (const PoDoFo::PdfObject& f : filter->GetArray()) {
+      if (!f.IsName()) throw DocumentError("pdf_damaged", "the PDF's " + what + " has a malformed /Filter");
+      filters.push_back(f.GetName());
+    }
+  } else if (filter != nullptr && !filter->IsNull()) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " has a malformed /Filter");
+  }
+  bool plain = noParameters(parms);
+  if (!plain && parms->IsArray()) {
+    plain = true;
+    for (const PoDoFo::PdfObject& p : parms->GetArray())
+      plain = plain && noParameters(resolve(const_cast<PoDoFo::PdfObject*>(&p)));
+  }
+
+  if (filters.empty()) {
+    decoded.data.assign(raw);  // no expansion: the file's own bytes
+    return decoded;
+  }
+  const bool flateOnly = plain && filters.size() <= kMaxFlateStages &&
+                         std::all_of(filters.begin(), filters.end(), [](const PoDoFo::PdfName& f) {
+                           return f.GetName() == "FlateDecode" || f.GetName() == "Fl";
+                         });
+  if (flateOnly) {
+    FlateChain chain(raw, filters.size(), what);
+    decoded.data = chain.read(headerOnly ? static_cast<std::size_t>(decoded.first) : kMaxObjectStreamBytes + 1);
+    if (decoded.data.size() > kMaxObjectStreamBytes) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " inflates to more than " +
+                                             std::to_string(kMaxObjectStreamBytes >> 20) + " MiB");
+    }
+    decoded.complete = !headerOnly;
+    if (decoded.complete) charge(0, decoded.data.size());
+    return decoded;
+  }
+  double worst = static_cast<double>(raw.size());
+  for (const PoDoFo::PdfName& f : filters) {
+    const double ratio = worstExpansion(f);
+    if (ratio == 0) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " is encoded with /" + f.GetName() +
+                                             ", which kyso does not decode in an object stream");
+    }
+    worst *= ratio;
+  }
+  if (worst > static_cast<double>(kMaxObjectStreamBytes)) {
+    throw DocumentError("pdf_damaged", "the PDF's " + what + " (" + std::to_string(raw.size()) +
+                                           " bytes with its filters and parameters) could inflate past " +
+                                           std::to_string(kMaxObjectStreamBytes >> 20) +
+                                           " MiB; kyso decodes only FlateDecode data that large");
+  }
   try {
-    std::optional<std::string> prefix;
-    if (headerOnly && plainFlate) {
-      char* raw = nullptr;
-      PoDoFo::pdf_long rawLength = 0;
-      stream->GetStream()->GetCopy(&raw, &rawLength);  // the undecoded bytes
-      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> ownedRaw(raw, &PoDoFo::podofo_free);
-      prefix = inflatePrefix(raw, static_cast<std::size_t>(rawLength), static_cast<std::size_t>(decoded.first));
+    // PoDoFo's filters over the bytes, with /DecodeParms resolved (they read it from the dictionary).
+    PoDoFo::TVecFilters list;
+    for (const PoDoFo::PdfName& f : filters) list.push_back(PoDoFo::PdfFilterFactory::FilterNameToType(f, true));
+    PoDoFo::PdfDictionary parameters;
+    if (parms != nullptr) parameters.AddKey("DecodeParms", *parms);
+    PoDoFo::PdfMemoryOutputStream out;
+    {
+      const std::unique_ptr<PoDoFo::PdfOutputStream> decoder(
+          PoDoFo::PdfFilterFactory::CreateDecodeStream(list, &out, &parameters));
+      decoder->Write(raw.data(), static_cast<PoDoFo::pdf_long>(raw.size()));
+      decoder->Close();
     }
-    if (prefix) {
-      decoded.data = std::move(*prefix);
-      decoded.complete = false;
-    } else {
-      char* data = nullptr;
-      PoDoFo::pdf_long length = 0;
-      stream->GetStream()->GetFilteredCopy(&data, &length);
-      std::unique_ptr<char, decltype(&PoDoFo::podofo_free)> owned(data, &PoDoFo::podofo_free);
-      decoded.data.assign(data, static_cast<std::size_t>(length));
-    }
+    const char* data = out.GetBuffer();
+    const PoDoFo::pdf_long length = out.GetLength();
+    decoded.data.assign(data, static_cast<std::size_t>(length));
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be decoded: " + describePodofoError(e));
   }
+  charge(0, decoded.data.size());
   return decoded;
+}
+
+void ParsedPdf::charge(std::uint64_t members, std::uint64_t bytes) const {
+  membersRead_ += members;
+  bytesInflated_ += bytes;
+  // Every object of every revision once, many times over; and the headers of as many, or the
+  // whole of a few large streams.
+  const std::uint64_t memberBudget = kDocumentMembersFloor + kDocumentMembersPerNumber * nextObjectNumber();
+  if (membersRead_ > memberBudget || bytesInflated_ > kDocumentInflatedBytes) {
+    throw DocumentError("pdf_damaged", "the PDF's object streams hold more than kyso reads for a document of " +
+                                           std::to_string(nextObjectNumber()) + " objects (" +
+                                           std::to_string(membersRead_) + " members, " +
+                                           std::to_string(bytesInflated_ >> 20) + " MiB inflated)");
+  }
 }
 
 void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const std::string& what) {
@@ -237,10 +445,15 @@ void ParsedPdf::readMembers(ObjectStream& decoded, long long memberCount, const 
   }
 }
 
-std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset) const {
+std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::uint64_t offset,
+                                                                           std::uint64_t dataBegin,
+                                                                           std::uint64_t dataEnd) const {
+  if (const auto known = objectStreamMembers_.find(offset); known != objectStreamMembers_.end()) return known->second;
   const std::string what = "object stream at offset " + std::to_string(offset);
   try {
     // Parsed on its own, outside objects_: it may be a version the cross-reference no longer names.
+    // Only its dictionary: the data is read from where the body scan found it, not by /Length,
+    // which may be an object that a later revision freed or changed.
     auto parsed =
         std::make_unique<PoDoFo::PdfParserObject>(&objects_, device_, buffer_, static_cast<PoDoFo::pdf_long>(offset));
     parsed->SetLoadOnDemand(true);
@@ -248,15 +461,17 @@ std::optional<std::vector<std::uint64_t>> ParsedPdf::objectStreamMembersAt(std::
     if (!parsed->IsDictionary()) return std::nullopt;
     const PoDoFo::PdfObject* type = parsed->GetDictionary().GetKey("Type");
     if (type == nullptr || !type->IsName() || type->GetName() != PoDoFo::PdfName("ObjStm")) return std::nullopt;
-    // An indirect /Length is loaded first, as load() does (§7.3.8.2).
-    const PoDoFo::PdfObject* length = parsed->GetDictionary().GetKey("Length");
-    if (length != nullptr && length->IsReference()) object(length->GetReference());
+    if (dataEnd < dataBegin || dataEnd > input_.size()) {
+      throw DocumentError("pdf_damaged", "the PDF's " + what + " has no data");
+    }
+    const std::string raw = input_.read(dataBegin, static_cast<std::size_t>(dataEnd - dataBegin));
     long long memberCount = 0;
-    ObjectStream decoded = readObjectStream(parsed.get(), what, true, memberCount);
+    ObjectStream decoded = decodeObjectStreamData(parsed->GetDictionary(), raw, what, true, memberCount);
     readMembers(decoded, memberCount, what);
     std::vector<std::uint64_t> numbers;
     numbers.reserve(decoded.members.size());
     for (const auto& member : decoded.members) numbers.push_back(member.first);
+    objectStreamMembers_.emplace(offset, numbers);
     return numbers;
   } catch (const PoDoFo::PdfError& e) {
     throw DocumentError("pdf_damaged", "the PDF's " + what + " cannot be read: " + describePodofoError(e));

@@ -118,9 +118,15 @@ class ParsedPdf {
 
   // The object numbers an object stream holds (§7.5.7), read from its header, when the object
   // whose "n g obj" starts at `offset` is one (/Type /ObjStm); nullopt for any other object. Any
-  // version of it, also one a later revision replaced. Throws DocumentError("pdf_damaged") for a
-  // stream that cannot be decoded or names an object twice.
-  std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset) const;
+  // version of it, also one a later revision replaced: its data is the bytes [dataBegin, dataEnd)
+  // (between "stream" and "endstream", as the caller found them; its /Length is not read, which
+  // may name an object of a later revision). Throws DocumentError("pdf_damaged") for a stream that
+  // cannot be decoded within kyso's limits or names an object twice.
+  std::optional<std::vector<std::uint64_t>> objectStreamMembersAt(std::uint64_t offset, std::uint64_t dataBegin,
+                                                                  std::uint64_t dataEnd) const;
+  // How many object stream headers were read (each once: the constructor's check of the live ones
+  // and objectStreamMembersAt share what they read, by offset). For tests.
+  std::size_t objectStreamHeadersRead() const { return headersRead_; }
 
  private:
   struct ObjectStream {
@@ -142,6 +148,12 @@ class ParsedPdf {
   // The decoded data (or its header) of an object stream, and its /N in `memberCount`.
   ObjectStream readObjectStream(PoDoFo::PdfObject* stream, const std::string& what, bool headerOnly,
                                 long long& memberCount) const;
+  // The same from the stream's dictionary and undecoded data.
+  ObjectStream decodeObjectStreamData(const PoDoFo::PdfDictionary& dict, std::string_view raw, const std::string& what,
+                                      bool headerOnly, long long& memberCount) const;
+  // Adds to what the document's object streams had kyso read; throws DocumentError("pdf_damaged")
+  // past the document's budget (parsed_pdf.cpp, kDocumentMembersFloor).
+  void charge(std::uint64_t members, std::uint64_t bytes) const;
   // Reads `memberCount` members from the header; refuses a number that appears twice.
   static void readMembers(ObjectStream& decoded, long long memberCount, const std::string& what);
 
@@ -152,6 +164,11 @@ class ParsedPdf {
   mutable PoDoFo::PdfVecObjects objects_;  // owns the objects loaded so far (see the constructor)
   mutable std::map<std::uint32_t, ObjectStream> objectStreams_;
   mutable std::set<std::uint32_t> loading_;  // guards /Length cycles
+  mutable std::uint64_t membersRead_ = 0;    // charge()
+  mutable std::uint64_t bytesInflated_ = 0;
+  // Where "n g obj" of an object stream starts → the object numbers its header lists.
+  mutable std::map<std::uint64_t, std::vector<std::uint64_t>> objectStreamMembers_;
+  mutable std::size_t headersRead_ = 0;
   XrefChain xref_;
   PoDoFo::PdfReference catalogRef_;
   PoDoFo::PdfObject* catalog_ = nullptr;

@@ -87,11 +87,26 @@ class ByteSearch {
     return input_.read(from, length);
   }
 
+  // The same bytes without a copy where they are at hand (valid until the next call).
+  std::string_view view(std::uint64_t from, std::size_t length) const {
+    if (!input_.memory().empty()) {
+      const std::string_view all = input_.memory();
+      if (from >= all.size()) return {};
+      return all.substr(static_cast<std::size_t>(from), length);
+    }
+    if (from >= cacheStart_ && from + length <= cacheStart_ + cache_.size()) {
+      return std::string_view(cache_).substr(static_cast<std::size_t>(from - cacheStart_), length);
+    }
+    scratch_ = input_.read(from, length);
+    return scratch_;
+  }
+
  private:
   static constexpr std::size_t kWindow = 1u << 20;
   const PdfInput& input_;
   mutable std::string cache_;
   mutable std::uint64_t cacheStart_ = 0;
+  mutable std::string scratch_;
 };
 
 // "n g obj" ending just before `objAt` (the "obj" keyword), or nullopt. `floor`: where the search
@@ -1255,6 +1270,76 @@ void checkStreamLength(const ByteSearch& bytes, std::uint32_t number, std::uint6
   }
 }
 
+// An object's value as the body scan sees it (checkRevisionBodies).
+struct LexedObject {
+  enum class Kind { NotDictionary, Unlexed, Dictionary } kind = Kind::NotDictionary;
+  std::uint64_t end = 0;                       // Dictionary: just past its ">>"
+  std::optional<std::uint64_t> streamKeyword;  // Dictionary: where "stream" follows it
+  bool objectStream = false;                   // Dictionary: its /Type may be /ObjStm (PoDoFo decides)
+};
+
+// The value after "n g obj" at `at`, lexed (pdf_lexer.h) in a window that grows as long as the
+// dictionary goes on: of any size, and a string in it ("(stream)", "(endobj)") is a string.
+LexedObject lexObject(const ByteSearch& bytes, std::uint64_t at, std::uint64_t to) {
+  LexedObject out;
+  if (at >= to) return out;
+  std::string_view text;
+  std::size_t end = 0;
+  for (std::uint64_t window = 1024;; window *= 16) {
+    const std::uint64_t n = std::min(window, to - at);
+    text = bytes.view(at, static_cast<std::size_t>(n));
+    std::size_t first = 0;
+    while (first < text.size() && isPdfWhitespace(text[first])) ++first;
+    if (first == text.size()) {
+      if (n == to - at) return out;
+      continue;  // white space only so far
+    }
+    if (text.compare(first, 2, "<<") != 0) return out;  // not a dictionary: not a stream (§7.3.8)
+    try {
+      end = skipValue(text, first);
+      break;
+    } catch (const LexError& e) {
+      // Cut off by the window: read more. Anything else the lexer does not know: searched as text.
+      const std::string_view why = e.what();
+      const bool cut = why == "unexpected end" || why == "unterminated string" || why == "unterminated hex string";
+      if (!cut || n == to - at) {
+        out.kind = LexedObject::Kind::Unlexed;
+        return out;
+      }
+    }
+  }
+  out.kind = LexedObject::Kind::Dictionary;
+  out.end = at + end;
+  // §7.3.8.1: the keyword "stream" follows the dictionary (after white space or comments).
+  const std::string_view dictionary = text.substr(0, end);
+  std::string tailBytes;  // read() leaves the bytes `text` views alone
+  if (end + 256 > text.size()) tailBytes = bytes.read(out.end, 256);
+  const std::string_view tail = end + 256 <= text.size() ? text.substr(end, 256) : std::string_view(tailBytes);
+  std::size_t i = 0;
+  for (;;) {
+    while (i < tail.size() && isPdfWhitespace(tail[i])) ++i;
+    if (i < tail.size() && tail[i] == '%') {
+      while (i < tail.size() && tail[i] != '\n' && tail[i] != '\r') ++i;
+      continue;
+    }
+    break;
+  }
+  if (out.end + i >= to || tail.compare(i, 6, "stream") != 0) return out;
+  out.streamKeyword = out.end + i;
+  // Its /Type (every one, should it have two): /ObjStm, a name spelt with #xx escapes, or an
+  // indirect /Type.
+  try {
+    for (const std::size_t value : findDictionaryValues(dictionary, "Type", 4)) {
+      std::string_view v = dictionary.substr(value, skipValue(dictionary, value) - value);
+      while (!v.empty() && isPdfWhitespace(v.front())) v.remove_prefix(1);
+      if (v == "/ObjStm" || v.find('#') != std::string_view::npos || !v.starts_with('/')) out.objectStream = true;
+    }
+  } catch (const LexError&) {
+    out.objectStream = true;  // PoDoFo decides
+  }
+  return out;
+}
+
 }  // namespace
 
 void checkRevisionBodies(const ParsedPdf& pdf) {
@@ -1290,19 +1375,56 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
       if (const auto [it, inserted] = defined.emplace(number, *obj); !inserted) {
         throw twice(number, it->second, *obj, "");
       }
-      // Past the object: its stream data (binary, may hold anything) and "endobj".
-      auto endobj = bytes.find("endobj", *obj + 3, to);
-      if (!endobj) break;
-      std::optional<std::uint64_t> stream = bytes.find("stream", *obj + 3, *endobj);
+      // Past the object: its stream data (binary, may hold anything) and "endobj". The first
+      // "stream" or "endobj" is the keyword when no string or comment comes before it (most
+      // objects); otherwise the dictionary is lexed to its end (a string in it may say either).
+      std::optional<std::uint64_t> endobj = bytes.find("endobj", *obj + 3, to);
+      std::optional<std::uint64_t> stream;
+      bool objectStream = false;
+      bool plain = false;
+      if (endobj) {
+        stream = bytes.find("stream", *obj + 3, *endobj);
+        const std::uint64_t keyword = stream.value_or(*endobj);
+        const std::string_view text = bytes.view(*obj + 3, static_cast<std::size_t>(keyword - *obj - 3));
+        plain = text.find('(') == std::string_view::npos && text.find('%') == std::string_view::npos &&
+                (text.empty() || isPdfWhitespace(text.back()) || text.back() == '>' || text.back() == ']');
+        // An object stream (or a dictionary with a name in #xx escapes, which might spell one).
+        objectStream = plain && stream &&
+                       (text.find("ObjStm") != std::string_view::npos || text.find('#') != std::string_view::npos);
+      }
+      if (!plain) {
+        const LexedObject lexed = lexObject(bytes, *obj + 3, to);
+        if (lexed.kind == LexedObject::Kind::Dictionary) {
+          objectStream = lexed.objectStream;
+          stream = lexed.streamKeyword;
+          endobj = stream ? std::nullopt : bytes.find("endobj", lexed.end, to);
+        } else {
+          // Not a dictionary (no stream then: PoDoFo decides, if "stream" follows), or one the
+          // lexer does not know: searched as text, and an object stream if PoDoFo reads one there.
+          objectStream = true;
+          if (!endobj) break;
+          stream = bytes.find("stream", *obj + 3, *endobj);
+        }
+      }
       if (stream) {
         const auto endstream = bytes.find("endstream", *stream + 6, to);
         if (!endstream) break;
         checkStreamLength(bytes, number, *obj + 3, *stream, *endstream);
-        // An object stream (or a dictionary with a name in #xx escapes, which might spell one).
-        const std::string dictionary =
-            bytes.read(*obj + 3, static_cast<std::size_t>(std::min<std::uint64_t>(*stream - *obj - 3, 64 * 1024)));
-        if (dictionary.find("ObjStm") != std::string::npos || dictionary.find('#') != std::string::npos) {
-          if (const auto members = pdf.objectStreamMembersAt(header->start)) {
+        if (objectStream) {
+          // The data between "stream" and its EOL (CRLF or LF, §7.3.8.1) and the EOL before "endstream".
+          std::uint64_t dataBegin = *stream + 6;
+          const std::string eol = bytes.read(dataBegin, 2);
+          dataBegin += eol.starts_with("\r\n") ? 2u : (!eol.empty() && eol[0] == '\n') ? 1u : 0u;
+          std::uint64_t dataEnd = std::max(dataBegin, *endstream);
+          const std::string before =
+              bytes.read(dataEnd - std::min<std::uint64_t>(dataEnd - dataBegin, 2),
+                         static_cast<std::size_t>(std::min<std::uint64_t>(dataEnd - dataBegin, 2)));
+          if (before.ends_with("\r\n")) {
+            dataEnd -= 2;
+          } else if (before.ends_with("\n") || before.ends_with("\r")) {
+            dataEnd -= 1;
+          }
+          if (const auto members = pdf.objectStreamMembersAt(header->start, dataBegin, dataEnd)) {
             for (const std::uint64_t member : *members) {
               if (const auto [it, inserted] = compressed.emplace(member, *obj); !inserted) {
                 throw twice(member, it->second, *obj, " (in two object streams)");
@@ -1311,8 +1433,8 @@ void checkRevisionBodies(const ParsedPdf& pdf) {
           }
         }
         endobj = bytes.find("endobj", *endstream + 9, to);
-        if (!endobj) break;
       }
+      if (!endobj) break;
       pos = *endobj + 6;
     }
     // In an object stream and written out as "n g obj" in the same body.
