@@ -673,6 +673,8 @@ int signedRevisionCommand(const Context& context, const CommandLine& cli) {
   } catch (const kyso::Error& e) {
     std::cerr << "kyso: " << e.what() << " (" << e.code() << ")\n";
     return kVerifyNotEvaluated;
+  } catch (const UsageError&) {
+    throw;  // 64, from verifyCommand
   } catch (const std::exception& e) {
     // A file system error, say: 1 would read as TOTAL_FAILED.
     std::cerr << "kyso: " << e.what() << "\n";
