@@ -245,6 +245,20 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
     auto now = ossl::own(X509_gmtime_adj(nullptr, 0), "X509_gmtime_adj");
     ossl::check(CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, now->type, now.get(), -1), "signing-time");
   }
+  if (options.essNamesIssuer && with.chain.size() > 1) {
+    // RFC 5035: the first ESSCertIDv2 must be the signer's; this one names its issuer instead.
+    auto ess = ossl::own(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), with.chain[1].get(), nullptr, 0),
+                         "OSSL_ESS_signing_cert_v2_new_init");
+    unsigned char* essDer = nullptr;
+    const int essSize = i2d_ESS_SIGNING_CERT_V2(ess.get(), &essDer);
+    ossl::check(essSize, "i2d_ESS_SIGNING_CERT_V2");
+    const ossl::Buffer ownedEss(essDer);
+    auto sequence = ossl::own(ASN1_STRING_type_new(V_ASN1_SEQUENCE), "ASN1_STRING_type_new");
+    ossl::check(ASN1_STRING_set(sequence.get(), essDer, essSize), "ASN1_STRING_set");
+    ossl::check(
+        CMS_signed_add1_attr_by_NID(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, sequence.get(), -1),
+        "signing-certificate-v2");
+  }
   if (!options.extraSignedAttribute.empty()) {
     const Bytes value(16, 0x42);
     ossl::check(CMS_signed_add1_attr_by_txt(signer, options.extraSignedAttribute.c_str(), V_ASN1_OCTET_STRING,

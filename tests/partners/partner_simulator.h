@@ -98,6 +98,7 @@ struct WholeCmsOptions {
   std::size_t unsignedBytes = 0;                            // an unsigned attribute of this size (revocation values)
   std::string signatureAlgorithm = "1.2.840.113549.1.1.1";  // the SignerInfo's, as an OID (rsaEncryption)
   std::string extraSignedAttribute = {};                    // a signed attribute of this OID, when not empty
+  bool essNamesIssuer = false;  // signing-certificate-v2 naming the issuing CA's certificate, not the signer's
 };
 // A detached SignedData whose one SignerInfo signs content-type id-data, message-digest = `digest`
 // (SHA-256) and the attributes `options` asks for, with the credential's certificate inside.

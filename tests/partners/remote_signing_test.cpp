@@ -518,6 +518,8 @@ TEST_F(RemoteSigningCms, MisAnswers_FailedWithTheirCodes) {
   } cases[] = {
       {WholeCmsOptions{.otherDigest = true}, "partner_cms_digest_mismatch"},
       {WholeCmsOptions{.signer = &devPki().tsa()}, "partner_certificate_mismatch"},
+      // The right signer, but its signing-certificate-v2 names the issuing CA.
+      {WholeCmsOptions{.signingCertificateV2 = false, .essNamesIssuer = true}, "partner_certificate_mismatch"},
       {WholeCmsOptions{.brokenSignature = true}, "partner_signature_invalid"},
       {WholeCmsOptions{.attached = true}, "partner_cms_content_attached"},
       {WholeCmsOptions{.unsignedBytes = 64 * 1024}, "partner_cms_too_large"},
