@@ -24,6 +24,7 @@
 
 #include "callback_handlers.h"
 #include "http_client.h"
+#include "receipt_bodies.h"
 #include "server_process.h"
 #include "test_service.h"
 #include "test_support.h"
@@ -36,6 +37,10 @@ using test::http;
 using test::HttpAnswer;
 using test::json;
 using namespace std::chrono_literals;
+using test::receiptBody;
+using test::receiptContent;
+using test::seriesBody;
+using test::symbolFor;
 
 // --- A receiver, as the procedure system runs one ------------------------------------------
 
@@ -145,32 +150,6 @@ std::int64_t unixSeconds(pki::TimePoint t) {
 }
 
 // --- Requests as the procedure system makes them --------------------------------------------
-
-std::string symbolFor(pki::TimePoint now, const std::string& letters) {
-  const auto local = std::chrono::floor<std::chrono::days>(now + pki::kVietnamUtcOffset);
-  const int year = static_cast<int>(std::chrono::year_month_day(local).year());
-  const std::string yy = std::to_string(year % 100);
-  return (yy.size() == 1 ? "0" + yy : yy) + "T" + letters;
-}
-
-std::string seriesBody(const std::string& symbol) {
-  return R"({"template": "EBL01", "symbol": ")" + symbol + R"(",
- "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
-                  "tax_code": "5000123459", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"}})";
-}
-
-std::string receiptContent(const std::string& transaction, std::int64_t amount = 8000) {
-  return R"("payer": {"name": "Nguyễn Văn A", "id": "008085012345", "address": "Tổ 5, phường Phan Thiết"},
- "items": [{"code": "LPHT01", "name": "Lệ phí cấp bản sao trích lục hộ tịch", "kind": "le_phi", "amount": )" +
-         std::to_string(amount) + R"(}],
- "payment": {"method": "online", "transaction_id": ")" +
-         transaction + R"(", "provider": "paygov", "paid_at": "2026-11-27T09:15:00+07:00"},
- "dossier": {"code": "H59.22-261127-0001", "procedure_code": "1.001193"})";
-}
-
-std::string receiptBody(const std::string& symbol, const std::string& transaction) {
-  return R"({"template": "EBL01", "symbol": ")" + symbol + "\", " + receiptContent(transaction) + "}";
-}
 
 class Callbacks : public ::testing::Test {
  protected:
@@ -522,8 +501,8 @@ TEST(CallbacksRestart, EventQueuedBeforeAKill_IsDeliveredAfterTheRestart) {
     headers["Authorization"] = "Bearer " + key;
     return http(server->port(), method, path, body, "application/json", headers);
   };
-  const std::string symbol = api::symbolFor(pki::SystemClock::instance().now(), "RS");
-  ASSERT_EQ(call("POST", "/v1/series", admin, api::seriesBody(symbol)).status, 201);
+  const std::string symbol = symbolFor(pki::SystemClock::instance().now(), "RS");
+  ASSERT_EQ(call("POST", "/v1/series", admin, seriesBody(symbol)).status, 201);
 
   const std::uint16_t port = api::freePort();
   const auto registered = call("PUT", "/v1/callback", backend,
@@ -531,7 +510,7 @@ TEST(CallbacksRestart, EventQueuedBeforeAKill_IsDeliveredAfterTheRestart) {
   ASSERT_EQ(registered.status, 200) << registered.body;
   const std::string secret = json(registered.body)->getValue<std::string>("secret");
   const auto issued =
-      call("POST", "/v1/receipts", backend, api::receiptBody(symbol, "PG-RESTART-1"), {{"Idempotency-Key", "r-1"}});
+      call("POST", "/v1/receipts", backend, receiptBody(symbol, "PG-RESTART-1"), {{"Idempotency-Key", "r-1"}});
   ASSERT_EQ(issued.status, 201) << issued.body;
   const std::string id = json(issued.body)->getValue<std::string>("id");
   server->kill();

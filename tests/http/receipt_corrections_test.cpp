@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http_client.h"
+#include "receipt_bodies.h"
 #include "test_service.h"
 #include "test_support.h"
 #include "xml_peers.h"
@@ -20,6 +21,11 @@ namespace {
 using test::errorCode;
 using test::HttpAnswer;
 using test::json;
+using test::receiptBody;
+using test::receiptContent;
+using test::seriesBody;
+using test::symbolOf;
+using test::vietnamYear;
 
 constexpr const char* kTaxCode = "5000123459";
 constexpr const char* kOtherTaxCode = "0101234565";
@@ -30,41 +36,9 @@ pki::TimePoint vietnamTime(int year, unsigned month, unsigned day, int hour, int
   return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) - pki::kVietnamUtcOffset;
 }
 
-int vietnamYear(pki::TimePoint t) {
-  const auto local = std::chrono::floor<std::chrono::days>(t + pki::kVietnamUtcOffset);
-  return static_cast<int>(std::chrono::year_month_day(local).year());
-}
-
-// The series symbol of `year` with `letters` ("26TAB").
-std::string symbolOf(int year, const std::string& letters) {
-  const int yy = year % 100;
-  return std::string{static_cast<char>('0' + yy / 10), static_cast<char>('0' + yy % 10)} + "T" + letters;
-}
-
-std::string seriesBody(const std::string& templateCode, const std::string& symbol, const std::string& taxCode) {
-  return R"({"template": ")" + templateCode + R"(", "symbol": ")" + symbol + R"(",
- "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
-                  "tax_code": ")" +
-         taxCode + R"(", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"}})";
-}
-
-// The receipt's content (payer, items, payment, dossier), without the braces.
-std::string contentOf(const std::string& transaction, std::int64_t amount) {
-  return R"("payer": {"name": "Nguyễn Văn A", "id": "008085012345", "address": "Tổ 5, phường Phan Thiết"},
- "items": [{"code": "LPHT01", "name": "Lệ phí cấp bản sao trích lục hộ tịch", "kind": "le_phi", "amount": )" +
-         std::to_string(amount) + R"(}],
- "payment": {"method": "online", "transaction_id": ")" +
-         transaction + R"(", "provider": "paygov", "paid_at": "2026-12-31T22:15:00+07:00"},
- "dossier": {"code": "H59.22-261231-0007", "procedure_code": "1.001193"})";
-}
-
-std::string receiptBody(const std::string& symbol, const std::string& transaction, std::int64_t amount = 8000) {
-  return R"({"template": "EBL01", "symbol": ")" + symbol + "\", " + contentOf(transaction, amount) + "}";
-}
-
 // A replacement's body; `series` is `"template": ..., "symbol": ...` (or empty: the original's).
 std::string replacementBody(const std::string& series, const std::string& transaction, std::int64_t amount) {
-  return "{" + (series.empty() ? "" : series + ", ") + contentOf(transaction, amount) + "}";
+  return "{" + (series.empty() ? "" : series + ", ") + receiptContent(transaction, amount) + "}";
 }
 
 std::string seriesFields(const std::string& templateCode, const std::string& symbol) {
@@ -95,7 +69,7 @@ class ReceiptCorrections : public ::testing::Test {
                         {{"Idempotency-Key", idempotencyKey}});
   }
   void createSeries(const std::string& templateCode, const std::string& symbol, const std::string& taxCode) {
-    const auto created = service.call("POST", "/v1/series", adminKey, seriesBody(templateCode, symbol, taxCode));
+    const auto created = service.call("POST", "/v1/series", adminKey, seriesBody(symbol, "", taxCode, templateCode));
     ASSERT_EQ(created.status, 201) << created.body;
   }
 
@@ -122,7 +96,7 @@ TEST_F(ReceiptCorrections, Replacement_AfterNewYear_GoesIntoTheNewYearsSeries) {
   const std::string originalId = json(first.body)->getValue<std::string>("id");
 
   clock.set(vietnamTime(year + 1, 1, 2, 9, 0));
-  const std::string corrected = contentOf("PG-1231-1", 10000);
+  const std::string corrected = receiptContent("PG-1231-1", 10000);
   // Into the original's series (the default, or named): closed since 1 January.
   const auto byDefault = replace(originalId, replacementBody("", "PG-1231-1", 10000), "jan-default");
   EXPECT_EQ(byDefault.status, 400) << byDefault.body;
@@ -264,9 +238,8 @@ TEST_F(ReceiptCorrections, ExpiredSeal_SigningRoutesAnswer503SigningKeyUnusable)
   unusable(
       service.call("GET", "/v1/reports/daily-summary?format=xml&date=" + day + "&tax_code=" + kTaxCode, backendKey),
       "daily summary");
-  unusable(
-      service.call("POST", "/v1/series", adminKey, seriesBody("EBL01", symbolOf(vietnamYear(expired), "AB"), kTaxCode)),
-      "series");
+  unusable(service.call("POST", "/v1/series", adminKey, seriesBody(symbolOf(vietnamYear(expired), "AB"), "", kTaxCode)),
+           "series");
   // What needs no signature still answers.
   EXPECT_EQ(service.call("GET", "/v1/reports/daily-summary?date=" + day + "&tax_code=" + kTaxCode, backendKey).status,
             200);

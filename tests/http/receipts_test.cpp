@@ -17,6 +17,7 @@
 #include "kyso/pki/digest.h"
 #include "kyso/pki/software_key.h"
 #include "kyso/signer/xml_document.h"
+#include "receipt_bodies.h"
 #include "server_process.h"
 #include "test_service.h"
 #include "test_support.h"
@@ -29,6 +30,10 @@ using test::errorCode;
 using test::http;
 using test::HttpAnswer;
 using test::json;
+using test::receiptBody;
+using test::seriesBody;
+using test::symbolFor;
+using test::vietnamYear;
 
 // The message of an error answer ({"error": {"code", "message"}}).
 std::string errorMessage(const HttpAnswer& answer) {
@@ -37,19 +42,6 @@ std::string errorMessage(const HttpAnswer& answer) {
   } catch (const std::exception&) {
     return "(no error message in: " + answer.body + ")";
   }
-}
-
-// The current year's series symbol: a receipt can only be issued in its series' year.
-std::string symbolFor(pki::TimePoint now, const std::string& letters) {
-  const auto local = std::chrono::floor<std::chrono::days>(now + pki::kVietnamUtcOffset);
-  const int year = static_cast<int>(std::chrono::year_month_day(local).year());
-  const std::string yy = std::to_string(year % 100);
-  return (yy.size() == 1 ? "0" + yy : yy) + "T" + letters;
-}
-
-int vietnamYear(pki::TimePoint now) {
-  return static_cast<int>(
-      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now + pki::kVietnamUtcOffset)).year());
 }
 
 // A moment in Vietnam's local time of `year`, e.g. at(2027, "03-10T09:00:00").
@@ -80,29 +72,6 @@ std::vector<pki::Certificate> keyInfoCertificates(const std::string& xml) {
     }
   });
   return out;
-}
-
-std::string seriesBody(const std::string& symbol, const std::string& extra = "",
-                       const std::string& taxCode = "5000123459") {
-  return R"({"template": "EBL01", "symbol": ")" + symbol + R"(",
- "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
-                  "tax_code": ")" +
-         taxCode + R"(", "address": "Phường Minh Xuân, tỉnh Tuyên Quang"})" + extra + "}";
-}
-
-// The request of the contract in the issue, with the series and payment made unique per test.
-std::string receiptBody(const std::string& symbol, const std::string& transaction, std::int64_t amount = 8000,
-                        const std::string& payerId = "008085012345", const std::string& unit = "") {
-  return R"({"template": "EBL01", "symbol": ")" + symbol + "\"" + (unit.empty() ? "" : ", \"unit\": \"" + unit + "\"") +
-         R"(,
- "payer": {"name": "Nguyễn Văn A", "id": ")" +
-         payerId + R"(", "address": "Tổ 5, phường Phan Thiết"},
- "items": [{"code": "LPHT01", "name": "Lệ phí cấp bản sao trích lục hộ tịch", "kind": "le_phi", "amount": )" +
-         std::to_string(amount) + R"(}],
- "payment": {"method": "online", "transaction_id": ")" +
-         transaction + R"(", "provider": "paygov",
-             "paid_at": "2026-11-27T09:15:00+07:00"},
- "dossier": {"code": "H59.22-261127-0001", "procedure_code": "1.001193"}})";
 }
 
 class Receipts : public ::testing::Test {
@@ -962,7 +931,7 @@ TEST(ReceiptsCrash, KilledMidRun_AcknowledgedReceiptsSurvive_NumbersStayGapless)
                                       std::vector<std::string>{"--port", "0", "--data-dir", dataDir.string()});
   ASSERT_GT(server->port(), 0) << server->log();
   const std::string admin = createdKey(dataDir, "admin"), backend = createdKey(dataDir, "backend");
-  const std::string symbol = api::symbolFor(pki::SystemClock::instance().now(), "KH");
+  const std::string symbol = symbolFor(pki::SystemClock::instance().now(), "KH");
   ASSERT_EQ(http(server->port(), "POST", "/v1/series", api::seriesBody(symbol), "application/json",
                  {{"Authorization", "Bearer " + admin}})
                 .status,

@@ -22,6 +22,11 @@ class Cli : public ::testing::Test {
     args.insert(args.begin(), {kyso, "--data-dir", (dir / "var").string()});
     return test::run(args, input);
   }
+
+  // pdfsig and openssl on `pdf`, trusting the root of the development PKI the CLI made in var/.
+  test::PeerVerdict peers(const std::string& pdf) const {
+    return test::checkWithPeers(dir / pdf, pki::DevPki::load(dir / "var" / "pki").rootCa());
+  }
 };
 
 TEST_F(Cli, SignsRightAfterSetUpWithTheDevelopmentPki) {
@@ -33,8 +38,7 @@ TEST_F(Cli, SignsRightAfterSetUpWithTheDevelopmentPki) {
                             "--reason", "Cấp bản sao", "--location", "Lâm Đồng"});
   ASSERT_EQ(signedT.exitCode, 0) << signedT.output;
 
-  const auto pki = pki::DevPki::load(dir / "var" / "pki");
-  const test::PeerVerdict v = test::checkWithPeers(dir / "t.pdf", pki.rootCa());
+  const test::PeerVerdict v = peers("t.pdf");
   EXPECT_EQ(v.validSignatures, 2) << v.pdfsigOutput;
   EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;  // pdfsig trusts only the first per run
   EXPECT_EQ(v.opensslVerified, 2) << v.problems;
@@ -223,8 +227,7 @@ TEST_F(Cli, VisibleSealFromAnImageFileIsDrawnAndSigned) {
   const auto sealed = cli({"sign", "pdf", (dir / "a4.pdf").string(), (dir / "sealed.pdf").string(), "--visible", "seal",
                            "--image", (dir / "seal.png").string(), "--position", "bottom-right"});
   ASSERT_EQ(sealed.exitCode, 0) << sealed.output;
-  const auto pki = pki::DevPki::load(dir / "var" / "pki");
-  const test::PeerVerdict v = test::checkWithPeers(dir / "sealed.pdf", pki.rootCa());
+  const test::PeerVerdict v = peers("sealed.pdf");
   EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
   EXPECT_EQ(v.trustedCertificates, 1) << v.pdfsigOutput;
   EXPECT_EQ(v.opensslVerified, 1) << v.problems;
@@ -252,8 +255,7 @@ TEST_F(Cli, VisibleCopyNoteTakesItsTextsFromTheOptions) {
   const auto copy = cli({"sign", "pdf", (dir / "a4.pdf").string(), (dir / "copy.pdf").string(), "--visible", "copy",
                          "--copy-form", "Trích sao", "--copy-organisation", "Sở Tư pháp tỉnh Lâm Đồng"});
   ASSERT_EQ(copy.exitCode, 0) << copy.output;
-  const auto pki = pki::DevPki::load(dir / "var" / "pki");
-  const test::PeerVerdict v = test::checkWithPeers(dir / "copy.pdf", pki.rootCa());
+  const test::PeerVerdict v = peers("copy.pdf");
   EXPECT_EQ(v.validSignatures, 1) << v.pdfsigOutput;
   EXPECT_EQ(v.opensslVerified, 1) << v.problems;
   const auto words = test::run({"/usr/bin/pdftotext", "-enc", "UTF-8", (dir / "copy.pdf").string(), "-"});

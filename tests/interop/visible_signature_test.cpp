@@ -64,6 +64,16 @@ class VisibleSignatures : public ::testing::Test {
     EXPECT_EQ(v.opensslVerified, signatures) << v.problems;
     EXPECT_EQ(test::qpdfCheck(pdf).exitCode, 0);
   }
+
+  // Page 1 of the test's 400 x 600 pt crop box, rendered at 72 dpi as displayed under /Rotate
+  // `rotate`: turned a quarter, it is 600 wide and 400 high.
+  static Ppm renderDisplayed(const std::filesystem::path& pdf, int rotate) {
+    Ppm ppm = test::renderPage(pdf, 1, 72);
+    const bool turned = rotate % 180 != 0;
+    EXPECT_EQ(ppm.width, turned ? 600 : 400);
+    EXPECT_EQ(ppm.height, turned ? 400 : 600);
+    return ppm;
+  }
 };
 
 VisibleSignature officer(PageRect rect) {
@@ -170,10 +180,8 @@ TEST_F(VisibleSignatures, OffsetCropBoxesAndEveryRotationPlaceTheSealInTheSameDi
     const auto pdf = sign(page("/CropBox [100 150 500 750] /Rotate " + std::to_string(rotate)), seal,
                           "crop" + std::to_string(rotate) + ".pdf");
     expectValid(pdf, 1);
-    const Ppm ppm = test::renderPage(pdf, 1, 72);
-    const bool turned = rotate % 180 != 0;
-    ASSERT_EQ(ppm.width, turned ? 600 : 400);
-    ASSERT_EQ(ppm.height, turned ? 400 : 600);
+    const Ppm ppm = renderDisplayed(pdf, rotate);
+    if (::testing::Test::HasFailure()) return;
     // Top left of the displayed page, 36 pt in from both edges.
     const Found stamp = find(ppm, red);
     ASSERT_GT(stamp.count, 500);
@@ -198,10 +206,8 @@ TEST_F(VisibleSignatures, TheCopyNoteStaysAtTheDisplayedTopRightOnEveryRotationA
     const auto pdf = sign(test::buildPdf(objects), copy, "copy" + std::to_string(rotate) + ".pdf");
     expectValid(pdf, 1);
     EXPECT_NE(text(pdf).find("Sao y\nỦy ban nhân dân xã Mẫu\n20"), std::string::npos);
-    const Ppm ppm = test::renderPage(pdf, 1, 72);
-    const bool turned = rotate % 180 != 0;
-    ASSERT_EQ(ppm.width, turned ? 600 : 400);
-    ASSERT_EQ(ppm.height, turned ? 400 : 600);
+    const Ppm ppm = renderDisplayed(pdf, rotate);
+    if (::testing::Test::HasFailure()) return;
     // 10 pt lines near the top right of the page as displayed, upright (wider than high).
     const Found note = find(ppm, dark);
     ASSERT_GT(note.count, 100);

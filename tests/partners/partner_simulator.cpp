@@ -187,11 +187,7 @@ Bytes signCms(const pki::SigningCredential& credential, ByteView digest) {
   auto content = ossl::own(BIO_new_mem_buf(digest.data(), checkedCast<int>(digest.size())), "BIO_new_mem_buf");
   auto cms = ossl::own(CMS_sign(credential.certificate().get(), key, nullptr, content.get(), CMS_BINARY | CMS_DETACHED),
                        "CMS_sign");
-  unsigned char* der = nullptr;
-  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
-  ossl::check(size, "i2d_CMS_ContentInfo");
-  const ossl::Buffer owned(der);
-  return Bytes(der, der + size);
+  return ossl::toDer(i2d_CMS_ContentInfo, cms.get(), "i2d_CMS_ContentInfo");
 }
 
 Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView digest) {
@@ -208,11 +204,7 @@ Bytes signCmsOverDigest(const pki::SigningCredential& credential, ByteView diges
   const Bytes value = credential.key->signDigest(pki::DigestAlgorithm::Sha256, digest);
   ossl::check(ASN1_STRING_set(CMS_SignerInfo_get0_signature(signer), value.data(), checkedCast<int>(value.size())),
               "ASN1_STRING_set");
-  unsigned char* der = nullptr;
-  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
-  ossl::check(size, "i2d_CMS_ContentInfo");
-  const ossl::Buffer owned(der);
-  return Bytes(der, der + size);
+  return ossl::toDer(i2d_CMS_ContentInfo, cms.get(), "i2d_CMS_ContentInfo");
 }
 
 Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, const WholeCmsOptions& options) {
@@ -249,12 +241,9 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
     // RFC 5035: the first ESSCertIDv2 must be the signer's; this one names its issuer instead.
     auto ess = ossl::own(OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), with.chain[1].get(), nullptr, 0),
                          "OSSL_ESS_signing_cert_v2_new_init");
-    unsigned char* essDer = nullptr;
-    const int essSize = i2d_ESS_SIGNING_CERT_V2(ess.get(), &essDer);
-    ossl::check(essSize, "i2d_ESS_SIGNING_CERT_V2");
-    const ossl::Buffer ownedEss(essDer);
+    const Bytes essDer = ossl::toDer(i2d_ESS_SIGNING_CERT_V2, ess.get(), "i2d_ESS_SIGNING_CERT_V2");
     auto sequence = ossl::own(ASN1_STRING_type_new(V_ASN1_SEQUENCE), "ASN1_STRING_type_new");
-    ossl::check(ASN1_STRING_set(sequence.get(), essDer, essSize), "ASN1_STRING_set");
+    ossl::check(ASN1_STRING_set(sequence.get(), essDer.data(), checkedCast<int>(essDer.size())), "ASN1_STRING_set");
     ossl::check(
         CMS_signed_add1_attr_by_NID(signer, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, sequence.get(), -1),
         "signing-certificate-v2");
@@ -294,11 +283,7 @@ Bytes signCmsWhole(const pki::SigningCredential& credential, ByteView digest, co
                                               checkedCast<int>(filler.size())),
                 "unsigned attribute");
   }
-  unsigned char* der = nullptr;
-  const int size = i2d_CMS_ContentInfo(cms.get(), &der);
-  ossl::check(size, "i2d_CMS_ContentInfo");
-  const ossl::Buffer owned(der);
-  return Bytes(der, der + size);
+  return ossl::toDer(i2d_CMS_ContentInfo, cms.get(), "i2d_CMS_ContentInfo");
 }
 
 std::string webhookSignature(const std::string& secret, const std::string& body) {

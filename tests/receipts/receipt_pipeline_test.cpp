@@ -216,6 +216,13 @@ std::string createSeries(ReceiptService& service, const std::string& letters, co
   return spec.symbol;
 }
 
+// The audit log holds exactly `entries` entries (one per stored receipt) in an unbroken chain.
+void expectAuditChain(store::Store& database, std::int64_t entries) {
+  const store::AuditCheck chain = database.audit().verify();
+  EXPECT_TRUE(chain.intact) << chain.problem;
+  EXPECT_EQ(chain.entries, entries);
+}
+
 std::uint32_t nextNumberOf(ReceiptService& service, const std::string& symbol) {
   for (const Series& s : service.listSeries()) {
     if (s.symbol == symbol) return s.nextNumber;
@@ -324,9 +331,7 @@ TEST(ReceiptPipeline, CommitFailsWhileTheNextGroupIsSigned_NextGroupRenumbered_N
   for (std::uint32_t n = 1; n <= 6; ++n) EXPECT_TRUE(repository.findByNumber("EBL01", symbol, n).has_value()) << n;
   EXPECT_FALSE(repository.findByNumber("EBL01", symbol, 7).has_value());
   // One audit entry per stored receipt, the chain unbroken by the rolled-back groups.
-  const store::AuditCheck chain = database->audit().verify();
-  EXPECT_TRUE(chain.intact) << chain.problem;
-  EXPECT_EQ(chain.entries, 6);
+  expectAuditChain(*database, 6);
 }
 
 // Retries racing each other and the groups still committing: every payment is sent four times at
@@ -408,9 +413,7 @@ TEST(ReceiptPipeline, ConcurrentRetriesAcrossGroups_OneReceiptPerPayment_Gapless
       EXPECT_TRUE(a.conflict == "idempotency_key_reused" || a.conflict == "payment_already_receipted") << a.conflict;
     }
   }
-  const store::AuditCheck chain = database->audit().verify();
-  EXPECT_TRUE(chain.intact) << chain.problem;
-  EXPECT_EQ(chain.entries, kPayments);
+  expectAuditChain(*database, kPayments);
 }
 
 // A signing that fails takes no number: the request fails with the key's error, the series' next
@@ -452,9 +455,7 @@ TEST(ReceiptPipeline, SigningFails_TheRequestFails_AndTakesNoNumber) {
     EXPECT_TRUE(verifier.verify(stored->xml)) << n;
   }
   EXPECT_EQ(nextNumberOf(service, symbol), 4u);
-  const store::AuditCheck chain = database->audit().verify();
-  EXPECT_TRUE(chain.intact) << chain.problem;
-  EXPECT_EQ(chain.entries, 3);
+  expectAuditChain(*database, 3);
 }
 
 // A group whose signing fails for one request is issued again one by one: only that request fails;
@@ -559,9 +560,7 @@ TEST(ReceiptPipeline, SigningFailsForOneRequestOfAGroup_OnlyItFails_OthersGaples
   EXPECT_FALSE(retried.replayed);
   EXPECT_EQ(retried.receipt.number, 1u);
   EXPECT_TRUE(verifier.verify(service.xml(retried.receipt.id)));
-  const store::AuditCheck chain = database->audit().verify();
-  EXPECT_TRUE(chain.intact) << chain.problem;
-  EXPECT_EQ(chain.entries, kGood + 2);
+  expectAuditChain(*database, kGood + 2);
 }
 
 }  // namespace

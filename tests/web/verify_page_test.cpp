@@ -14,6 +14,7 @@
 #include "dev_tools.h"
 #include "http_client.h"
 #include "kyso/web/assets.h"
+#include "receipt_bodies.h"
 #include "test_service.h"
 #include "test_support.h"
 
@@ -24,26 +25,12 @@ using test::http;
 using test::HttpAnswer;
 using test::json;
 using test::jsString;
-
-// The current year's series symbol: a receipt can only be issued in its series' year.
-std::string symbolFor(pki::TimePoint now) {
-  const auto local = std::chrono::floor<std::chrono::days>(now + pki::kVietnamUtcOffset);
-  const int year = static_cast<int>(std::chrono::year_month_day(local).year());
-  const std::string yy = std::to_string(year % 100);
-  return (yy.size() == 1 ? "0" + yy : yy) + "TAB";
-}
+using test::receiptBody;
+using test::receiptContent;
+using test::seriesBody;
+using test::symbolFor;
 
 constexpr auto kPayerId = "008085012345";
-
-std::string receiptContent(std::int64_t amount, const std::string& transaction) {
-  return R"("payer": {"name": "Nguyễn Văn A", "id": ")" + std::string(kPayerId) +
-         R"(", "address": "Tổ 5, phường Phan Thiết"},
- "items": [{"code": "LPHT01", "name": "Lệ phí cấp bản sao trích lục hộ tịch", "kind": "le_phi", "amount": )" +
-         std::to_string(amount) + R"(}],
- "payment": {"method": "online", "transaction_id": ")" +
-         transaction + R"(", "provider": "paygov", "paid_at": "2026-11-27T09:15:00+07:00"},
- "dossier": {"code": "H59.22-261127-0001", "procedure_code": "1.001193"})";
-}
 
 struct Issued {
   std::string id, code, number, verifyUrl;
@@ -76,22 +63,19 @@ class VerifyPage : public ::testing::Test {
                                  .publicUrlIsThisServer = true});
     const std::string adminKey = service->key(Role::Admin, "operator");
     backendKey = service->key(Role::Backend, "procedure system");
-    const std::string symbol = symbolFor(service->clock().now());
-    const auto series =
-        service->call("POST", "/v1/series", adminKey, R"({"template": "EBL01", "symbol": ")" + symbol + R"(",
- "organization": {"name": "Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang", "tax_code": "5000123459",
-                  "address": "Phường Minh Xuân, tỉnh Tuyên Quang"}})");
+    const std::string symbol = symbolFor(service->clock().now(), "AB");
+    const auto series = service->call("POST", "/v1/series", adminKey, seriesBody(symbol));
     ASSERT_EQ(series.status, 201) << series.body;
     const auto issue = [&](std::int64_t amount, const std::string& transaction) {
-      return issuedFrom(service->call(
-          "POST", "/v1/receipts", backendKey,
-          R"({"template": "EBL01", "symbol": ")" + symbol + "\", " + receiptContent(amount, transaction) + "}",
-          {{"Idempotency-Key", transaction}}));
+      return issuedFrom(service->call("POST", "/v1/receipts", backendKey,
+                                      receiptBody(symbol, transaction, amount, kPayerId),
+                                      {{"Idempotency-Key", transaction}}));
     };
     valid = issue(8000, "PG-1");
     original = issue(8000, "PG-2");
-    replacement = issuedFrom(service->call("POST", "/v1/receipts/" + original.id + "/replacement", backendKey,
-                                           "{" + receiptContent(10000, "PG-3") + "}", {{"Idempotency-Key", "PG-3"}}));
+    replacement =
+        issuedFrom(service->call("POST", "/v1/receipts/" + original.id + "/replacement", backendKey,
+                                 "{" + receiptContent("PG-3", 10000, kPayerId) + "}", {{"Idempotency-Key", "PG-3"}}));
     const auto pdf = service->call("GET", "/v1/receipts/" + valid.id + "/pdf", backendKey);
     ASSERT_EQ(pdf.status, 200) << pdf.body;
     validPdf = pdf.body;
@@ -421,8 +405,8 @@ TEST_F(VerifyPage, ReceiptXmlUpload_AmountAlteredInsideDLBLai_ShowsRedAndNoneOfT
   EXPECT_TRUE(receiptVerdictFirst());
   expectVerdict("failed", "Tệp này không phải là biên lai được ghi trong sổ", "#receipt-verdict");
   EXPECT_NE(textOf("#receipt-verdict .verdict-text")
-                .find("Sổ biên lai có biên lai ký hiệu " + symbolFor(service->clock().now()) + " số " + valid.number +
-                      ", nhưng tệp này khác với biên lai đó."),
+                .find("Sổ biên lai có biên lai ký hiệu " + symbolFor(service->clock().now(), "AB") + " số " +
+                      valid.number + ", nhưng tệp này khác với biên lai đó."),
             std::string::npos)
       << textOf("#receipt-verdict");
   expectVerdict("failed", "Chữ ký số không hợp lệ");
