@@ -253,8 +253,7 @@ CadesSignature CadesSignature::fromSigned(ByteView cmsDer, const CertificateChai
   // is not embedded: none of it was asked for or checked, and a verifier would take it at its word.
   // kyso adds its own signature time-stamp for B-T.
   while (CMS_unsigned_get_attr_count(si) > 0) {
-    ossl::Ptr<X509_ATTRIBUTE> removed(CMS_unsigned_delete_attr(si, 0));
-    if (!removed) throw InternalError("cannot remove an unsigned attribute of the partner's CMS", "openssl_failed");
+    const ossl::Ptr<X509_ATTRIBUTE> removed(ossl::check(CMS_unsigned_delete_attr(si, 0), "CMS_unsigned_delete_attr"));
   }
 
   // The value over the attributes in DER order (as they are written out) with the leaf's key.
